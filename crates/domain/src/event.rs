@@ -1,0 +1,364 @@
+//! 事件: the events that change the register. They are the truth; a person's current
+//! state is [`fold`]ed from them, and the store's current-state tables are a cache of
+//! that fold (a store test checks they always agree).
+
+use crate::codes::{MaritalStatus, Residence};
+use crate::date::Date;
+use crate::person::{Field, FieldError, PersonRecord};
+use crate::region::RegionCode;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// What happened to a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// 建档: the person entered the register from a source (an imported file).
+    Registered { person: PersonRecord },
+    /// 出生: a birth, the child entering the register.
+    Birth { person: PersonRecord },
+    /// 死亡
+    Death { date: Date },
+    /// 结婚: `status` is one of the married codes (20-23).
+    Marriage {
+        date: Date,
+        status: MaritalStatus,
+        spouse_no: Option<String>,
+    },
+    /// 离婚
+    Divorce { date: Date },
+    /// 迁出 / 外出: the person now lives elsewhere (流出).
+    MoveOut {
+        date: Date,
+        destination: Option<String>,
+    },
+    /// 迁入 / 返回: the person lives here (again): resident, or inflow for someone
+    /// registered elsewhere; may come with a new village and household.
+    MoveIn {
+        date: Date,
+        residence: Residence,
+        origin: Option<String>,
+        region_code: Option<RegionCode>,
+        household_no: Option<String>,
+    },
+    /// 户变更: the person joins another household.
+    HouseholdChange {
+        date: Date,
+        household_no: String,
+        region_code: Option<RegionCode>,
+    },
+    /// 更正: one field was wrong; `reason` says why (孩次错报, 出生漏报补报, …).
+    Correction {
+        field: Field,
+        old: String,
+        new: String,
+        reason: String,
+    },
+}
+
+impl EventKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EventKind::Registered { .. } => "registered",
+            EventKind::Birth { .. } => "birth",
+            EventKind::Death { .. } => "death",
+            EventKind::Marriage { .. } => "marriage",
+            EventKind::Divorce { .. } => "divorce",
+            EventKind::MoveOut { .. } => "move_out",
+            EventKind::MoveIn { .. } => "move_in",
+            EventKind::HouseholdChange { .. } => "household_change",
+            EventKind::Correction { .. } => "correction",
+        }
+    }
+
+    pub fn name_zh(&self) -> &'static str {
+        match self {
+            EventKind::Registered { .. } => "建档",
+            EventKind::Birth { .. } => "出生",
+            EventKind::Death { .. } => "死亡",
+            EventKind::Marriage { .. } => "结婚",
+            EventKind::Divorce { .. } => "离婚",
+            EventKind::MoveOut { .. } => "迁出",
+            EventKind::MoveIn { .. } => "迁入",
+            EventKind::HouseholdChange { .. } => "户变更",
+            EventKind::Correction { .. } => "更正",
+        }
+    }
+
+    /// The day the event took effect, where it has one.
+    pub fn occurred_on(&self) -> Option<Date> {
+        match self {
+            EventKind::Registered { .. } | EventKind::Correction { .. } => None,
+            EventKind::Birth { person } => Some(person.birth_date),
+            EventKind::Death { date }
+            | EventKind::Marriage { date, .. }
+            | EventKind::Divorce { date }
+            | EventKind::MoveOut { date, .. }
+            | EventKind::MoveIn { date, .. }
+            | EventKind::HouseholdChange { date, .. } => Some(*date),
+        }
+    }
+}
+
+/// An event with its provenance: who recorded it, when, and from which source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonEvent {
+    pub person_no: String,
+    pub kind: EventKind,
+    /// Account name, or `import:<file>` for a bulk import.
+    pub recorded_by: String,
+    /// RFC 3339 timestamp.
+    pub recorded_at: String,
+    /// Where the fact came from: a file name, a form, a department.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FoldError {
+    #[error("人员的第一个事件必须是建档或出生 / a person's first event must be registration or birth")]
+    NoStart,
+    #[error("人员已建档，不能重复建档 / the person is already in the register")]
+    AlreadyRegistered,
+    #[error("人员已死亡 / the person is already dead")]
+    AlreadyDead,
+    #[error("死亡日期早于出生日期 / death date before birth date")]
+    DeathBeforeBirth,
+    #[error("更正原因不能为空 / a correction needs a reason")]
+    MissingReason,
+    #[error("更正的原值“{expected}”与当前值“{found}”不符 / correction's old value does not match the current one")]
+    StaleCorrection { expected: String, found: String },
+    #[error("婚姻状况{0}不是已婚代码 / marital status {0} is not a married code")]
+    NotMarriedStatus(u8),
+    #[error("当前不是已婚状态，不能登记离婚 / not married, cannot divorce")]
+    NotMarried,
+    #[error(transparent)]
+    Field(#[from] FieldError),
+}
+
+/// Applies one event to the current state (None before the first event).
+pub fn apply(state: Option<PersonRecord>, event: &EventKind) -> Result<PersonRecord, FoldError> {
+    let mut p = match (state, event) {
+        (None, EventKind::Registered { person } | EventKind::Birth { person }) => {
+            return Ok(person.clone())
+        }
+        (None, _) => return Err(FoldError::NoStart),
+        (Some(_), EventKind::Registered { .. } | EventKind::Birth { .. }) => {
+            return Err(FoldError::AlreadyRegistered)
+        }
+        (Some(p), _) => p,
+    };
+    match event {
+        EventKind::Registered { .. } | EventKind::Birth { .. } => unreachable!("handled above"),
+        EventKind::Death { date } => {
+            if p.death_date.is_some() {
+                return Err(FoldError::AlreadyDead);
+            }
+            if *date < p.birth_date {
+                return Err(FoldError::DeathBeforeBirth);
+            }
+            p.death_date = Some(*date);
+        }
+        EventKind::Marriage { status, .. } => {
+            if !status.is_married() {
+                return Err(FoldError::NotMarriedStatus(status.code()));
+            }
+            p.marital_status = *status;
+        }
+        EventKind::Divorce { .. } => {
+            if !p.marital_status.is_married() {
+                return Err(FoldError::NotMarried);
+            }
+            p.marital_status = MaritalStatus::Divorced;
+        }
+        EventKind::MoveOut { .. } => p.residence = Residence::Outflow,
+        EventKind::MoveIn {
+            residence,
+            region_code,
+            household_no,
+            ..
+        } => {
+            p.residence = *residence;
+            if let Some(r) = region_code {
+                p.region_code = r.clone();
+            }
+            if let Some(h) = household_no {
+                p.household_no = h.clone();
+            }
+        }
+        EventKind::HouseholdChange {
+            household_no,
+            region_code,
+            ..
+        } => {
+            p.household_no = household_no.clone();
+            if let Some(r) = region_code {
+                p.region_code = r.clone();
+            }
+        }
+        EventKind::Correction {
+            field,
+            old,
+            new,
+            reason,
+        } => {
+            if reason.trim().is_empty() {
+                return Err(FoldError::MissingReason);
+            }
+            let found = p.get(*field);
+            if &found != old {
+                return Err(FoldError::StaleCorrection {
+                    expected: old.clone(),
+                    found,
+                });
+            }
+            p.set(*field, new)?;
+        }
+    }
+    Ok(p)
+}
+
+/// A person's current state: the fold of their events in the order they were recorded.
+pub fn fold<'a>(
+    events: impl IntoIterator<Item = &'a EventKind>,
+) -> Result<Option<PersonRecord>, FoldError> {
+    let mut state = None;
+    for e in events {
+        state = Some(apply(state, e)?);
+    }
+    Ok(state)
+}
+
+/// The correction events that turn `old` into `new`, one per changed field.
+pub fn corrections(old: &PersonRecord, new: &PersonRecord, reason: &str) -> Vec<EventKind> {
+    old.diff(new)
+        .into_iter()
+        .map(|(field, old, new)| EventKind::Correction {
+            field,
+            old,
+            new,
+            reason: reason.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Sex;
+
+    fn person() -> PersonRecord {
+        PersonRecord {
+            person_no: "P1".into(),
+            name: "测试甲".into(),
+            sex: Sex::Female,
+            birth_date: Date::from_ymd_opt(1990, 4, 2).unwrap(),
+            id_number: None,
+            household_no: "H1".into(),
+            region_code: RegionCode::parse("340824101201").unwrap(),
+            marital_status: MaritalStatus::Unmarried,
+            mother_no: None,
+            father_no: None,
+            residence: Residence::Resident,
+            phone: None,
+            death_date: None,
+        }
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Date {
+        Date::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_life_folds_to_its_state() {
+        let events = vec![
+            EventKind::Registered { person: person() },
+            EventKind::Marriage {
+                date: day(2012, 1, 1),
+                status: MaritalStatus::FirstMarriage,
+                spouse_no: None,
+            },
+            EventKind::MoveOut {
+                date: day(2014, 3, 1),
+                destination: Some("外省".into()),
+            },
+            EventKind::MoveIn {
+                date: day(2016, 3, 1),
+                residence: Residence::Resident,
+                origin: None,
+                region_code: Some(RegionCode::parse("340824101202").unwrap()),
+                household_no: Some("H9".into()),
+            },
+            EventKind::Divorce {
+                date: day(2018, 1, 1),
+            },
+            EventKind::Correction {
+                field: Field::BirthDate,
+                old: "1990-04-02".into(),
+                new: "1990-04-20".into(),
+                reason: "出生日期错报".into(),
+            },
+            EventKind::Death {
+                date: day(2024, 1, 1),
+            },
+        ];
+        let p = fold(&events).unwrap().unwrap();
+        assert_eq!(p.marital_status, MaritalStatus::Divorced);
+        assert_eq!(p.residence, Residence::Resident);
+        assert_eq!(p.household_no, "H9");
+        assert_eq!(p.region_code.as_str(), "340824101202");
+        assert_eq!(p.birth_date, day(1990, 4, 20));
+        assert_eq!(p.death_date, Some(day(2024, 1, 1)));
+    }
+
+    #[test]
+    fn invalid_sequences_are_refused() {
+        assert_eq!(
+            fold(&[EventKind::Death {
+                date: day(2024, 1, 1)
+            }]),
+            Err(FoldError::NoStart)
+        );
+        let reg = EventKind::Registered { person: person() };
+        assert_eq!(
+            fold(&[reg.clone(), reg.clone()]),
+            Err(FoldError::AlreadyRegistered)
+        );
+        let no_reason = EventKind::Correction {
+            field: Field::Name,
+            old: "测试甲".into(),
+            new: "测试乙".into(),
+            reason: " ".into(),
+        };
+        assert_eq!(
+            fold(&[reg.clone(), no_reason]),
+            Err(FoldError::MissingReason)
+        );
+        assert_eq!(
+            fold(&[reg, EventKind::Divorce { date: day(2020, 1, 1) }]),
+            Err(FoldError::NotMarried)
+        );
+    }
+
+    #[test]
+    fn corrections_turn_old_into_new() {
+        let old = person();
+        let mut new = person();
+        new.name = "测试乙".into();
+        new.phone = Some("13800000000".into());
+        let ev = corrections(&old, &new, "导入更正");
+        assert_eq!(ev.len(), 2);
+        let mut all = vec![EventKind::Registered { person: old }];
+        all.extend(ev);
+        assert_eq!(fold(&all).unwrap().unwrap(), new);
+    }
+
+    #[test]
+    fn events_serialize_with_a_kind_tag() {
+        let e = EventKind::Death {
+            date: day(2024, 1, 1),
+        };
+        let j = serde_json::to_string(&e).unwrap();
+        assert_eq!(j, r#"{"kind":"death","date":"2024-01-01"}"#);
+        assert_eq!(serde_json::from_str::<EventKind>(&j).unwrap(), e);
+    }
+}

@@ -1,0 +1,217 @@
+//! 人员: a person of the register, as a persons.csv row describes them and as the
+//! register holds them now.
+
+use crate::codes::{MaritalStatus, Residence, Sex};
+use crate::date::{parse_date, Date};
+use crate::id_number::IdNumber;
+use crate::region::RegionCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use thiserror::Error;
+
+/// One person: the fields of persons.csv, typed. The register's current state of a
+/// person is a `PersonRecord` too ([`PersonState`]), derived by folding their events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// 人员编号: the register's key for this person.
+    pub person_no: String,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: Date,
+    pub id_number: Option<IdNumber>,
+    pub household_no: String,
+    pub region_code: RegionCode,
+    pub marital_status: MaritalStatus,
+    pub mother_no: Option<String>,
+    pub father_no: Option<String>,
+    pub residence: Residence,
+    pub phone: Option<String>,
+    pub death_date: Option<Date>,
+}
+
+pub type PersonState = PersonRecord;
+
+/// The fields a correction can change, named as in persons.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Sex,
+    BirthDate,
+    IdNumber,
+    HouseholdId,
+    RegionCode,
+    MaritalStatus,
+    MotherId,
+    FatherId,
+    Residence,
+    Phone,
+    DeathDate,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::Name,
+        Field::Sex,
+        Field::BirthDate,
+        Field::IdNumber,
+        Field::HouseholdId,
+        Field::RegionCode,
+        Field::MaritalStatus,
+        Field::MotherId,
+        Field::FatherId,
+        Field::Residence,
+        Field::Phone,
+        Field::DeathDate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Sex => "sex",
+            Field::BirthDate => "birth_date",
+            Field::IdNumber => "id_number",
+            Field::HouseholdId => "household_id",
+            Field::RegionCode => "region_code",
+            Field::MaritalStatus => "marital_status",
+            Field::MotherId => "mother_id",
+            Field::FatherId => "father_id",
+            Field::Residence => "residence",
+            Field::Phone => "phone",
+            Field::DeathDate => "death_date",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Field::Name => "姓名",
+            Field::Sex => "性别",
+            Field::BirthDate => "出生日期",
+            Field::IdNumber => "公民身份号码",
+            Field::HouseholdId => "户编号",
+            Field::RegionCode => "区划代码",
+            Field::MaritalStatus => "婚姻状况",
+            Field::MotherId => "母亲编号",
+            Field::FatherId => "父亲编号",
+            Field::Residence => "居住状态",
+            Field::Phone => "联系电话",
+            Field::DeathDate => "死亡日期",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s || f.name_zh() == s)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FieldError {
+    #[error("{field}不能为空 / {field_en} must not be empty")]
+    Empty {
+        field: &'static str,
+        field_en: &'static str,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl PersonRecord {
+    /// The value of one field in its interchange spelling ("" for none).
+    pub fn get(&self, field: Field) -> String {
+        match field {
+            Field::Name => self.name.clone(),
+            Field::Sex => self.sex.code().to_string(),
+            Field::BirthDate => self.birth_date.to_string(),
+            Field::IdNumber => self
+                .id_number
+                .as_ref()
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            Field::HouseholdId => self.household_no.clone(),
+            Field::RegionCode => self.region_code.to_string(),
+            Field::MaritalStatus => self.marital_status.code().to_string(),
+            Field::MotherId => self.mother_no.clone().unwrap_or_default(),
+            Field::FatherId => self.father_no.clone().unwrap_or_default(),
+            Field::Residence => self.residence.as_str().to_string(),
+            Field::Phone => self.phone.clone().unwrap_or_default(),
+            Field::DeathDate => self
+                .death_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Sets one field from its interchange spelling, validating it as an import would.
+    pub fn set(&mut self, field: Field, value: &str) -> Result<(), FieldError> {
+        let inv = |e: &dyn fmt::Display| FieldError::Invalid(e.to_string());
+        let required = |v: &str| {
+            if v.trim().is_empty() {
+                Err(FieldError::Empty {
+                    field: field.name_zh(),
+                    field_en: field.as_str(),
+                })
+            } else {
+                Ok(v.trim().to_string())
+            }
+        };
+        match field {
+            Field::Name => self.name = required(value)?,
+            Field::Sex => self.sex = Sex::parse(value).map_err(|e| inv(&e))?,
+            Field::BirthDate => {
+                self.birth_date = parse_date(&required(value)?).map_err(|e| inv(&e))?
+            }
+            Field::IdNumber => {
+                self.id_number = match opt(value) {
+                    None => None,
+                    Some(v) => Some(IdNumber::parse(&v).map_err(|e| inv(&e))?),
+                }
+            }
+            Field::HouseholdId => self.household_no = required(value)?,
+            Field::RegionCode => {
+                self.region_code = RegionCode::parse(&required(value)?).map_err(|e| inv(&e))?
+            }
+            Field::MaritalStatus => {
+                self.marital_status = MaritalStatus::parse(value).map_err(|e| inv(&e))?
+            }
+            Field::MotherId => self.mother_no = opt(value),
+            Field::FatherId => self.father_no = opt(value),
+            Field::Residence => self.residence = Residence::parse(value).map_err(|e| inv(&e))?,
+            Field::Phone => self.phone = opt(value),
+            Field::DeathDate => {
+                self.death_date = match opt(value) {
+                    None => None,
+                    Some(v) => Some(parse_date(&v).map_err(|e| inv(&e))?),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields that differ, with the old (self) and new value.
+    pub fn diff(&self, newer: &PersonRecord) -> Vec<(Field, String, String)> {
+        Field::ALL
+            .into_iter()
+            .filter_map(|f| {
+                let (a, b) = (self.get(f), newer.get(f));
+                (a != b).then_some((f, a, b))
+            })
+            .collect()
+    }
+
+    pub fn is_alive_on(&self, day: Date) -> bool {
+        self.birth_date <= day && self.death_date.is_none_or(|d| d > day)
+    }
+}
