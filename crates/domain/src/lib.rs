@@ -5,6 +5,7 @@
 //! re-check. The register is event-sourced: [`event::PersonEvent`]s are the truth and
 //! [`event::fold`] derives a person's current state from them.
 
+pub mod birth;
 pub mod birth_order;
 pub mod codes;
 pub mod date;
@@ -14,6 +15,7 @@ pub mod person;
 pub mod quality;
 pub mod region;
 
+pub use birth::SourceBirth;
 pub use codes::{MaritalStatus, Residence, Sex};
 pub use date::{parse_date, Date};
 pub use event::{EventKind, PersonEvent};

@@ -1,1 +1,11 @@
-fn main() {}
+//! renkou: the one binary. A thin layer: parse the command line, call the use cases
+//! of `renkou-app`, print results in Chinese and English. `anyhow` lives only here.
+
+mod bench;
+mod cli;
+mod progress;
+mod web;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,1 +1,228 @@
-//! placeholder
+//! renkou-store: the register's database. One API ([`Store`]) over an embedded SQLite
+//! file (WAL, foreign keys on) and PostgreSQL chosen by URL, with embedded migrations.
+//!
+//! The store is synchronous on purpose: bulk imports of a county need SQLite's
+//! prepared-statement speed and PostgreSQL's COPY, both simplest with blocking
+//! drivers; the web layer calls it from `spawn_blocking`. Queries are written once
+//! against the [`conn::Conn`] seam; only bulk loading has a path per backend.
+//!
+//! Architecture invariant: the `persons` table (current state) always equals the
+//! fold of each person's `events`; every write goes through an event.
+
+pub(crate) use r2d2_sqlite::rusqlite;
+
+pub mod conn;
+pub mod error;
+pub mod import;
+mod migrate;
+pub mod persons;
+pub mod quality;
+pub mod regions;
+pub mod value;
+
+pub use error::{Result, StoreError};
+pub use import::{BirthImport, ImportCounts, ImportMeta, PersonImport};
+pub use value::Value;
+
+use conn::{Conn, PgManager, SqliteConn};
+use r2d2_sqlite::SqliteConnectionManager;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+pub(crate) enum Pool {
+    Sqlite(r2d2::Pool<SqliteConnectionManager>),
+    Postgres(r2d2::Pool<PgManager>),
+}
+
+/// The register's database.
+pub struct Store {
+    pub(crate) pool: Pool,
+    /// The URL with any password removed, for messages.
+    pub location: String,
+}
+
+/// Pragmas for every SQLite connection: WAL lets readers work during an import;
+/// NORMAL sync is crash-safe in WAL mode (a killed process loses only the
+/// uncommitted transaction); foreign keys are off by default in SQLite.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+PRAGMA cache_size = -65536;
+PRAGMA temp_store = MEMORY;";
+
+impl Store {
+    /// Opens a database: `postgres://…`/`postgresql://…` for PostgreSQL, anything
+    /// else (optionally prefixed `sqlite:`/`sqlite://`) is a SQLite file path. The
+    /// SQLite file is created if missing; nothing else is done until [`Store::migrate`].
+    pub fn open(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let config = postgres::Config::from_str(url)
+                .map_err(|e| StoreError::Url(format!("{}: {e}", redact(url))))?;
+            let pool = r2d2::Pool::builder()
+                .max_size(16)
+                .connection_timeout(Duration::from_secs(10))
+                .build(PgManager { config })?;
+            Ok(Store {
+                pool: Pool::Postgres(pool),
+                location: redact(url),
+            })
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::Url(
+                    "需要 SQLite 文件路径 / a SQLite file path is needed".into(),
+                ));
+            }
+            let manager = SqliteConnectionManager::file(path)
+                .with_init(|c| c.execute_batch(SQLITE_PRAGMAS));
+            let pool = r2d2::Pool::builder()
+                .max_size(8)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(30))
+                .build(manager)?;
+            Ok(Store {
+                pool: Pool::Sqlite(pool),
+                location: path.to_string(),
+            })
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` on a pooled connection.
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let c = p.get()?;
+                f(&mut SqliteConn(&c))
+            }
+            Pool::Postgres(p) => {
+                let mut c = p.get()?;
+                f(&mut *c)
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
+    pub fn transaction<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        self.with(|c| {
+            c.batch(begin_sql(c.backend()))?;
+            match f(c) {
+                Ok(v) => {
+                    c.batch("COMMIT")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = c.batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// Applies the embedded migrations not yet applied; returns their names.
+    pub fn migrate(&self) -> Result<Vec<String>> {
+        self.with(migrate::run)
+    }
+
+    /// Whether `renkou init` has been run on this database.
+    pub fn is_initialised(&self) -> Result<bool> {
+        self.with(migrate::is_initialised)
+    }
+
+    /// Fails with a plain message when the register has not been created yet.
+    pub fn require_initialised(&self) -> Result<()> {
+        if self.is_initialised()? {
+            Ok(())
+        } else {
+            Err(StoreError::NotInitialised)
+        }
+    }
+
+    /// Row counts of the main tables, for summaries.
+    pub fn counts(&self) -> Result<Counts> {
+        self.with(|c| {
+            let mut n = |t: &str| -> Result<i64> {
+                Ok(c
+                    .query_one(&format!("SELECT COUNT(*) FROM {t}"), &[])?
+                    .and_then(|r| r[0].int())
+                    .unwrap_or(0))
+            };
+            Ok(Counts {
+                regions: n("regions")?,
+                households: n("households")?,
+                persons: n("persons")?,
+                events: n("events")?,
+                source_births: n("source_births")?,
+                quality_issues: n("quality_issues")?,
+            })
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    pub regions: i64,
+    pub households: i64,
+    pub persons: i64,
+    pub events: i64,
+    pub source_births: i64,
+    pub quality_issues: i64,
+}
+
+/// SQLite's IMMEDIATE takes the write lock at once, so two writers queue instead
+/// of failing half-way.
+pub(crate) fn begin_sql(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    }
+}
+
+/// The URL without its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Lower and upper bounds for "code starts with prefix": codes are digits, and ':'
+/// sorts right after '9', so a range scan on the index does what LIKE would.
+pub(crate) fn prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}:"))
+}
+
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

@@ -1,0 +1,95 @@
+//! The columns of each interchange file, with their English and Chinese headers.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Regions,
+    Persons,
+    Births,
+}
+
+/// One column of a file kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub required: bool,
+}
+
+const fn col(name: &'static str, zh: &'static str, required: bool) -> Column {
+    Column { name, zh, required }
+}
+
+pub const REGION_COLUMNS: &[Column] = &[
+    col("region_code", "区划代码", true),
+    col("name", "名称", true),
+    col("valid_from", "启用日期", false),
+    col("valid_to", "停用日期", false),
+    col("successor_code", "继承区划", false),
+];
+
+pub const PERSON_COLUMNS: &[Column] = &[
+    col("person_id", "人员编号", true),
+    col("name", "姓名", true),
+    col("sex", "性别", true),
+    col("birth_date", "出生日期", true),
+    col("id_number", "公民身份号码", false),
+    col("household_id", "户编号", true),
+    col("region_code", "区划代码", true),
+    col("marital_status", "婚姻状况", false),
+    col("mother_id", "母亲编号", false),
+    col("father_id", "父亲编号", false),
+    col("residence", "居住状态", false),
+    col("phone", "联系电话", false),
+    col("death_date", "死亡日期", false),
+];
+
+pub const BIRTH_COLUMNS: &[Column] = &[
+    col("record_id", "记录编号", true),
+    col("child_name", "婴儿姓名", false),
+    col("child_sex", "婴儿性别", true),
+    col("birth_date", "出生日期", true),
+    col("birth_order", "孩次", false),
+    col("mother_name", "母亲姓名", false),
+    col("mother_id_number", "母亲身份号码", false),
+    col("mother_birth_date", "母亲出生日期", false),
+    col("father_name", "父亲姓名", false),
+    col("father_id_number", "父亲身份号码", false),
+    col("region_code", "区划代码", false),
+    col("place", "出生地点", false),
+    col("source", "来源", false),
+];
+
+impl FileKind {
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            FileKind::Regions => REGION_COLUMNS,
+            FileKind::Persons => PERSON_COLUMNS,
+            FileKind::Births => BIRTH_COLUMNS,
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FileKind::Regions => "区划",
+            FileKind::Persons => "人员",
+            FileKind::Births => "出生",
+        }
+    }
+
+    /// Finds the column a header cell names (English case-insensitively, or Chinese;
+    /// a few spellings seen in ledgers are accepted too).
+    pub fn column_index(self, header: &str) -> Option<usize> {
+        let h = header.trim().trim_start_matches('\u{feff}').trim();
+        let alias = match h {
+            "身份证号" | "身份证号码" | "证件号码" => "公民身份号码",
+            "母亲身份证号" | "母亲身份证号码" => "母亲身份号码",
+            "父亲身份证号" | "父亲身份证号码" => "父亲身份号码",
+            "户号" => "户编号",
+            "电话" | "手机号码" => "联系电话",
+            other => other,
+        };
+        self.columns()
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(alias) || c.zh == alias)
+    }
+}

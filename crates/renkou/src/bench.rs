@@ -1,0 +1,190 @@
+//! `renkou bench …`: measured figures for the closing notes. Each measured step runs
+//! the real binary as a child process, so its wall time and peak memory (from the
+//! kernel's rusage of the child) are exactly what a user would see.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// 导入速度：生成演示县文件，导入 SQLite 与 PostgreSQL，并与 sqlite3 .import 比较 /
+    /// import speed into SQLite and PostgreSQL, compared with the sqlite3 shell's .import
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// 工作目录 / working folder (files are reused between runs)
+        #[arg(long, default_value = "bench-data")]
+        dir: PathBuf,
+        /// PostgreSQL 服务器地址；空则跳过 / PostgreSQL server URL; empty to skip
+        #[arg(
+            long,
+            env = "RENKOU_BENCH_POSTGRES",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres: String,
+    },
+}
+
+struct Measured {
+    seconds: f64,
+    peak_rss_mb: f64,
+}
+
+/// Runs the binary with `args`; returns wall time and the child's peak RSS.
+fn run_child(args: &[&str]) -> Result<Measured> {
+    let exe = std::env::current_exe().context("current_exe")?;
+    let t = Instant::now();
+    let status = Command::new(exe)
+        .args(args)
+        .env("RENKOU_LOG", "warn")
+        .status()
+        .context("spawn renkou")?;
+    let seconds = t.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("renkou {} failed: {status}", args.join(" "));
+    }
+    Ok(Measured {
+        seconds,
+        peak_rss_mb: children_peak_rss_mb(),
+    })
+}
+
+/// The largest peak RSS of any waited-for child so far (Linux reports KiB).
+fn children_peak_rss_mb() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) == 0 {
+            u.ru_maxrss as f64 / 1024.0
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+pub fn run(what: BenchWhat) -> Result<()> {
+    match what {
+        BenchWhat::Import {
+            persons,
+            seed,
+            dir,
+            postgres,
+        } => import(persons, seed, &dir, &postgres),
+    }
+}
+
+fn import(persons: usize, seed: u64, dir: &Path, pg: &str) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let data = dir.join(format!("demo-{persons}-{seed}"));
+    let persons_csv = data.join("persons.csv");
+    let regions_csv = data.join("regions.csv");
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    if !persons_csv.exists() {
+        println!("生成演示文件 / generating {persons} persons into {}", data.display());
+        let m = run_child(&[
+            "demo",
+            "--persons",
+            &persons.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            &s(&data),
+            "--files-only",
+        ])?;
+        println!("  {:.2} s ({:.0} persons/s)", m.seconds, persons as f64 / m.seconds);
+    }
+    let size_mb = std::fs::metadata(&persons_csv)?.len() as f64 / 1e6;
+    let rows = persons as f64;
+    println!("persons.csv: {rows} rows, {size_mb:.1} MB");
+
+    // SQLite
+    let db = dir.join("bench.db");
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let dbs = s(&db);
+    run_child(&["--database", &dbs, "init"])?;
+    run_child(&["--database", &dbs, "regions", "import", &s(&regions_csv)])?;
+    let m = run_child(&["--database", &dbs, "import", "persons", &s(&persons_csv)])?;
+    let sqlite_rate = rows / m.seconds;
+    println!(
+        "SQLite import:      {:>7.2} s  {:>9.0} rows/s  peak RSS {:.0} MB",
+        m.seconds, sqlite_rate, m.peak_rss_mb
+    );
+    let m2 = run_child(&["--database", &dbs, "import", "persons", &s(&persons_csv)])?;
+    println!(
+        "SQLite re-import:   {:>7.2} s  {:>9.0} rows/s  (same file, nothing changes)",
+        m2.seconds,
+        rows / m2.seconds
+    );
+
+    // The floor: the sqlite3 shell loading the same CSV into a bare table.
+    let floor_db = dir.join("floor.db");
+    let _ = std::fs::remove_file(&floor_db);
+    let t = Instant::now();
+    let out = Command::new("sqlite3")
+        .arg(&floor_db)
+        .arg(".mode csv")
+        .arg(format!(".import {} persons_raw", s(&persons_csv)))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "sqlite3 .import:    {:>7.2} s  {:>9.0} rows/s  (floor: no validation, no indexes, no events)",
+                secs,
+                rows / secs
+            );
+            println!(
+                "ratio renkou/sqlite3 .import time: {:.2}×",
+                m.seconds / secs
+            );
+        }
+        _ => println!("sqlite3 shell not available: floor skipped"),
+    }
+    let _ = std::fs::remove_file(&floor_db);
+
+    // PostgreSQL in a schema of its own.
+    if !pg.is_empty() {
+        let schema = format!("renkou_bench_{}", std::process::id());
+        match postgres::Client::connect(pg, postgres::NoTls) {
+            Ok(mut admin) => {
+                admin.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+                let url = with_search_path(pg, &schema);
+                let r = (|| -> Result<()> {
+                    run_child(&["--database", &url, "init"])?;
+                    run_child(&["--database", &url, "regions", "import", &s(&regions_csv)])?;
+                    let m = run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
+                    println!(
+                        "PostgreSQL import:  {:>7.2} s  {:>9.0} rows/s  peak RSS {:.0} MB",
+                        m.seconds,
+                        rows / m.seconds,
+                        m.peak_rss_mb
+                    );
+                    let m2 = run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
+                    println!(
+                        "PostgreSQL re-import:{:>6.2} s  {:>9.0} rows/s",
+                        m2.seconds,
+                        rows / m2.seconds
+                    );
+                    Ok(())
+                })();
+                admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+                r?;
+            }
+            Err(e) => println!("PostgreSQL not reachable ({e}); skipped"),
+        }
+    }
+    Ok(())
+}
+
+/// Adds `options=-c search_path=SCHEMA` to a PostgreSQL URL.
+pub fn with_search_path(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}

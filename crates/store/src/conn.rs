@@ -1,0 +1,161 @@
+//! The one SQL seam: a connection of either backend behind the same small interface,
+//! so every query of the register is written once. SQL is written with `$1, $2, …`
+//! placeholders in order of first use (SQLite numbers `$N` parameters by first
+//! appearance, PostgreSQL by N, so the two agree).
+
+use crate::error::StoreError;
+use crate::value::{from_pg, from_sqlite, Value};
+use crate::rusqlite;
+use std::collections::HashMap;
+
+pub type Row = Vec<Value>;
+
+pub trait Conn {
+    /// Runs a statement; returns the number of rows changed.
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
+    /// Runs a query and collects its rows.
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, &mut |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    /// Runs a query and hands each row to `f` as it arrives (for exports of a county).
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Runs several statements with no parameters (migrations, BEGIN/COMMIT).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    fn backend(&self) -> crate::Backend;
+
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+}
+
+// --- SQLite ---------------------------------------------------------------
+
+pub struct SqliteConn<'a>(pub &'a rusqlite::Connection);
+
+impl Conn for SqliteConn<'_> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        Ok(st.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+    }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let n = st.column_count();
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(r) = rows.next()? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(from_sqlite(r.get_ref(i)?));
+            }
+            f(row)?;
+        }
+        Ok(())
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+
+    fn backend(&self) -> crate::Backend {
+        crate::Backend::Sqlite
+    }
+}
+
+// --- PostgreSQL -----------------------------------------------------------
+
+/// A PostgreSQL client with its prepared statements, reused across calls.
+pub struct PgClient {
+    pub client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl PgClient {
+    pub fn new(client: postgres::Client) -> Self {
+        PgClient {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+impl Conn for PgClient {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let st = self.statement(sql)?;
+        let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        Ok(self.client.execute(&st, &p)?)
+    }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let st = self.statement(sql)?;
+        let mut it = self.client.query_raw(&st, params.iter())?;
+        while let Some(r) = it.next()? {
+            let row = (0..r.len()).map(|i| from_pg(&r, i)).collect();
+            f(row)?;
+        }
+        Ok(())
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.client.batch_execute(sql)?)
+    }
+
+    fn backend(&self) -> crate::Backend {
+        crate::Backend::Postgres
+    }
+}
+
+/// r2d2 manager for [`PgClient`] (r2d2_postgres hands out bare clients, and the
+/// statement cache must live with the connection).
+pub struct PgManager {
+    pub config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgClient;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgClient, postgres::Error> {
+        Ok(PgClient::new(self.config.connect(postgres::NoTls)?))
+    }
+
+    fn is_valid(&self, c: &mut PgClient) -> Result<(), postgres::Error> {
+        c.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, c: &mut PgClient) -> bool {
+        c.client.is_closed()
+    }
+}

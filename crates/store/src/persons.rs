@@ -1,0 +1,374 @@
+//! Persons and their events: reads of the current state, the event history, and
+//! recording one event (append it, fold it into the current state, in one transaction).
+
+use crate::conn::{Conn, Row};
+use crate::error::{Result, StoreError};
+use crate::value::Value;
+use crate::Store;
+use renkou_domain::event::{apply, EventKind, PersonEvent};
+use renkou_domain::{
+    Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex,
+};
+
+pub(crate) const PERSON_COLS: &str = "person_no, name, sex, birth_date, id_number, household_no, \
+     region_code, marital_status, mother_no, father_no, residence, phone, death_date";
+
+/// An event as stored, with its sequence number and import (if any).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: PersonEvent,
+    pub import_id: Option<i64>,
+}
+
+/// A child with the birth order the register derives for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChildOrder {
+    pub person_no: String,
+    pub birth_date: Date,
+    pub birth_order: u32,
+}
+
+pub(crate) fn to_person(r: &[Value]) -> Result<PersonRecord> {
+    let bad = |what: &str| StoreError::Corrupt(format!("persons.{what}"));
+    Ok(PersonRecord {
+        person_no: r[0].text().ok_or_else(|| bad("person_no"))?,
+        name: r[1].text().unwrap_or_default(),
+        sex: Sex::from_code(r[2].int().unwrap_or(0)),
+        birth_date: r[3].date().ok_or_else(|| bad("birth_date"))?,
+        id_number: r[4]
+            .as_str()
+            .map(IdNumber::parse)
+            .transpose()
+            .map_err(|_| bad("id_number"))?,
+        household_no: r[5].text().unwrap_or_default(),
+        region_code: RegionCode::parse(r[6].as_str().unwrap_or_default())
+            .map_err(|_| bad("region_code"))?,
+        marital_status: MaritalStatus::from_code(r[7].int().unwrap_or(90)),
+        mother_no: r[8].text(),
+        father_no: r[9].text(),
+        residence: Residence::parse(r[10].as_str().unwrap_or_default())
+            .map_err(|_| bad("residence"))?,
+        phone: r[11].text(),
+        death_date: r[12].date(),
+    })
+}
+
+/// The 13 person columns as parameters, in [`PERSON_COLS`] order.
+pub(crate) fn person_params(p: &PersonRecord) -> Vec<Value> {
+    vec![
+        p.person_no.as_str().into(),
+        p.name.as_str().into(),
+        Value::Int(p.sex.code() as i64),
+        p.birth_date.into(),
+        p.id_number.as_ref().map(|i| i.to_string()).into(),
+        p.household_no.as_str().into(),
+        p.region_code.as_str().into(),
+        Value::Int(p.marital_status.code() as i64),
+        p.mother_no.clone().into(),
+        p.father_no.clone().into(),
+        p.residence.as_str().into(),
+        p.phone.clone().into(),
+        p.death_date.into(),
+    ]
+}
+
+pub(crate) fn load_person(c: &mut dyn Conn, no: &str) -> Result<Option<PersonRecord>> {
+    c.query_one(
+        &format!("SELECT {PERSON_COLS} FROM persons WHERE person_no = $1"),
+        &[no.into()],
+    )?
+    .as_deref()
+    .map(to_person)
+    .transpose()
+}
+
+fn to_event(r: &Row) -> Result<StoredEvent> {
+    let payload = r[2].as_str().unwrap_or_default();
+    let kind: EventKind = serde_json::from_str(payload)
+        .map_err(|e| StoreError::Corrupt(format!("events.payload: {e}")))?;
+    Ok(StoredEvent {
+        seq: r[0].int().unwrap_or(0),
+        event: PersonEvent {
+            person_no: r[1].text().unwrap_or_default(),
+            kind,
+            recorded_by: r[3].text().unwrap_or_default(),
+            recorded_at: r[4]
+                .time()
+                .map(|t| t.to_rfc3339())
+                .or_else(|| r[4].text())
+                .unwrap_or_default(),
+            source: r[5].text().unwrap_or_default(),
+        },
+        import_id: r[6].int(),
+    })
+}
+
+const EVENT_COLS: &str = "seq, person_no, payload, recorded_by, recorded_at, source, import_id";
+
+/// Appends one event row; returns its sequence number.
+pub(crate) fn append_event(
+    c: &mut dyn Conn,
+    e: &PersonEvent,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    import_id: Option<i64>,
+) -> Result<i64> {
+    let payload = serde_json::to_string(&e.kind)
+        .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let row = c.query_one(
+        "INSERT INTO events (person_no, kind, occurred_on, payload, recorded_by, recorded_at, source, import_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+        &[
+            e.person_no.as_str().into(),
+            e.kind.as_str().into(),
+            e.kind.occurred_on().into(),
+            payload.into(),
+            e.recorded_by.as_str().into(),
+            recorded_at.into(),
+            e.source.as_str().into(),
+            import_id.into(),
+        ],
+    )?;
+    row.and_then(|r| r[0].int())
+        .ok_or_else(|| StoreError::Corrupt("INSERT INTO events returned no seq".into()))
+}
+
+pub(crate) fn ensure_household(c: &mut dyn Conn, p: &PersonRecord) -> Result<()> {
+    c.exec(
+        "INSERT INTO households (household_no, region_code) VALUES ($1, $2) ON CONFLICT (household_no) DO NOTHING",
+        &[p.household_no.as_str().into(), p.region_code.as_str().into()],
+    )?;
+    Ok(())
+}
+
+/// Writes the current state of a person after event `seq`.
+pub(crate) fn write_state(
+    c: &mut dyn Conn,
+    p: &PersonRecord,
+    seq: i64,
+    existed: bool,
+    extra: Option<&str>,
+) -> Result<()> {
+    ensure_household(c, p)?;
+    let mut params = person_params(p);
+    params.push(Value::Int(seq));
+    if existed {
+        c.exec(
+            "UPDATE persons SET name = $2, sex = $3, birth_date = $4, id_number = $5, household_no = $6, \
+             region_code = $7, marital_status = $8, mother_no = $9, father_no = $10, residence = $11, \
+             phone = $12, death_date = $13, last_event = $14 WHERE person_no = $1",
+            &params,
+        )?;
+    } else {
+        params.push(extra.into());
+        c.exec(
+            &format!(
+                "INSERT INTO persons ({PERSON_COLS}, last_event, extra) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Checks that a person's parent links point at persons of the register.
+pub(crate) fn check_parents(c: &mut dyn Conn, p: &PersonRecord) -> Result<()> {
+    for (no, zh, en) in [
+        (&p.mother_no, "母亲", "mother"),
+        (&p.father_no, "父亲", "father"),
+    ] {
+        if let Some(no) = no {
+            if load_person(c, no)?.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "{zh}编号 {no} 不在登记中 / {en} {no} is not in the register"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Birth date and sex of those of `nos` who are in the register.
+pub(crate) fn lookup_birth_sex(
+    c: &mut dyn Conn,
+    nos: &[String],
+) -> Result<std::collections::HashMap<String, (Date, Sex)>> {
+    let mut out = std::collections::HashMap::new();
+    for no in nos {
+        if let Some(row) = c.query_one(
+            "SELECT birth_date, sex FROM persons WHERE person_no = $1",
+            &[no.as_str().into()],
+        )? {
+            if let Some(d) = row[0].date() {
+                out.insert(no.clone(), (d, Sex::from_code(row[1].int().unwrap_or(0))));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Birth date and sex of those of `nos` who are in the register.
+    pub fn lookup_birth_sex(
+        &self,
+        nos: &[String],
+    ) -> Result<std::collections::HashMap<String, (Date, Sex)>> {
+        self.with(|c| lookup_birth_sex(c, nos))
+    }
+
+    pub fn person(&self, no: &str) -> Result<Option<PersonRecord>> {
+        self.with(|c| load_person(c, no))
+    }
+
+    /// A person's events in the order they were recorded.
+    pub fn person_events(&self, no: &str) -> Result<Vec<StoredEvent>> {
+        self.with(|c| {
+            c.query(
+                &format!("SELECT {EVENT_COLS} FROM events WHERE person_no = $1 ORDER BY seq"),
+                &[no.into()],
+            )?
+            .iter()
+            .map(to_event)
+            .collect()
+        })
+    }
+
+    /// Records one event: checks it against the rules by folding it into the current
+    /// state, then appends it and updates the current state, atomically.
+    pub fn record_event(&self, e: &PersonEvent) -> Result<i64> {
+        self.transaction(|c| {
+            let current = load_person(c, &e.person_no)?;
+            let existed = current.is_some();
+            let next = apply(current, &e.kind)?;
+            if next.person_no != e.person_no {
+                return Err(StoreError::Invalid(
+                    "事件中的人员编号与人员不符 / the event's person number does not match".into(),
+                ));
+            }
+            check_parents(c, &next)?;
+            let seq = append_event(c, e, crate::now(), None)?;
+            write_state(c, &next, seq, existed, None)?;
+            Ok(seq)
+        })
+    }
+
+    /// Streams the persons whose village lies in `region`, ordered by person number.
+    pub fn for_each_person_in(
+        &self,
+        region: &RegionCode,
+        f: &mut dyn FnMut(PersonRecord) -> Result<()>,
+    ) -> Result<()> {
+        let (lo, hi) = crate::prefix_range(region.prefix());
+        self.with(|c| {
+            c.query_each(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE region_code >= $1 AND region_code < $2 ORDER BY person_no"
+                ),
+                &[lo.into(), hi.into()],
+                &mut |r| f(to_person(&r)?),
+            )
+        })
+    }
+
+    /// Every person number with its events, in person and sequence order: for the
+    /// invariant check that the current state equals the fold of the events.
+    pub fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {
+        self.with(|c| {
+            c.query_each(
+                &format!("SELECT {EVENT_COLS} FROM events ORDER BY person_no, seq"),
+                &[],
+                &mut |r| f(to_event(&r)?),
+            )
+        })
+    }
+
+    /// A mother's children with the birth order the register derives: rank by birth
+    /// date, then person number (see `renkou_domain::birth_order`).
+    pub fn children_of(&self, mother_no: &str) -> Result<Vec<ChildOrder>> {
+        self.with(|c| {
+            let rows = c.query(
+                "SELECT person_no, birth_date FROM persons WHERE mother_no = $1",
+                &[mother_no.into()],
+            )?;
+            let kids: Vec<(String, Date)> = rows
+                .iter()
+                .filter_map(|r| Some((r[0].text()?, r[1].date()?)))
+                .collect();
+            Ok(renkou_domain::birth_order::derive(
+                kids.iter().map(|(n, d)| (n.as_str(), *d)),
+            )
+            .into_iter()
+            .map(|(no, order)| ChildOrder {
+                person_no: no.to_string(),
+                birth_date: kids.iter().find(|k| k.0 == no).map(|k| k.1).unwrap_or_default(),
+                birth_order: order,
+            })
+            .collect())
+        })
+    }
+
+    /// Birth orders of every child with a linked mother, computed in SQL by the same
+    /// rule as `renkou_domain::birth_order` (a test checks they agree).
+    pub fn birth_orders(&self) -> Result<Vec<(String, u32)>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT person_no, ROW_NUMBER() OVER (PARTITION BY mother_no ORDER BY birth_date, person_no) \
+                 FROM persons WHERE mother_no IS NOT NULL ORDER BY person_no",
+                &[],
+            )?
+            .into_iter()
+            .filter_map(|r| Some((r[0].text()?, r[1].int()? as u32)))
+            .collect())
+        })
+    }
+
+    /// Persons with numbers in `lo..=hi`, in number order (for batched checks).
+    pub fn persons_between(&self, lo: &str, hi: &str) -> Result<Vec<PersonRecord>> {
+        self.with(|c| {
+            c.query(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE person_no >= $1 AND person_no <= $2 ORDER BY person_no"
+                ),
+                &[lo.into(), hi.into()],
+            )?
+            .iter()
+            .map(|r| to_person(r))
+            .collect()
+        })
+    }
+
+    /// Persons and households per township (9-digit prefix), for summaries.
+    pub fn persons_per_township(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        self.with(|c| {
+            let mut out = std::collections::HashMap::new();
+            for r in c.query(
+                "SELECT SUBSTR(region_code, 1, 9), COUNT(*), COUNT(DISTINCT household_no) FROM persons \
+                 GROUP BY SUBSTR(region_code, 1, 9)",
+                &[],
+            )? {
+                if let (Some(t), Some(p), Some(h)) = (r[0].text(), r[1].int(), r[2].int()) {
+                    out.insert(format!("{t}000"), (p, h));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Members of a household, oldest first.
+    pub fn household_members(&self, household_no: &str) -> Result<Vec<PersonRecord>> {
+        self.with(|c| {
+            c.query(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE household_no = $1 ORDER BY birth_date, person_no"
+                ),
+                &[household_no.into()],
+            )?
+            .iter()
+            .map(|r| to_person(r))
+            .collect()
+        })
+    }
+}
