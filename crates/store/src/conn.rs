@@ -42,10 +42,29 @@ pub trait Conn {
 
 pub struct SqliteConn<'a>(pub &'a rusqlite::Connection);
 
+/// Binds `$N` parameters by their number. SQLite numbers named parameters by first
+/// appearance, so `UPDATE … SET a = $2 WHERE id = $1` would otherwise bind the wrong
+/// values; this makes `$N` mean what it means in PostgreSQL.
+fn bind(st: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<(), StoreError> {
+    for i in 1..=st.parameter_count() {
+        let n = st
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(i);
+        let v = params.get(n - 1).ok_or_else(|| {
+            StoreError::Invalid(format!("SQL parameter ${n} has no value"))
+        })?;
+        st.raw_bind_parameter(i, v)?;
+    }
+    Ok(())
+}
+
 impl Conn for SqliteConn<'_> {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let mut st = self.0.prepare_cached(sql)?;
-        Ok(st.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+        bind(&mut st, params)?;
+        Ok(st.raw_execute()? as u64)
     }
 
     fn query_each(
@@ -56,7 +75,8 @@ impl Conn for SqliteConn<'_> {
     ) -> Result<(), StoreError> {
         let mut st = self.0.prepare_cached(sql)?;
         let n = st.column_count();
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        bind(&mut st, params)?;
+        let mut rows = st.raw_query();
         while let Some(r) = rows.next()? {
             let mut row = Vec::with_capacity(n);
             for i in 0..n {

@@ -18,6 +18,7 @@ mod migrate;
 pub mod persons;
 pub mod quality;
 pub mod regions;
+pub mod testing;
 pub mod value;
 
 pub use error::{Result, StoreError};

@@ -1,0 +1,420 @@
+//! The store's test story: every test runs on SQLite and on PostgreSQL.
+
+use renkou_domain::event::{fold, EventKind, PersonEvent};
+use renkou_domain::person::Field;
+use renkou_domain::quality::{QualityIssue, QualityKind};
+use renkou_domain::{
+    Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex, SourceBirth,
+};
+use renkou_store::testing::databases;
+use renkou_store::{ImportMeta, Store};
+
+fn d(y: i32, m: u32, dd: u32) -> Date {
+    Date::from_ymd_opt(y, m, dd).unwrap()
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn region(c: &str, name: &str) -> Region {
+    Region {
+        code: code(c),
+        name: name.into(),
+        valid_from: None,
+        valid_to: None,
+        successor: None,
+    }
+}
+
+fn tree() -> Vec<Region> {
+    vec![
+        region("349901000000", "演示县"),
+        region("349901101000", "甲镇"),
+        region("349901101201", "一村"),
+        region("349901101202", "二村"),
+        region("349901102000", "乙乡"),
+        region("349901102201", "三村"),
+    ]
+}
+
+fn person(no: &str, sex: Sex, birth: Date, village: &str) -> PersonRecord {
+    PersonRecord {
+        person_no: no.into(),
+        name: format!("测试{no}"),
+        sex,
+        birth_date: birth,
+        id_number: Some(IdNumber::compose(349901, birth, if sex == Sex::Male { 11 } else { 12 })),
+        household_no: format!("H-{village}-1"),
+        region_code: code(village),
+        marital_status: MaritalStatus::NotStated,
+        mother_no: None,
+        father_no: None,
+        residence: Residence::Resident,
+        phone: None,
+        death_date: None,
+    }
+}
+
+fn meta(file: &str) -> ImportMeta {
+    ImportMeta {
+        kind: "persons",
+        file_name: file.into(),
+        source: None,
+        recorded_by: "test".into(),
+    }
+}
+
+fn family() -> Vec<PersonRecord> {
+    let mut mother = person("M1", Sex::Female, d(1990, 2, 28), "349901101201");
+    mother.marital_status = MaritalStatus::FirstMarriage;
+    let mut a = person("C2", Sex::Male, d(2015, 6, 1), "349901101201");
+    a.mother_no = Some("M1".into());
+    let mut b = person("C1", Sex::Female, d(2018, 3, 3), "349901101201");
+    b.mother_no = Some("M1".into());
+    // Twins: same day, ordered by person number.
+    let mut t1 = person("C4", Sex::Male, d(2020, 1, 1), "349901101201");
+    t1.mother_no = Some("M1".into());
+    t1.id_number = None;
+    let mut t2 = person("C3", Sex::Female, d(2020, 1, 1), "349901101201");
+    t2.mother_no = Some("M1".into());
+    let other = person("X1", Sex::Male, d(1970, 1, 1), "349901102201");
+    vec![mother, a, b, t1, t2, other]
+}
+
+fn load(store: &Store, persons: &[PersonRecord], file: &str) -> renkou_store::ImportCounts {
+    let mut s = store.begin_person_import(meta(file)).unwrap();
+    for p in persons {
+        s.push(p, None).unwrap();
+    }
+    s.commit(&[], &[]).unwrap()
+}
+
+/// The architecture invariant: current state == fold of each person's events.
+fn assert_invariant(store: &Store) {
+    let mut by_person: std::collections::BTreeMap<String, Vec<EventKind>> = Default::default();
+    store
+        .for_each_event(&mut |e| {
+            by_person
+                .entry(e.event.person_no.clone())
+                .or_default()
+                .push(e.event.kind);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(by_person.len() as i64, store.counts().unwrap().persons);
+    for (no, events) in by_person {
+        let folded = fold(&events).unwrap().unwrap();
+        assert_eq!(Some(folded), store.person(&no).unwrap(), "person {no}");
+    }
+}
+
+#[test]
+fn migrations_are_idempotent() {
+    for db in databases() {
+        let store = Store::open(&db.url).unwrap();
+        assert!(!store.is_initialised().unwrap(), "{}", db.label);
+        assert!(store.require_initialised().is_err());
+        assert_eq!(store.migrate().unwrap(), vec!["0001_register"]);
+        assert!(store.migrate().unwrap().is_empty(), "{}", db.label);
+        assert!(store.is_initialised().unwrap());
+    }
+}
+
+#[test]
+fn regions_upsert_and_resolve_merges() {
+    for db in databases() {
+        let store = db.store();
+        let mut regions = tree();
+        let c = store.upsert_regions(&regions).unwrap();
+        assert_eq!((c.new, c.changed, c.unchanged), (6, 0, 0), "{}", db.label);
+        // The merge of 二村 into 一村 from 2021 on.
+        regions[3].valid_to = Some(d(2021, 1, 1));
+        regions[3].successor = Some(code("349901101201"));
+        let c = store.upsert_regions(&regions).unwrap();
+        assert_eq!((c.new, c.changed, c.unchanged), (0, 1, 5), "{}", db.label);
+        let all = store.regions().unwrap();
+        assert_eq!(all, regions);
+        let town = code("349901101000");
+        assert_eq!(store.child_regions(&town, None).unwrap().len(), 2);
+        assert_eq!(
+            store.child_regions(&town, Some(d(2022, 1, 1))).unwrap().len(),
+            1
+        );
+        let merged = code("349901101202");
+        assert_eq!(
+            renkou_store::regions::resolve_on(&all, &merged, d(2020, 12, 31)),
+            Some(merged.clone())
+        );
+        assert_eq!(
+            renkou_store::regions::resolve_on(&all, &merged, d(2021, 1, 1)),
+            Some(code("349901101201"))
+        );
+    }
+}
+
+#[test]
+fn import_is_idempotent_and_changes_become_corrections() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let people = family();
+        let c = load(&store, &people, "first.csv");
+        assert_eq!((c.read, c.new, c.unchanged, c.corrected), (6, 6, 0, 0), "{}", db.label);
+        let before = store.counts().unwrap();
+        assert_eq!(before.households, 2);
+
+        // Same file again: nothing changes.
+        let c = load(&store, &people, "first.csv");
+        assert_eq!((c.new, c.unchanged, c.corrected, c.events), (0, 6, 0, 0), "{}", db.label);
+        let after = store.counts().unwrap();
+        assert_eq!(
+            (before.persons, before.events, before.households),
+            (after.persons, after.events, after.households)
+        );
+
+        // A changed row: a correction per field, not a second person.
+        let mut changed = people.clone();
+        changed[1].name = "测试更名".into();
+        changed[1].household_no = "H-new".into();
+        let c = load(&store, &changed, "second.csv");
+        assert_eq!((c.new, c.unchanged, c.corrected, c.events), (0, 5, 1, 2), "{}", db.label);
+        assert_eq!(store.counts().unwrap().persons, 6);
+        let events = store.person_events("C2").unwrap();
+        assert_eq!(events.len(), 3);
+        assert!(matches!(events[0].event.kind, EventKind::Registered { .. }));
+        let fields: Vec<Field> = events[1..]
+            .iter()
+            .map(|e| match &e.event.kind {
+                EventKind::Correction { field, reason, .. } => {
+                    assert!(reason.contains("second.csv"));
+                    *field
+                }
+                k => panic!("unexpected {k:?}"),
+            })
+            .collect();
+        assert_eq!(fields, vec![Field::Name, Field::HouseholdId]);
+        assert_eq!(events[1].event.source, "second.csv");
+        assert_eq!(store.person("C2").unwrap().unwrap(), changed[1]);
+        assert_eq!(store.household_members("H-new").unwrap().len(), 1);
+        assert_invariant(&store);
+    }
+}
+
+#[test]
+fn an_import_dropped_without_commit_writes_nothing() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        {
+            let mut s = store.begin_person_import(meta("x.csv")).unwrap();
+            for p in family() {
+                s.push(&p, None).unwrap();
+            }
+            // dropped here: the use case found an invalid row
+        }
+        let c = store.counts().unwrap();
+        assert_eq!((c.persons, c.events, c.households), (0, 0, 0), "{}", db.label);
+        // The connection is usable again afterwards.
+        load(&store, &family(), "y.csv");
+        assert_eq!(store.counts().unwrap().persons, 6);
+    }
+}
+
+#[test]
+fn birth_order_is_derived_from_the_mothers_children() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        load(&store, &family(), "f.csv");
+        let kids = store.children_of("M1").unwrap();
+        let orders: Vec<(&str, u32)> = kids
+            .iter()
+            .map(|k| (k.person_no.as_str(), k.birth_order))
+            .collect();
+        assert_eq!(orders, vec![("C2", 1), ("C1", 2), ("C3", 3), ("C4", 4)], "{}", db.label);
+        // The SQL computation agrees with the domain rule.
+        let mut sql = store.birth_orders().unwrap();
+        sql.sort();
+        let mut domain: Vec<(String, u32)> = orders.iter().map(|(n, o)| (n.to_string(), *o)).collect();
+        domain.sort();
+        assert_eq!(sql, domain, "{}", db.label);
+    }
+}
+
+#[test]
+fn recorded_events_fold_into_the_current_state() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        load(&store, &family(), "f.csv");
+        let ev = |no: &str, kind: EventKind| PersonEvent {
+            person_no: no.into(),
+            kind,
+            recorded_by: "clerk".into(),
+            recorded_at: String::new(),
+            source: "form".into(),
+        };
+        // A birth: the child enters the register with a linked mother.
+        let mut baby = person("C5", Sex::Female, d(2024, 5, 5), "349901101201");
+        baby.mother_no = Some("M1".into());
+        baby.id_number = None;
+        store.record_event(&ev("C5", EventKind::Birth { person: baby })).unwrap();
+        assert_eq!(store.children_of("M1").unwrap().last().unwrap().birth_order, 5);
+        store
+            .record_event(&ev("X1", EventKind::Marriage { date: d(2000, 1, 1), status: MaritalStatus::FirstMarriage, spouse_no: None }))
+            .unwrap();
+        store.record_event(&ev("X1", EventKind::Divorce { date: d(2010, 1, 1) })).unwrap();
+        store
+            .record_event(&ev("X1", EventKind::MoveOut { date: d(2011, 1, 1), destination: Some("外省".into()) }))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::MoveIn {
+                    date: d(2012, 1, 1),
+                    residence: Residence::Resident,
+                    origin: None,
+                    region_code: Some(code("349901101202")),
+                    household_no: Some("H-moved".into()),
+                },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::HouseholdChange { date: d(2013, 1, 1), household_no: "H-again".into(), region_code: None },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "C1",
+                EventKind::Correction {
+                    field: Field::BirthDate,
+                    old: "2018-03-03".into(),
+                    new: "2014-03-03".into(),
+                    reason: "孩次错报".into(),
+                },
+            ))
+            .unwrap();
+        store.record_event(&ev("X1", EventKind::Death { date: d(2024, 2, 29) })).unwrap();
+        let x = store.person("X1").unwrap().unwrap();
+        assert_eq!(x.marital_status, MaritalStatus::Divorced);
+        assert_eq!(x.household_no, "H-again");
+        assert_eq!(x.region_code, code("349901101202"));
+        assert_eq!(x.death_date, Some(d(2024, 2, 29)));
+        // The correction moved C1 before C2: the derived orders follow.
+        let kids: Vec<String> = store.children_of("M1").unwrap().into_iter().map(|k| k.person_no).collect();
+        assert_eq!(kids, vec!["C1", "C2", "C3", "C4", "C5"], "{}", db.label);
+
+        // Refused events change nothing.
+        let before = store.counts().unwrap().events;
+        assert!(store.record_event(&ev("X1", EventKind::Death { date: d(2025, 1, 1) })).is_err());
+        assert!(store
+            .record_event(&ev("C2", EventKind::Correction { field: Field::Name, old: "wrong".into(), new: "x".into(), reason: "r".into() }))
+            .is_err());
+        let mut orphan = person("C9", Sex::Male, d(2024, 1, 1), "349901101201");
+        orphan.mother_no = Some("NOBODY".into());
+        assert!(store.record_event(&ev("C9", EventKind::Birth { person: orphan })).is_err());
+        assert_eq!(store.counts().unwrap().events, before, "{}", db.label);
+        assert_invariant(&store);
+        let history = store.person_events("X1").unwrap();
+        assert_eq!(history.len(), 7);
+        assert!(history.iter().skip(1).all(|e| e.event.recorded_by == "clerk"));
+    }
+}
+
+#[test]
+fn export_order_and_region_prefix() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        load(&store, &family(), "f.csv");
+        let mut got = Vec::new();
+        store
+            .for_each_person_in(&code("349901101000"), &mut |p| {
+                got.push(p.person_no);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got, vec!["C1", "C2", "C3", "C4", "M1"], "{}", db.label);
+        let mut all = 0;
+        store
+            .for_each_person_in(&code("349901000000"), &mut |_| {
+                all += 1;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(all, 6);
+        let per = store.persons_per_township().unwrap();
+        assert_eq!(per.get("349901101000"), Some(&(5, 1)));
+        assert_eq!(per.get("349901102000"), Some(&(1, 1)));
+    }
+}
+
+#[test]
+fn quality_issues_are_kept_once() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let q = QualityIssue {
+            person_no: "C2".into(),
+            kind: QualityKind::MotherTooYoung,
+            message: "母亲生育时年龄为13岁".into(),
+        };
+        for _ in 0..2 {
+            let mut s = store.begin_person_import(meta("f.csv")).unwrap();
+            for p in family() {
+                s.push(&p, None).unwrap();
+            }
+            s.commit(std::slice::from_ref(&q), &[]).unwrap();
+        }
+        let issues = store.quality_issues(&code("349901101201")).unwrap();
+        assert_eq!(issues.len(), 1, "{}", db.label);
+        assert_eq!(issues[0].issue, q);
+        assert!(store.quality_issues(&code("349901102000")).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn source_births_keep_what_the_source_said_with_revisions() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let birth = SourceBirth {
+            record_id: "B1".into(),
+            child_name: None,
+            child_sex: Sex::Male,
+            birth_date: d(2024, 3, 1),
+            reported_birth_order: Some(2),
+            mother_name: Some("测试母".into()),
+            mother_id_number: Some(IdNumber::compose(349901, d(1990, 1, 1), 2)),
+            mother_birth_date: Some(d(1990, 1, 1)),
+            father_name: None,
+            father_id_number: None,
+            region_code: Some(code("349901101201")),
+            place: Some("home".into()),
+        };
+        let m = ImportMeta {
+            kind: "births",
+            file_name: "hospital.csv".into(),
+            source: Some("医院".into()),
+            recorded_by: "test".into(),
+        };
+        let mut s = store.begin_birth_import(m.clone()).unwrap();
+        s.push(&birth, Some(r#"{"床号":"12"}"#)).unwrap();
+        assert_eq!(s.commit(&["床号".into()]).unwrap().new, 1);
+        let mut s = store.begin_birth_import(m.clone()).unwrap();
+        s.push(&birth, None).unwrap();
+        assert_eq!(s.commit(&[]).unwrap().unchanged, 1, "{}", db.label);
+        let mut fixed = birth.clone();
+        fixed.reported_birth_order = Some(1);
+        fixed.child_name = Some("测试婴".into());
+        let mut s = store.begin_birth_import(m.clone()).unwrap();
+        s.push(&fixed, None).unwrap();
+        assert_eq!(s.commit(&[]).unwrap().corrected, 1);
+        assert_eq!(store.source_births("医院").unwrap(), vec![fixed], "{}", db.label);
+        assert!(store.source_births("台帐").unwrap().is_empty());
+        assert_eq!(store.counts().unwrap().source_births, 1);
+    }
+}
