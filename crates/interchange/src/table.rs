@@ -38,7 +38,7 @@ impl Row {
 
     /// All cells, as written (for writing a rejected row back out).
     pub fn cells(&self) -> impl Iterator<Item = &str> {
-        self.record.iter()
+        self.record.iter().map(|c| c.trim_end_matches('\r'))
     }
 }
 
@@ -102,6 +102,10 @@ impl TableReader {
                     .has_headers(false)
                     .flexible(true)
                     .delimiter(delimiter)
+                    // Only LF ends a record (a CR before it is trimmed with the
+                    // cell): the csv crate's line numbers lag by one on CRLF files
+                    // otherwise, and row numbers in errors must be exact.
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .buffer_capacity(1 << 20)
                     .from_reader(reader);
                 (Source::Csv(csv), None)
@@ -251,7 +255,9 @@ impl TableReader {
                 let line = r.position().line();
                 match r.read_record(&mut row.record) {
                     Ok(more) => {
-                        row.line = line;
+                        // The record's own start position: the reader's position
+                        // lags when the previous record ended in a bare CR.
+                        row.line = row.record.position().map(|p| p.line()).unwrap_or(line);
                         Ok(more)
                     }
                     Err(e) => Err(FileError::Csv {
