@@ -14,9 +14,15 @@ use thiserror::Error;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// 建档: the person entered the register from a source (an imported file).
-    Registered { person: PersonRecord },
+    Registered {
+        #[serde(with = "crate::person::as_cells")]
+        person: PersonRecord,
+    },
     /// 出生: a birth, the child entering the register.
-    Birth { person: PersonRecord },
+    Birth {
+        #[serde(with = "crate::person::as_cells")]
+        person: PersonRecord,
+    },
     /// 死亡
     Death { date: Date },
     /// 结婚: `status` is one of the married codes (20-23).
@@ -359,6 +365,13 @@ mod tests {
         };
         let j = serde_json::to_string(&e).unwrap();
         assert_eq!(j, r#"{"kind":"death","date":"2024-01-01"}"#);
+        assert_eq!(serde_json::from_str::<EventKind>(&j).unwrap(), e);
+        let mut p = person();
+        p.mother_no = Some("M\"1".into());
+        p.death_date = Some(day(2024, 2, 29));
+        let e = EventKind::Registered { person: p };
+        let j = serde_json::to_string(&e).unwrap();
+        assert!(j.starts_with(r#"{"kind":"registered","person":["P1","#), "{j}");
         assert_eq!(serde_json::from_str::<EventKind>(&j).unwrap(), e);
     }
 }

@@ -200,6 +200,47 @@ impl PersonRecord {
         Ok(())
     }
 
+    /// The person as the 13 cells of a persons.csv row (person_id first, then
+    /// [`Field::ALL`] in order), in their interchange spelling.
+    pub fn to_cells(&self) -> [String; 13] {
+        let mut out: [String; 13] = Default::default();
+        out[0] = self.person_no.clone();
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            out[i + 1] = self.get(f);
+        }
+        out
+    }
+
+    /// Parses the 13 cells written by [`PersonRecord::to_cells`].
+    pub fn from_cells<S: AsRef<str>>(cells: &[S]) -> Result<PersonRecord, FieldError> {
+        if cells.len() != 13 {
+            return Err(FieldError::Invalid(format!(
+                "应有13列，实有{} / expected 13 cells, found {}",
+                cells.len(),
+                cells.len()
+            )));
+        }
+        let mut p = PersonRecord {
+            person_no: cells[0].as_ref().to_string(),
+            name: String::new(),
+            sex: Sex::Unknown,
+            birth_date: Date::default(),
+            id_number: None,
+            household_no: String::new(),
+            region_code: RegionCode::parse("110000000000").map_err(|e| FieldError::Invalid(e.to_string()))?,
+            marital_status: MaritalStatus::NotStated,
+            mother_no: None,
+            father_no: None,
+            residence: Residence::Resident,
+            phone: None,
+            death_date: None,
+        };
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            p.set(f, cells[i + 1].as_ref())?;
+        }
+        Ok(p)
+    }
+
     /// The fields that differ, with the old (self) and new value.
     pub fn diff(&self, newer: &PersonRecord) -> Vec<(Field, String, String)> {
         Field::ALL
@@ -213,5 +254,23 @@ impl PersonRecord {
 
     pub fn is_alive_on(&self, day: Date) -> bool {
         self.birth_date <= day && self.death_date.is_none_or(|d| d > day)
+    }
+}
+
+/// Serde for a person inside an event payload: the 13 interchange cells as a JSON
+/// array. A registration event carries a whole person and there is one per person
+/// imported, so the compact form keeps the event log about a third of the size of
+/// field-named objects.
+pub mod as_cells {
+    use super::PersonRecord;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(p: &PersonRecord, s: S) -> Result<S::Ok, S::Error> {
+        p.to_cells().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PersonRecord, D::Error> {
+        let cells: Vec<String> = Vec::deserialize(d)?;
+        PersonRecord::from_cells(&cells).map_err(serde::de::Error::custom)
     }
 }

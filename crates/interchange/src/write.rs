@@ -152,21 +152,7 @@ impl TableWriter {
 
 /// A person as a persons.csv row, in [`crate::schema::PERSON_COLUMNS`] order.
 pub fn person_cells(p: &PersonRecord) -> [String; 13] {
-    [
-        p.person_no.clone(),
-        p.name.clone(),
-        p.sex.code().to_string(),
-        p.birth_date.to_string(),
-        p.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default(),
-        p.household_no.clone(),
-        p.region_code.to_string(),
-        p.marital_status.code().to_string(),
-        p.mother_no.clone().unwrap_or_default(),
-        p.father_no.clone().unwrap_or_default(),
-        p.residence.as_str().to_string(),
-        p.phone.clone().unwrap_or_default(),
-        p.death_date.map(|d| d.to_string()).unwrap_or_default(),
-    ]
+    p.to_cells()
 }
 
 /// A region as a regions.csv row.

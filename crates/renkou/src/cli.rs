@@ -64,6 +64,12 @@ enum Command {
         #[arg(long)]
         region: String,
     },
+    /// 匹配两个文件（出生或人员）/ link two files (births or persons), no database
+    Link(crate::link_cli::LinkArgs),
+    /// 查找一个文件内的重复记录 / find duplicates within one file, no database
+    Dedupe(crate::link_cli::DedupeArgs),
+    /// 指标 / indicators of indicators.md for a region and period
+    Indicators(crate::indicators_cli::IndicatorsArgs),
     /// 性能测试 / benchmarks
     Bench {
         #[command(subcommand)]
@@ -358,6 +364,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("共 {} 条待核 / {} open issues", issues.len(), issues.len());
         }
+        Command::Link(args) => crate::link_cli::link(&args)?,
+        Command::Dedupe(args) => crate::link_cli::dedupe(&args)?,
+        Command::Indicators(args) => crate::indicators_cli::run(&db, &args)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

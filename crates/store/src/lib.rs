@@ -93,7 +93,14 @@ impl Store {
                     "需要 SQLite 文件路径 / a SQLite file path is needed".into(),
                 ));
             }
+            // Each connection is used by one thread at a time (the pool hands it
+            // out), so SQLite's own per-call mutex is pure overhead.
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+                | rusqlite::OpenFlags::SQLITE_OPEN_URI
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let manager = SqliteConnectionManager::file(path)
+                .with_flags(flags)
                 .with_init(|c| c.execute_batch(SQLITE_PRAGMAS));
             let pool = r2d2::Pool::builder()
                 .max_size(8)
