@@ -85,7 +85,10 @@ fn import(persons: usize, seed: u64, dir: &Path, pg: &str) -> Result<()> {
     let regions_csv = data.join("regions.csv");
     let s = |p: &Path| p.to_string_lossy().into_owned();
     if !persons_csv.exists() {
-        println!("生成演示文件 / generating {persons} persons into {}", data.display());
+        println!(
+            "生成演示文件 / generating {persons} persons into {}",
+            data.display()
+        );
         let m = run_child(&[
             "demo",
             "--persons",
@@ -96,7 +99,11 @@ fn import(persons: usize, seed: u64, dir: &Path, pg: &str) -> Result<()> {
             &s(&data),
             "--files-only",
         ])?;
-        println!("  {:.2} s ({:.0} persons/s)", m.seconds, persons as f64 / m.seconds);
+        println!(
+            "  {:.2} s ({:.0} persons/s)",
+            m.seconds,
+            persons as f64 / m.seconds
+        );
     }
     let size_mb = std::fs::metadata(&persons_csv)?.len() as f64 / 1e6;
     let rows = persons as f64;
@@ -159,14 +166,16 @@ fn import(persons: usize, seed: u64, dir: &Path, pg: &str) -> Result<()> {
                 let r = (|| -> Result<()> {
                     run_child(&["--database", &url, "init"])?;
                     run_child(&["--database", &url, "regions", "import", &s(&regions_csv)])?;
-                    let m = run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
+                    let m =
+                        run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
                     println!(
                         "PostgreSQL import:  {:>7.2} s  {:>9.0} rows/s  peak RSS {:.0} MB",
                         m.seconds,
                         rows / m.seconds,
                         m.peak_rss_mb
                     );
-                    let m2 = run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
+                    let m2 =
+                        run_child(&["--database", &url, "import", "persons", &s(&persons_csv)])?;
                     println!(
                         "PostgreSQL re-import:{:>6.2} s  {:>9.0} rows/s",
                         m2.seconds,

@@ -20,7 +20,12 @@ const MAX_PRINTED_ERRORS: usize = 1000;
 )]
 struct Cli {
     /// 数据库：SQLite 文件路径，或 postgres://… / database: a SQLite file path or a postgres:// URL
-    #[arg(long, global = true, env = "RENKOU_DATABASE_URL", default_value = "renkou.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "RENKOU_DATABASE_URL",
+        default_value = "renkou.db"
+    )]
     database: String,
 
     #[command(subcommand)]
@@ -217,7 +222,8 @@ fn region_arg(s: &str) -> Result<RegionCode> {
 }
 
 fn format_arg(s: &str) -> Result<OutFormat> {
-    OutFormat::parse(s).ok_or_else(|| anyhow::anyhow!("--format 应为 csv 或 xlsx / --format must be csv or xlsx"))
+    OutFormat::parse(s)
+        .ok_or_else(|| anyhow::anyhow!("--format 应为 csv 或 xlsx / --format must be csv or xlsx"))
 }
 
 fn print_report(r: &ImportReport) {
@@ -294,7 +300,10 @@ fn run(cli: Cli) -> Result<()> {
                     PathBuf::from(format!("regions-{}.{}", region.prefix(), ext(format)))
                 });
                 let n = renkou_app::export::export_regions(&store, &region, &out, format)?;
-                println!("已导出 {n} 个区划到 {} / exported {n} regions", out.display());
+                println!(
+                    "已导出 {n} 个区划到 {} / exported {n} regions",
+                    out.display()
+                );
             }
         },
         Command::Import { what } => {
@@ -331,7 +340,11 @@ fn run(cli: Cli) -> Result<()> {
                 let n = renkou_app::export::export_persons(
                     &store, &region, &out, format, zh_headers, &bar,
                 )?;
-                println!("已导出 {n} 人到 {} / exported {n} persons to {}", out.display(), out.display());
+                println!(
+                    "已导出 {n} 人到 {} / exported {n} persons to {}",
+                    out.display(),
+                    out.display()
+                );
             }
         },
         Command::Demo(args) => demo(&db, &args)?,
@@ -360,7 +373,12 @@ fn run(cli: Cli) -> Result<()> {
             let region = region_arg(&region)?;
             let issues = store.quality_issues(&region)?;
             for q in &issues {
-                println!("{}\t{}\t{}", q.issue.person_no, q.issue.kind.as_str(), q.issue.message);
+                println!(
+                    "{}\t{}\t{}",
+                    q.issue.person_no,
+                    q.issue.kind.as_str(),
+                    q.issue.message
+                );
             }
             println!("共 {} 条待核 / {} open issues", issues.len(), issues.len());
         }

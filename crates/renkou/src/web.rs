@@ -46,8 +46,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }
@@ -174,7 +173,10 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 <table><thead><tr><th>区划代码 <small>code</small></th><th>名称 <small>name</small></th><th class=n>人口 <small>persons</small></th><th class=n>户 <small>households</small></th></tr></thead>
 <tbody>{rows}</tbody></table>
 </body></html>"#,
-        county = esc(s.county.as_deref().unwrap_or("尚未导入区划 / no regions yet")),
+        county = esc(s
+            .county
+            .as_deref()
+            .unwrap_or("尚未导入区划 / no regions yet")),
         persons = s.persons,
         households = s.households,
         events = s.events,

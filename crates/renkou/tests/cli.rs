@@ -85,7 +85,10 @@ fn import_reimport_correct_and_export_round_trip() {
         let out = ok(&db.url, &["import", "persons", p.to_str().unwrap()]);
         assert!(out.contains("新增 5"), "{}: {out}", db.label);
         let before = store(&db).counts().unwrap();
-        assert_eq!((before.persons, before.households, before.events), (5, 2, 5));
+        assert_eq!(
+            (before.persons, before.households, before.events),
+            (5, 2, 5)
+        );
 
         // The same file again changes nothing.
         let out = ok(&db.url, &["import", "persons", p.to_str().unwrap()]);
@@ -96,18 +99,57 @@ fn import_reimport_correct_and_export_round_trip() {
         // Export CSV and xlsx, both read back as the same register.
         let csv = dir.path().join("out.csv");
         let xlsx = dir.path().join("out.xlsx");
-        ok(&db.url, &["export", "persons", "--region", "349901", "--format", "csv", "--out", csv.to_str().unwrap()]);
-        ok(&db.url, &["export", "persons", "--region", "349901", "--format", "xlsx", "--out", xlsx.to_str().unwrap(), "--zh-headers"]);
+        ok(
+            &db.url,
+            &[
+                "export",
+                "persons",
+                "--region",
+                "349901",
+                "--format",
+                "csv",
+                "--out",
+                csv.to_str().unwrap(),
+            ],
+        );
+        ok(
+            &db.url,
+            &[
+                "export",
+                "persons",
+                "--region",
+                "349901",
+                "--format",
+                "xlsx",
+                "--out",
+                xlsx.to_str().unwrap(),
+                "--zh-headers",
+            ],
+        );
         for f in [&csv, &xlsx] {
             let out = ok(&db.url, &["import", "persons", f.to_str().unwrap()]);
-            assert!(out.contains("未变 5") && out.contains("新增 0"), "{}: {out}", f.display());
+            assert!(
+                out.contains("未变 5") && out.contains("新增 0"),
+                "{}: {out}",
+                f.display()
+            );
         }
         let exported = std::fs::read_to_string(&csv).unwrap();
         assert_eq!(exported.lines().count(), 6);
         assert!(exported.contains("P5,测试翁,1,1940-01-01"));
         // A region prefix exports only its villages.
         let town = dir.path().join("town.csv");
-        ok(&db.url, &["export", "persons", "--region", "349901102", "--out", town.to_str().unwrap()]);
+        ok(
+            &db.url,
+            &[
+                "export",
+                "persons",
+                "--region",
+                "349901102",
+                "--out",
+                town.to_str().unwrap(),
+            ],
+        );
         assert_eq!(std::fs::read_to_string(&town).unwrap().lines().count(), 2);
 
         // A GBK ledger with Chinese headers correcting two fields of one person.
@@ -174,10 +216,18 @@ P7,测试庚,1,2010-01-01,,H1,349901101201,
         assert!(!err.contains(&format!("{file}:8:")), "row 8 is fine");
         assert!(err.contains("未导入任何数据"), "{err}");
         let c = store(&db).counts().unwrap();
-        assert_eq!((c.persons, c.events, c.households), (0, 0, 0), "{}", db.label);
+        assert_eq!(
+            (c.persons, c.events, c.households),
+            (0, 0, 0),
+            "{}",
+            db.label
+        );
 
         // --skip-invalid loads the good row and writes the others beside the input.
-        let out = ok(&db.url, &["import", "persons", "--skip-invalid", f.to_str().unwrap()]);
+        let out = ok(
+            &db.url,
+            &["import", "persons", "--skip-invalid", f.to_str().unwrap()],
+        );
         assert!(out.contains("跳过 6 行"), "{out}");
         // Only P7 is good: the second P4 duplicates a row, even one that was rejected.
         assert_eq!(store(&db).counts().unwrap().persons, 1, "{}", db.label);
@@ -221,8 +271,14 @@ fn unreadable_files_fail_with_one_line_and_write_nothing() {
         setup(&db, dir.path());
         let files: Vec<(PathBuf, &[u8])> = vec![
             (dir.path().join("empty.csv"), b""),
-            (dir.path().join("binary.csv"), b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"),
-            (dir.path().join("garbled.csv"), &[0xFF, 0xFE, 0xFD, b',', 0x81, 0x20, b'\n', 0xFF, 0xFF]),
+            (
+                dir.path().join("binary.csv"),
+                b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+            ),
+            (
+                dir.path().join("garbled.csv"),
+                &[0xFF, 0xFE, 0xFD, b',', 0x81, 0x20, b'\n', 0xFF, 0xFF],
+            ),
             (dir.path().join("noheader.csv"), b"1,2,3\n4,5,6\n"),
         ];
         for (f, bytes) in &files {
@@ -258,14 +314,48 @@ B2,测试婴,2,2024/3/2,1,测试妈,,349901102201,home,
         );
         let f = dir.path().join("hospital.csv");
         std::fs::write(&f, &text).unwrap();
-        let err = fails(&db.url, &["import", "births", f.to_str().unwrap(), "--source", " "]);
+        let err = fails(
+            &db.url,
+            &["import", "births", f.to_str().unwrap(), "--source", " "],
+        );
         assert!(err.contains("--source"), "{err}");
-        let out = ok(&db.url, &["import", "births", f.to_str().unwrap(), "--source", "县医院"]);
-        assert!(out.contains("新增 2") && out.contains("床号"), "{}: {out}", db.label);
-        let out = ok(&db.url, &["import", "births", f.to_str().unwrap(), "--source", "县医院"]);
+        let out = ok(
+            &db.url,
+            &[
+                "import",
+                "births",
+                f.to_str().unwrap(),
+                "--source",
+                "县医院",
+            ],
+        );
+        assert!(
+            out.contains("新增 2") && out.contains("床号"),
+            "{}: {out}",
+            db.label
+        );
+        let out = ok(
+            &db.url,
+            &[
+                "import",
+                "births",
+                f.to_str().unwrap(),
+                "--source",
+                "县医院",
+            ],
+        );
         assert!(out.contains("未变 2"), "{out}");
         std::fs::write(&f, text.replace("2024-03-01,2,", "2024-03-01,1,")).unwrap();
-        let out = ok(&db.url, &["import", "births", f.to_str().unwrap(), "--source", "县医院"]);
+        let out = ok(
+            &db.url,
+            &[
+                "import",
+                "births",
+                f.to_str().unwrap(),
+                "--source",
+                "县医院",
+            ],
+        );
         assert!(out.contains("更正 1"), "{out}");
         let births = store(&db).source_births("县医院").unwrap();
         assert_eq!(births.len(), 2);
@@ -280,7 +370,19 @@ fn demo_county_is_deterministic_and_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let files = |seed: &str, name: &str| {
         let out = dir.path().join(name);
-        ok("unused.db", &["demo", "--persons", "3000", "--seed", seed, "--out", out.to_str().unwrap(), "--files-only"]);
+        ok(
+            "unused.db",
+            &[
+                "demo",
+                "--persons",
+                "3000",
+                "--seed",
+                seed,
+                "--out",
+                out.to_str().unwrap(),
+                "--files-only",
+            ],
+        );
         std::fs::read(out.join("persons.csv")).unwrap()
     };
     let a = files("5", "a");
@@ -293,10 +395,28 @@ fn demo_county_is_deterministic_and_consistent() {
         assert!(out.contains("3000 人"), "{}: {out}", db.label);
         ok(&db.url, &["verify"]);
         let exported = dir.path().join(format!("{}-export.csv", db.label));
-        ok(&db.url, &["export", "persons", "--region", "349901", "--out", exported.to_str().unwrap()]);
+        ok(
+            &db.url,
+            &[
+                "export",
+                "persons",
+                "--region",
+                "349901",
+                "--out",
+                exported.to_str().unwrap(),
+            ],
+        );
         // Export of the loaded demo equals the generated file, row for row.
-        let mut want: Vec<String> = String::from_utf8(a.clone()).unwrap().lines().map(String::from).collect();
-        let mut got: Vec<String> = std::fs::read_to_string(&exported).unwrap().lines().map(String::from).collect();
+        let mut want: Vec<String> = String::from_utf8(a.clone())
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        let mut got: Vec<String> = std::fs::read_to_string(&exported)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
         want.sort();
         got.sort();
         assert_eq!(got, want, "{}", db.label);
@@ -307,25 +427,54 @@ fn demo_county_is_deterministic_and_consistent() {
 fn a_killed_import_leaves_the_database_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("big");
-    ok("unused.db", &["demo", "--persons", "150000", "--seed", "9", "--out", data.to_str().unwrap(), "--files-only"]);
+    ok(
+        "unused.db",
+        &[
+            "demo",
+            "--persons",
+            "150000",
+            "--seed",
+            "9",
+            "--out",
+            data.to_str().unwrap(),
+            "--files-only",
+        ],
+    );
     let persons = data.join("persons.csv");
     for db in databases() {
         setup(&db, dir.path());
-        ok(&db.url, &["regions", "import", data.join("regions.csv").to_str().unwrap()]);
+        ok(
+            &db.url,
+            &[
+                "regions",
+                "import",
+                data.join("regions.csv").to_str().unwrap(),
+            ],
+        );
         let small = dir.path().join("small.csv");
         std::fs::write(&small, persons_csv()).unwrap();
         ok(&db.url, &["import", "persons", small.to_str().unwrap()]);
         let before = store(&db).counts().unwrap();
 
         let mut child = Command::new(env!("CARGO_BIN_EXE_renkou"))
-            .args(["--database", &db.url, "import", "persons", persons.to_str().unwrap()])
+            .args([
+                "--database",
+                &db.url,
+                "import",
+                "persons",
+                persons.to_str().unwrap(),
+            ])
             .env("RENKOU_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1500));
-        assert!(child.try_wait().unwrap().is_none(), "{}: import finished before the kill; use a bigger file", db.label);
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{}: import finished before the kill; use a bigger file",
+            db.label
+        );
         // SIGKILL: no destructor, no rollback of our own: the database must cope.
         child.kill().unwrap();
         child.wait().unwrap();
@@ -344,7 +493,11 @@ fn a_killed_import_leaves_the_database_as_it_was() {
 fn serve_answers_and_stops_cleanly_on_sigterm() {
     let db = TestDb::sqlite();
     ok(&db.url, &["demo", "--persons", "2000", "--seed", "3"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let listen = format!("127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_renkou"))
         .args(["--database", &db.url, "serve", "--listen", &listen])
@@ -355,7 +508,11 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let get = |path: &str| -> Option<String> {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&listen).ok()?;
-        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
         let mut body = String::new();
         s.read_to_string(&mut body).ok()?;
         Some(body)

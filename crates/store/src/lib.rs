@@ -15,6 +15,7 @@ pub mod conn;
 pub mod error;
 pub mod import;
 mod migrate;
+mod person_import;
 pub mod persons;
 pub mod quality;
 pub mod regions;

@@ -418,3 +418,53 @@ fn source_births_keep_what_the_source_said_with_revisions() {
         assert_eq!(store.counts().unwrap().source_births, 1);
     }
 }
+
+/// What a bulk load removes for speed (indexes; foreign keys on PostgreSQL) is all
+/// back after commit, and gone from nowhere after a rollback.
+#[test]
+fn a_bulk_load_restores_indexes_and_keys() {
+    fn schema(store: &Store) -> Vec<String> {
+        store
+            .with(|c| {
+                let sql = match c.backend() {
+                    renkou_store::Backend::Sqlite => {
+                        "SELECT name || ' ' || COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name"
+                    }
+                    renkou_store::Backend::Postgres => {
+                        "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+                         UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+                         WHERE connamespace = to_regnamespace(current_schema()) ORDER BY 1"
+                    }
+                };
+                Ok(c.query(sql, &[])?.into_iter().filter_map(|r| r[0].text()).collect())
+            })
+            .unwrap()
+    }
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let before = schema(&store);
+        assert!(before.iter().any(|s| s.starts_with("persons_id_number")), "{}", db.label);
+        {
+            let mut s = store.begin_person_import(meta("x.csv")).unwrap();
+            for p in family() {
+                s.push(&p, None).unwrap();
+            }
+        }
+        assert_eq!(schema(&store), before, "{}: after a rollback", db.label);
+        load(&store, &family(), "f.csv");
+        assert_eq!(schema(&store), before, "{}: after a bulk load", db.label);
+        // Event numbers continue after the ones a bulk load assigned itself.
+        let seqs: Vec<i64> = store.person_events("M1").unwrap().iter().map(|e| e.seq).collect();
+        let ev = PersonEvent {
+            person_no: "M1".into(),
+            kind: EventKind::Death { date: d(2025, 1, 1) },
+            recorded_by: "t".into(),
+            recorded_at: String::new(),
+            source: "form".into(),
+        };
+        let next = store.record_event(&ev).unwrap();
+        assert!(next > seqs[0], "{}", db.label);
+        assert_invariant(&store);
+    }
+}

@@ -1,0 +1,721 @@
+//! A persons import: one transaction, fed row by row from the caller's thread and
+//! written by a writer thread that owns the connection, so reading and checking the
+//! file and writing the database use both cores.
+//!
+//! Three ways of writing, chosen when the import begins:
+//! - SQLite: one prepared INSERT per table and row (a re-import looks each person up
+//!   and turns differences into correction events).
+//! - PostgreSQL, empty register: COPY straight into households, events and persons,
+//!   with event numbers taken from the events sequence while the tables are locked.
+//! - PostgreSQL, register with persons: COPY into a staging table, then set-based
+//!   statements at commit find the new, the unchanged and the changed rows.
+//!
+//! A first load into an empty register drops the secondary indexes (and on
+//! PostgreSQL the foreign keys) of the tables it fills and recreates them before
+//! commit: building an index by sorting is several times faster than growing it row
+//! by row, and re-adding a foreign key checks it with one join instead of a trigger
+//! per row. All of it is inside the transaction, so a failure restores everything.
+
+use crate::conn::{Conn, PgClient, SqliteConn};
+use crate::error::{Result, StoreError};
+use crate::import::{copy_field, Held, ImportCounts, ImportMeta};
+use crate::persons::{append_event, load_person, to_person, write_state, PERSON_COLS};
+use crate::rusqlite;
+use crate::value::Value;
+use crate::{Backend, Store};
+use chrono::{DateTime, Utc};
+use renkou_domain::event::{corrections, EventKind, PersonEvent};
+use renkou_domain::quality::QualityIssue;
+use renkou_domain::{Date, PersonRecord, Sex};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+/// Rows per message to the writer thread.
+const BATCH: usize = 2_048;
+/// Rows per COPY on PostgreSQL: few round trips, bounded memory.
+const COPY_ROWS: usize = 20_000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    SqliteRows,
+    PgBulk,
+    PgStage,
+}
+
+/// What every event of the import shares.
+#[derive(Clone)]
+struct WriteCtx {
+    import_id: i64,
+    at: DateTime<Utc>,
+    recorded_by: String,
+    source: String,
+    mode: Mode,
+    /// The register had no persons when the import began.
+    empty_register: bool,
+    /// PostgreSQL bulk mode: the first event number this import may use.
+    first_seq: i64,
+}
+
+impl WriteCtx {
+    fn event(&self, person_no: &str, kind: EventKind) -> PersonEvent {
+        PersonEvent {
+            person_no: person_no.to_string(),
+            kind,
+            recorded_by: self.recorded_by.clone(),
+            recorded_at: self.at.to_rfc3339(),
+            source: self.source.clone(),
+        }
+    }
+    fn reason(&self) -> String {
+        format!("导入文件更正 / corrected by imported file {}", self.source)
+    }
+}
+
+/// A row made ready for the writer on the reading thread: its cells and its
+/// registration event's payload are computed there, so the threads share the work.
+struct Prepared {
+    person: PersonRecord,
+    cells: [String; 13],
+    payload: String,
+    extra: Option<String>,
+}
+
+fn registered_payload(cells: &[String; 13]) -> Result<String> {
+    // The same bytes as serializing EventKind::Registered (checked by a test below),
+    // without building the cells twice.
+    let cells = serde_json::to_string(cells).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(format!(r#"{{"kind":"registered","person":{cells}}}"#))
+}
+
+struct Writer {
+    tx: SyncSender<Vec<Prepared>>,
+    handle: JoinHandle<Result<(Held, ImportCounts)>>,
+}
+
+/// A persons import in progress. Dropping it without [`PersonImport::commit`]
+/// rolls everything back.
+pub struct PersonImport {
+    /// The connection, when no writer thread holds it.
+    held: Option<Held>,
+    writer: Option<Writer>,
+    batch: Vec<Prepared>,
+    ctx: WriteCtx,
+    counts: ImportCounts,
+    /// DDL that puts back what a bulk load removed: indexes, then foreign keys.
+    restore: Vec<String>,
+    committed: bool,
+}
+
+/// The secondary indexes of `persons` and `households`, as (name, CREATE statement).
+/// Not those of `events`: on SQLite its person_no index serves the deferred foreign
+/// key from events to persons; without it every person inserted would scan events.
+fn secondary_indexes(c: &mut dyn Conn) -> Result<Vec<(String, String)>> {
+    let sql = match c.backend() {
+        Backend::Sqlite => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('persons', 'households') ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() \
+             AND i.tablename IN ('persons', 'households', 'events') \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname \
+                             AND k.connamespace = to_regnamespace(current_schema())) \
+             ORDER BY i.indexname"
+        }
+    };
+    Ok(c.query(sql, &[])?
+        .into_iter()
+        .filter_map(|r| Some((r[0].text()?, r[1].text()?)))
+        .collect())
+}
+
+/// PostgreSQL: the foreign keys declared on the tables a bulk load fills, as
+/// (table, name, definition).
+fn pg_foreign_keys(c: &mut dyn Conn) -> Result<Vec<(String, String, String)>> {
+    Ok(c.query(
+        "SELECT t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k \
+         JOIN pg_class t ON t.oid = k.conrelid \
+         WHERE k.contype = 'f' AND t.relnamespace = to_regnamespace(current_schema()) \
+         AND t.relname IN ('persons', 'events', 'households') ORDER BY t.relname, k.conname",
+        &[],
+    )?
+    .into_iter()
+    .filter_map(|r| Some((r[0].text()?, r[1].text()?, r[2].text()?)))
+    .collect())
+}
+
+impl Store {
+    /// Starts a persons import: opens the transaction that the whole file goes into.
+    pub fn begin_person_import(&self, meta: ImportMeta) -> Result<PersonImport> {
+        self.require_initialised()?;
+        let mut held = Held::get(self)?;
+        let at = crate::now();
+        let import_id = held.begin(&meta, at)?;
+        let backend = self.backend();
+        let mut restore = Vec::new();
+        let mut first_seq = 0;
+        let empty_register = held.run(|c| {
+            if backend == Backend::Postgres {
+                // No other writer may add persons or events while we decide and load.
+                c.batch("LOCK TABLE households, persons, events IN SHARE ROW EXCLUSIVE MODE")?;
+            }
+            Ok(c.query_one("SELECT 1 FROM persons LIMIT 1", &[])?.is_none()
+                && c.query_one("SELECT 1 FROM households LIMIT 1", &[])?.is_none())
+        })?;
+        let bulk = empty_register && std::env::var_os("RENKOU_IMPORT_NO_BULK").is_none();
+        if bulk {
+            held.run(|c| {
+                let mut fks = Vec::new();
+                if backend == Backend::Postgres {
+                    for (table, name, def) in pg_foreign_keys(c)? {
+                        c.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+                        fks.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
+                    }
+                    first_seq = c
+                        .query_one("SELECT nextval(pg_get_serial_sequence('events', 'seq'))", &[])?
+                        .and_then(|r| r[0].int())
+                        .ok_or_else(|| StoreError::Corrupt("events sequence".into()))?;
+                }
+                for (name, create) in secondary_indexes(c)? {
+                    c.batch(&format!("DROP INDEX {name}"))?;
+                    restore.push(create);
+                }
+                restore.extend(fks);
+                Ok(())
+            })?;
+        }
+        let mode = match (backend, bulk) {
+            (Backend::Sqlite, _) => Mode::SqliteRows,
+            (Backend::Postgres, true) => Mode::PgBulk,
+            (Backend::Postgres, false) => Mode::PgStage,
+        };
+        if mode == Mode::PgStage {
+            held.run(|c| {
+                c.batch(
+                    "CREATE TEMP TABLE stage_persons (row_no BIGINT, person_no TEXT, name TEXT, sex BIGINT, \
+                     birth_date DATE, id_number TEXT, household_no TEXT, region_code TEXT, marital_status BIGINT, \
+                     mother_no TEXT, father_no TEXT, residence TEXT, phone TEXT, death_date DATE, extra TEXT, \
+                     payload TEXT) ON COMMIT DROP",
+                )
+            })?;
+        }
+        tracing::debug!(?mode, "import: begun");
+        Ok(PersonImport {
+            held: Some(held),
+            writer: None,
+            batch: Vec::with_capacity(BATCH),
+            ctx: WriteCtx {
+                import_id,
+                at,
+                recorded_by: meta.recorded_by.clone(),
+                source: meta.file_name.clone(),
+                mode,
+                empty_register,
+                first_seq,
+            },
+            counts: ImportCounts {
+                import_id,
+                ..Default::default()
+            },
+            restore,
+            committed: false,
+        })
+    }
+}
+
+impl PersonImport {
+    /// Adds one validated record.
+    pub fn push(&mut self, p: &PersonRecord, extra: Option<&str>) -> Result<()> {
+        self.counts.read += 1;
+        let cells = p.to_cells();
+        let payload = registered_payload(&cells)?;
+        self.batch.push(Prepared {
+            person: p.clone(),
+            cells,
+            payload,
+            extra: extra.map(str::to_string),
+        });
+        if self.batch.len() >= BATCH {
+            self.send_batch()?;
+        }
+        Ok(())
+    }
+
+    fn send_batch(&mut self) -> Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if self.writer.is_none() {
+            let held = self
+                .held
+                .take()
+                .ok_or_else(|| StoreError::Corrupt("import connection lost".into()))?;
+            let (tx, rx) = sync_channel(4);
+            let ctx = self.ctx.clone();
+            let handle = std::thread::Builder::new()
+                .name("renkou-import-writer".into())
+                .spawn(move || write_rows(held, rx, ctx))
+                .map_err(|e| StoreError::Invalid(format!("writer thread: {e}")))?;
+            self.writer = Some(Writer { tx, handle });
+        }
+        let sent = match &self.writer {
+            Some(w) => w.tx.send(batch).is_ok(),
+            None => false,
+        };
+        if !sent {
+            // The writer stopped on an error: collect it.
+            self.join_writer()?;
+            return Err(StoreError::Corrupt("import writer stopped".into()));
+        }
+        Ok(())
+    }
+
+    /// Waits until everything sent is written and takes the connection back.
+    fn join_writer(&mut self) -> Result<()> {
+        if !self.batch.is_empty() {
+            self.send_batch()?;
+        }
+        if let Some(w) = self.writer.take() {
+            drop(w.tx);
+            let (held, counts) = w
+                .handle
+                .join()
+                .map_err(|_| StoreError::Corrupt("import writer panicked".into()))??;
+            self.held = Some(held);
+            self.counts.new += counts.new;
+            self.counts.unchanged += counts.unchanged;
+            self.counts.corrected += counts.corrected;
+            self.counts.events += counts.events;
+        }
+        Ok(())
+    }
+
+    fn held(&mut self) -> Result<&mut Held> {
+        self.join_writer()?;
+        self.held
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("import connection lost".into()))
+    }
+
+    /// Birth date and sex of persons already in the register, for checking parent
+    /// links that point outside the file.
+    pub fn lookup(&mut self, person_nos: &[String]) -> Result<HashMap<String, (Date, Sex)>> {
+        self.held()?
+            .run(|c| crate::persons::lookup_birth_sex(c, person_nos))
+    }
+
+    /// Commits everything pushed, with the data-quality issues found and the names of
+    /// unknown columns whose cells were kept.
+    pub fn commit(
+        mut self,
+        quality: &[QualityIssue],
+        extra_columns: &[String],
+    ) -> Result<ImportCounts> {
+        let t = std::time::Instant::now();
+        self.join_writer()?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: rows written");
+        if self.ctx.mode == Mode::PgStage {
+            self.merge_stage()?;
+            tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: staged rows merged");
+        }
+        let ctx = self.ctx.clone();
+        let restore = std::mem::take(&mut self.restore);
+        let written = self.counts.events as i64;
+        let mut n = 0;
+        self.held()?.run(|c| {
+            if ctx.mode == Mode::PgBulk {
+                // Event numbers first_seq.. were used directly: move the sequence on.
+                c.exec(
+                    "SELECT setval(pg_get_serial_sequence('events', 'seq'), $1, true)",
+                    &[Value::Int(ctx.first_seq + written.max(1) - 1)],
+                )?;
+            }
+            if c.backend() == Backend::Postgres && !restore.is_empty() {
+                // Index builds sort in memory when they can (the default is 64 MB).
+                c.batch("SET LOCAL maintenance_work_mem = '256MB'")?;
+            }
+            if c.backend() == Backend::Sqlite && !restore.is_empty() {
+                // Let SQLite sort with a helper thread: the rebuild is the one serial
+                // step at the end of a bulk load.
+                c.batch("PRAGMA threads = 2")?;
+            }
+            let t = std::time::Instant::now();
+            for ddl in &restore {
+                c.batch(ddl)?;
+            }
+            tracing::debug!(ms = t.elapsed().as_millis() as u64, n = restore.len(), "import: indexes and keys restored");
+            for q in quality {
+                n += c.exec(
+                    "INSERT INTO quality_issues (person_no, kind, message, import_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (person_no, kind) DO NOTHING",
+                    &[
+                        q.person_no.as_str().into(),
+                        q.kind.as_str().into(),
+                        q.message.as_str().into(),
+                        Value::Int(ctx.import_id),
+                        ctx.at.into(),
+                    ],
+                )?;
+            }
+            Ok(())
+        })?;
+        self.counts.quality_issues = n;
+        let counts = self.counts;
+        let t = std::time::Instant::now();
+        self.held()?.finish(ctx.import_id, &counts, extra_columns)?;
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: committed");
+        self.committed = true;
+        Ok(counts)
+    }
+
+    /// PostgreSQL with persons already present: corrections for changed persons,
+    /// then every new person and their registration event, set-based.
+    fn merge_stage(&mut self) -> Result<()> {
+        let ctx = self.ctx.clone();
+        let reason = ctx.reason();
+        let mut counts = self.counts;
+        self.held()?.run(|c| {
+            c.batch("CREATE INDEX ON stage_persons (person_no); ANALYZE stage_persons")?;
+            let cols: Vec<&str> = PERSON_COLS.split(", ").collect();
+            let list = |p: &str| cols.iter().map(|c| format!("{p}.{c}")).collect::<Vec<_>>().join(", ");
+            let (s_cols, p_cols, n_cols) = (list("s"), list("p"), list("n"));
+            let existing = c
+                .query_one(
+                    "SELECT COUNT(*) FROM stage_persons s JOIN persons p ON p.person_no = s.person_no",
+                    &[],
+                )?
+                .and_then(|r| r[0].int())
+                .unwrap_or(0) as u64;
+            let changed = c.query(
+                &format!(
+                    "SELECT {s_cols}, {p_cols} FROM stage_persons s JOIN persons p ON p.person_no = s.person_no \
+                     WHERE ({s_cols}) IS DISTINCT FROM ({p_cols}) ORDER BY s.row_no"
+                ),
+                &[],
+            )?;
+            for row in &changed {
+                let new = to_person(&row[..13])?;
+                let old = to_person(&row[13..])?;
+                let mut seq = 0;
+                for kind in corrections(&old, &new, &reason) {
+                    seq = append_event(c, &ctx.event(&new.person_no, kind), ctx.at, Some(ctx.import_id))?;
+                    counts.events += 1;
+                }
+                write_state(c, &new, seq, true, None)?;
+            }
+            counts.corrected += changed.len() as u64;
+            counts.unchanged += existing - changed.len() as u64;
+            c.exec(
+                "INSERT INTO households (household_no, region_code) \
+                 SELECT DISTINCT ON (household_no) household_no, region_code FROM stage_persons \
+                 ORDER BY household_no, row_no ON CONFLICT (household_no) DO NOTHING",
+                &[],
+            )?;
+            let inserted = c.exec(
+                &format!(
+                    "WITH n AS (SELECT * FROM stage_persons s WHERE NOT EXISTS \
+                        (SELECT 1 FROM persons p WHERE p.person_no = s.person_no)), \
+                     ev AS (INSERT INTO events (person_no, kind, occurred_on, payload, recorded_by, recorded_at, source, import_id) \
+                        SELECT person_no, 'registered', NULL, payload, $1, $2, $3, $4 FROM n ORDER BY row_no \
+                        RETURNING seq, person_no) \
+                     INSERT INTO persons ({PERSON_COLS}, last_event, extra) \
+                     SELECT {n_cols}, ev.seq, n.extra FROM n JOIN ev ON ev.person_no = n.person_no"
+                ),
+                &[
+                    ctx.recorded_by.as_str().into(),
+                    ctx.at.into(),
+                    ctx.source.as_str().into(),
+                    Value::Int(ctx.import_id),
+                ],
+            )?;
+            counts.new += inserted;
+            counts.events += inserted;
+            Ok(())
+        })?;
+        self.counts = counts;
+        Ok(())
+    }
+}
+
+impl Drop for PersonImport {
+    fn drop(&mut self) {
+        if !self.committed {
+            if let Some(w) = self.writer.take() {
+                drop(w.tx);
+                if let Ok(Ok((held, _))) = w.handle.join() {
+                    self.held = Some(held);
+                }
+            }
+            if let Some(h) = self.held.as_mut() {
+                let _ = h.run(|c| c.batch("ROLLBACK"));
+            }
+        }
+    }
+}
+
+/// COPY buffers of the PostgreSQL modes.
+#[derive(Default)]
+struct CopyBuffers {
+    households: Vec<u8>,
+    events: Vec<u8>,
+    persons: Vec<u8>,
+    stage: Vec<u8>,
+    rows: usize,
+}
+
+impl CopyBuffers {
+    fn flush(&mut self, c: &mut PgClient) -> Result<()> {
+        for (buf, sql) in [
+            (&mut self.households, "COPY households (household_no, region_code) FROM STDIN"),
+            (
+                &mut self.events,
+                "COPY events (seq, person_no, kind, occurred_on, payload, recorded_by, recorded_at, source, import_id) FROM STDIN",
+            ),
+            (
+                &mut self.persons,
+                "COPY persons (person_no, name, sex, birth_date, id_number, household_no, region_code, marital_status, \
+                 mother_no, father_no, residence, phone, death_date, last_event, extra) FROM STDIN",
+            ),
+            (&mut self.stage, "COPY stage_persons FROM STDIN"),
+        ] {
+            if buf.is_empty() {
+                continue;
+            }
+            let mut w = c.client.copy_in(sql)?;
+            w.write_all(buf)
+                .map_err(|e| StoreError::Invalid(format!("COPY: {e}")))?;
+            w.finish()?;
+            buf.clear();
+        }
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+fn opt(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Appends one COPY text row.
+fn copy_row(buf: &mut Vec<u8>, fields: &[Option<&str>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.push(b'\t');
+        }
+        copy_field(buf, *f);
+    }
+    buf.push(b'\n');
+}
+
+/// The writer thread: applies batches until the channel closes, then hands the
+/// connection (still inside the import's transaction) back.
+fn write_rows(
+    mut held: Held,
+    rx: Receiver<Vec<Prepared>>,
+    ctx: WriteCtx,
+) -> Result<(Held, ImportCounts)> {
+    let mut counts = ImportCounts::default();
+    let mut households: HashSet<String> = HashSet::new();
+    let reason = ctx.reason();
+    let recorded_at = ctx.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let import_id = ctx.import_id.to_string();
+    let mut copy = CopyBuffers::default();
+    let mut row_no: u64 = 0;
+    // SQLite: the next event number, read when the first new person arrives; the
+    // write transaction is ours alone, so nobody else can take it meanwhile.
+    let mut next_seq: i64 = 0;
+    for batch in rx {
+        match &mut held {
+            Held::Sqlite(conn) => {
+                for Prepared {
+                    person: p,
+                    cells: c,
+                    payload,
+                    extra,
+                } in &batch
+                {
+                    let existing = if ctx.empty_register {
+                        None
+                    } else {
+                        load_person(&mut SqliteConn(conn), &p.person_no)?
+                    };
+                    match existing {
+                        None => {
+                            if !households.contains(&p.household_no) {
+                                conn.prepare_cached(
+                                    "INSERT INTO households (household_no, region_code) VALUES (?1, ?2) \
+                                     ON CONFLICT (household_no) DO NOTHING",
+                                )?
+                                .execute(rusqlite::params![p.household_no, p.region_code.as_str()])?;
+                                households.insert(p.household_no.clone());
+                            }
+                            // The person first, then the event with the number it was
+                            // promised: the event's foreign key then finds its person at
+                            // once instead of waiting as a deferred violation.
+                            if next_seq == 0 {
+                                next_seq = conn.query_row(
+                                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) + 1",
+                                    [],
+                                    |r| r.get(0),
+                                )?;
+                            }
+                            let seq = next_seq;
+                            next_seq += 1;
+                            conn.prepare_cached(&format!(
+                                "INSERT INTO persons ({PERSON_COLS}, last_event, extra) VALUES \
+                                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                            ))?
+                            .execute(rusqlite::params![
+                                c[0],
+                                c[1],
+                                p.sex.code() as i64,
+                                c[3],
+                                opt(&c[4]),
+                                c[5],
+                                c[6],
+                                p.marital_status.code() as i64,
+                                opt(&c[8]),
+                                opt(&c[9]),
+                                c[10],
+                                opt(&c[11]),
+                                opt(&c[12]),
+                                seq,
+                                extra
+                            ])?;
+                            conn.prepare_cached(
+                                "INSERT INTO events (seq, person_no, kind, occurred_on, payload, recorded_by, recorded_at, source, import_id) \
+                                 VALUES (?1, ?2, 'registered', NULL, ?3, ?4, ?5, ?6, ?7)",
+                            )?
+                            .execute(rusqlite::params![
+                                seq,
+                                p.person_no,
+                                payload,
+                                ctx.recorded_by,
+                                recorded_at,
+                                ctx.source,
+                                ctx.import_id
+                            ])?;
+                            counts.new += 1;
+                            counts.events += 1;
+                        }
+                        Some(old) if old == *p => counts.unchanged += 1,
+                        Some(old) => {
+                            let sc = &mut SqliteConn(conn);
+                            let mut seq = 0;
+                            for kind in corrections(&old, p, &reason) {
+                                seq = append_event(sc, &ctx.event(&p.person_no, kind), ctx.at, Some(ctx.import_id))?;
+                                counts.events += 1;
+                            }
+                            write_state(sc, p, seq, true, None)?;
+                            next_seq = 0;
+                            counts.corrected += 1;
+                        }
+                    }
+                }
+            }
+            Held::Postgres(client) => {
+                for Prepared {
+                    person: p,
+                    cells: c,
+                    payload,
+                    extra,
+                } in &batch
+                {
+                    row_no += 1;
+                    let sex = p.sex.code().to_string();
+                    let marital = p.marital_status.code().to_string();
+                    if ctx.mode == Mode::PgBulk {
+                        if households.insert(p.household_no.clone()) {
+                            copy_row(&mut copy.households, &[Some(&c[5]), Some(&c[6])]);
+                        }
+                        let seq = (ctx.first_seq + counts.new as i64).to_string();
+                        copy_row(
+                            &mut copy.events,
+                            &[
+                                Some(&seq),
+                                Some(&c[0]),
+                                Some("registered"),
+                                None,
+                                Some(payload),
+                                Some(&ctx.recorded_by),
+                                Some(&recorded_at),
+                                Some(&ctx.source),
+                                Some(&import_id),
+                            ],
+                        );
+                        copy_row(
+                            &mut copy.persons,
+                            &[
+                                Some(&c[0]),
+                                Some(&c[1]),
+                                Some(&sex),
+                                Some(&c[3]),
+                                opt(&c[4]),
+                                Some(&c[5]),
+                                Some(&c[6]),
+                                Some(&marital),
+                                opt(&c[8]),
+                                opt(&c[9]),
+                                Some(&c[10]),
+                                opt(&c[11]),
+                                opt(&c[12]),
+                                Some(&seq),
+                                extra.as_deref(),
+                            ],
+                        );
+                        counts.new += 1;
+                        counts.events += 1;
+                    } else {
+                        let n = row_no.to_string();
+                        copy_row(
+                            &mut copy.stage,
+                            &[
+                                Some(&n),
+                                Some(&c[0]),
+                                Some(&c[1]),
+                                Some(&sex),
+                                Some(&c[3]),
+                                opt(&c[4]),
+                                Some(&c[5]),
+                                Some(&c[6]),
+                                Some(&marital),
+                                opt(&c[8]),
+                                opt(&c[9]),
+                                Some(&c[10]),
+                                opt(&c[11]),
+                                opt(&c[12]),
+                                extra.as_deref(),
+                                Some(payload),
+                            ],
+                        );
+                    }
+                    copy.rows += 1;
+                }
+                if copy.rows >= COPY_ROWS {
+                    copy.flush(client)?;
+                }
+            }
+        }
+    }
+    if let Held::Postgres(client) = &mut held {
+        copy.flush(client)?;
+    }
+    Ok((held, counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_payload_is_the_serialized_event() {
+        let p = PersonRecord::from_cells(&[
+            "P1", "测试\"甲", "2", "1990-02-28", "", "H1", "349901101201", "21", "", "", "resident", "", "",
+        ])
+        .unwrap();
+        let cells = p.to_cells();
+        let ours = registered_payload(&cells).unwrap();
+        let serde = serde_json::to_string(&EventKind::Registered { person: p }).unwrap();
+        assert_eq!(ours, serde);
+    }
+}
