@@ -24,7 +24,7 @@ pub fn export_persons(
         w.write_row(&person_cells(&p))
             .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))?;
         n += 1;
-        if n % 8192 == 0 {
+        if n.is_multiple_of(8192) {
             progress.set(n);
         }
         Ok(())

@@ -220,7 +220,7 @@ fn scan_persons(
     };
     while reader.next_row(&mut row)? {
         n += 1;
-        if n % 8192 == 0 {
+        if n.is_multiple_of(8192) {
             progress.set(reader.progress().0);
         }
         if skip.contains(&row.line) {
@@ -295,7 +295,7 @@ fn scan_persons(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let register = match session.as_deref_mut() {
+    let register = match session {
         Some(s) => s.lookup(&outside)?,
         None => store.lookup_birth_sex(&outside)?,
     };
@@ -477,7 +477,7 @@ pub fn import_births(
     progress.start("读取出生记录 / reading births", reader.progress().1);
     while reader.next_row(&mut row)? {
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             progress.set(reader.progress().0);
         }
         let header = |c: &str| {

@@ -25,7 +25,7 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
     // Split on any of the separators; the 年月日 form ends with 日.
     let body = t.strip_suffix('日').unwrap_or(t);
     let mut parts = body
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月'))
+        .split(['-', '/', '.', '年', '月'])
         .map(str::trim);
     let (y, m, d) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(y), Some(m), Some(d), None) => (y, m, d),

@@ -45,6 +45,9 @@ pub struct ImportCounts {
     pub quality_issues: u64,
 }
 
+/// A connection held for the length of an import. The size difference between the
+/// variants does not matter: there is one per import.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Held {
     Sqlite(PooledConnection<SqliteConnectionManager>),
     Postgres(PooledConnection<PgManager>),
