@@ -5,6 +5,7 @@
 //! re-check. The register is event-sourced: [`event::PersonEvent`]s are the truth and
 //! [`event::fold`] derives a person's current state from them.
 
+pub mod account;
 pub mod birth;
 pub mod birth_order;
 pub mod codes;

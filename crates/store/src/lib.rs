@@ -11,6 +11,8 @@
 
 pub(crate) use r2d2_sqlite::rusqlite;
 
+pub mod accounts;
+pub mod audit;
 pub mod conn;
 pub mod error;
 pub mod import;

@@ -11,11 +11,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_register",
-    sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
-    postgres: include_str!("../migrations/postgres/0001_register.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_register",
+        sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
+        postgres: include_str!("../migrations/postgres/0001_register.sql"),
+    },
+    Migration {
+        name: "0002_accounts",
+        sqlite: include_str!("../migrations/sqlite/0002_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0002_accounts.sql"),
+    },
+];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {
     let sql = match c.backend() {

@@ -115,7 +115,9 @@ fn migrations_are_idempotent() {
         let store = Store::open(&db.url).unwrap();
         assert!(!store.is_initialised().unwrap(), "{}", db.label);
         assert!(store.require_initialised().is_err());
-        assert_eq!(store.migrate().unwrap(), vec!["0001_register"]);
+        let applied = store.migrate().unwrap();
+        assert_eq!(applied[0], "0001_register");
+        assert!(applied.contains(&"0002_accounts".to_string()));
         assert!(store.migrate().unwrap().is_empty(), "{}", db.label);
         assert!(store.is_initialised().unwrap());
     }
@@ -466,5 +468,87 @@ fn a_bulk_load_restores_indexes_and_keys() {
         let next = store.record_event(&ev).unwrap();
         assert!(next > seqs[0], "{}", db.label);
         assert_invariant(&store);
+    }
+}
+
+#[test]
+fn accounts_sessions_and_tokens() {
+    use renkou_domain::account::Role;
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let a = store
+            .create_account("cun1", "测试专干", Role::VillageWorker, &code("349901101201"), "HASH")
+            .unwrap();
+        assert!(a.must_change_password && !a.disabled);
+        assert!(store
+            .create_account("cun1", "x", Role::VillageWorker, &code("349901101201"), "H")
+            .is_err());
+        assert!(store
+            .create_account("cun9", "x", Role::VillageWorker, &code("349901101299"), "H")
+            .is_err(), "unknown region");
+        let until = chrono::Utc::now() + chrono::Duration::minutes(15);
+        assert_eq!(store.record_failed_login(a.id, 3, until).unwrap(), 1);
+        assert_eq!(store.record_failed_login(a.id, 3, until).unwrap(), 2);
+        store.record_failed_login(a.id, 3, until).unwrap();
+        assert!(store.account(a.id).unwrap().unwrap().locked_until.is_some(), "{}", db.label);
+
+        let expires = chrono::Utc::now() + chrono::Duration::hours(8);
+        store.create_session("tok-1", a.id, "csrf-1", expires).unwrap();
+        let (acc, csrf) = store.session("tok-1").unwrap().unwrap();
+        assert_eq!((acc.username.as_str(), csrf.as_str()), ("cun1", "csrf-1"));
+        assert!(store.session("tok-2").unwrap().is_none());
+        store.create_session("tok-old", a.id, "c", chrono::Utc::now() - chrono::Duration::seconds(1)).unwrap();
+        assert!(store.session("tok-old").unwrap().is_none(), "expired");
+        // A new password ends the sessions.
+        store.set_password(a.id, "HASH2", false).unwrap();
+        assert!(store.session("tok-1").unwrap().is_none());
+        let a = store.account(a.id).unwrap().unwrap();
+        assert!(!a.must_change_password && a.locked_until.is_none());
+
+        store.create_api_token(a.id, "script", "api-secret").unwrap();
+        assert_eq!(store.api_token_account("api-secret").unwrap().unwrap().id, a.id);
+        store.set_disabled(a.id, true).unwrap();
+        assert!(store.api_token_account("api-secret").unwrap().is_none(), "{}", db.label);
+    }
+}
+
+#[test]
+fn the_audit_chain_detects_edits_and_deletions() {
+    use renkou_store::audit::AuditRecord;
+    for db in databases() {
+        let store = db.store();
+        for i in 0..5 {
+            store
+                .audit(&AuditRecord {
+                    username: "cun1",
+                    action: "view",
+                    record_type: "person",
+                    record_id: &format!("P{i}"),
+                    fields: "",
+                    address: "127.0.0.1",
+                })
+                .unwrap();
+        }
+        let (n, head) = store.verify_audit().unwrap().unwrap();
+        assert_eq!(n, 5, "{}", db.label);
+        assert_eq!(head.len(), 64);
+        assert_eq!(store.audit_entries(None, Some("person"), Some("P3"), 10).unwrap().len(), 1);
+        // Someone edits an entry behind the application's back.
+        store
+            .with(|c| c.exec("UPDATE audit_log SET record_id = 'P9' WHERE record_id = 'P2'", &[]))
+            .unwrap();
+        let broken = store.verify_audit().unwrap().unwrap_err();
+        assert!(broken.reason.contains("changed"), "{}: {broken:?}", db.label);
+        store
+            .with(|c| c.exec("UPDATE audit_log SET record_id = 'P2' WHERE record_id = 'P9'", &[]))
+            .unwrap();
+        assert!(store.verify_audit().unwrap().is_ok());
+        // … or deletes one.
+        store
+            .with(|c| c.exec("DELETE FROM audit_log WHERE record_id = 'P1'", &[]))
+            .unwrap();
+        let broken = store.verify_audit().unwrap().unwrap_err();
+        assert!(broken.reason.contains("deleted"), "{}: {broken:?}", db.label);
     }
 }
