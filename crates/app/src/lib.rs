@@ -9,6 +9,7 @@ pub mod import;
 pub mod progress;
 pub mod verify;
 pub mod demo;
+pub mod accounts;
 
 pub use error::AppError;
 pub use progress::{NoProgress, Progress};

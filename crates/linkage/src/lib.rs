@@ -29,9 +29,10 @@ pub mod record;
 
 pub use blocking::{BlockingReport, BlockingRule};
 pub use explain::{explain, explain_by_id, Explanation};
-pub use io::{read_records, write_links, write_records};
+pub use io::{read_records, read_records_sheet, write_links, write_records};
 pub use model::{Model, Thresholds, TrainOptions};
 pub use record::{EntityKind, Features, LinkRecord};
+pub use renkou_interchange::FileError;
 
 use assign::Scored;
 use blocking::{pack, unpack};
@@ -43,28 +44,19 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum LinkError {
-    #[error("无法读写文件 {path}：{source} / cannot read or write {path}: {source}")]
+    #[error("{path}: 无法读写文件 / cannot read or write the file: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("文件 {path} 的编码无法识别（应为 UTF-8 或 GB18030） / {path}: unreadable encoding (expected UTF-8 or GB18030)")]
-    Encoding { path: String },
-    #[error(
-        "文件 {path} 不是 CSV 交换文件：{why_zh} / {path} is not an interchange CSV file: {why_en}"
-    )]
-    NotCsv {
-        path: String,
-        why_zh: String,
-        why_en: String,
-    },
-    #[error("文件 {path} 为空 / {path} is empty")]
-    Empty { path: String },
-    #[error("文件 {path} 不是出生或人员交换文件：缺少 record_id（记录编号）或 person_id（人员编号）列 / {path} is not a births.csv or persons.csv file: it has no record_id (记录编号) or person_id (人员编号) column")]
+    /// The file cannot be read as an interchange table (not found, empty, binary,
+    /// unknown encoding, unreadable xlsx, no header, missing columns): the same
+    /// messages as the importers give.
+    #[error(transparent)]
+    File(#[from] renkou_interchange::FileError),
+    #[error("{path}: 不是出生或人员交换文件：缺少 记录编号/record_id 或 人员编号/person_id 列 / not a births or persons file: it has no record_id (记录编号) or person_id (人员编号) column")]
     NotInterchange { path: String },
-    #[error("文件 {path} 缺少必需列：{columns} / {path} lacks required columns: {columns}")]
-    MissingColumns { path: String, columns: String },
-    #[error("文件 {path} 第 {row} 行{}：{why_zh} / {path} row {row}{}: {why_en}", col_zh(.column), col_en(.column))]
+    #[error("{path}:{row}:{}: {why_zh} / {why_en}", .column)]
     Row {
         path: String,
         row: u64,
@@ -74,23 +66,8 @@ pub enum LinkError {
     },
     #[error("找不到编号为“{id}”的记录 / no record with id \"{id}\"")]
     UnknownId { id: String },
-    #[error("模型文件 {path} 无效：{why} / invalid model file {path}: {why}")]
+    #[error("{path}: 模型文件无效：{why} / invalid model file: {why}")]
     Model { path: String, why: String },
-}
-
-fn col_zh(c: &str) -> String {
-    if c.is_empty() {
-        String::new()
-    } else {
-        format!(" {c} 列")
-    }
-}
-fn col_en(c: &str) -> String {
-    if c.is_empty() {
-        String::new()
-    } else {
-        format!(", column {c}")
-    }
 }
 
 /// The status column of links.csv.

@@ -184,7 +184,64 @@ fn reads_utf8_bom_gb18030_and_chinese_headers() {
 }
 
 #[test]
+fn reads_xlsx_utf16_and_persons_with_a_title_row() {
+    let dir = tempfile::tempdir().unwrap();
+    // xlsx: a title row above the Chinese header, an ID number and a date as text.
+    let x = dir.path().join("births.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "某村出生台帐").unwrap();
+    for (c, h) in BIRTHS_HEADER_ZH.trim().split(',').enumerate() {
+        sheet.write_string(1, c as u16, h).unwrap();
+    }
+    let row = [
+        "B1",
+        "张伟",
+        "男",
+        "2024-03-05",
+        "1",
+        "李丽",
+        "11010519491231002X",
+        "340824101201",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        sheet.write_string(2, c as u16, *v).unwrap();
+    }
+    book.save(&x).unwrap();
+    let r = read_records(&x).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].kind, EntityKind::Birth);
+    assert_eq!(r[0].mother_id_number, "11010519491231002X");
+    assert_eq!(r[0].birth_date, "2024-03-05");
+
+    // UTF-16 "Unicode text" (tab-separated), persons with an invalid ID number kept raw.
+    let text = "人员编号\t姓名\t性别\t出生日期\t公民身份号码\t户编号\t区划代码\nP1\t王芳\t2\t1990-01-02\t110105199001020029\t\t340824101201\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let u = dir.path().join("persons.txt");
+    std::fs::write(&u, bytes).unwrap();
+    let r = read_records(&u).unwrap();
+    assert_eq!(r[0].kind, EntityKind::Person);
+    assert_eq!(r[0].id_number, "110105199001020029");
+    assert_eq!(r[0].name, "王芳");
+
+    // Generated persons files read back.
+    let g = generate::persons(&PersonsConfig {
+        seed: 1,
+        persons: 50,
+        townships: 2,
+        villages_per_township: 2,
+    });
+    let p = dir.path().join("registry.csv");
+    write_records(&p, &g.registry).unwrap();
+    assert_eq!(read_records(&p).unwrap(), g.registry);
+}
+
+#[test]
 fn bad_input_is_refused_clearly_before_any_work() {
+    use renkou_interchange::FileError;
     let dir = tempfile::tempdir().unwrap();
     let w = |name: &str, bytes: &[u8]| {
         let p = dir.path().join(name);
@@ -197,36 +254,69 @@ fn bad_input_is_refused_clearly_before_any_work() {
     assert!(matches!(e, LinkError::NotInterchange { .. }), "{e}");
     assert!(e.to_string().contains("record_id") && e.to_string().contains("x.csv"));
 
+    // A persons file is recognised as such: its missing columns are named.
+    let e = err(&w("p.csv", b"person_id,name,birth_date\nP1,A,2000-01-01\n"));
+    let msg = e.to_string();
+    assert!(msg.contains("sex") && !msg.contains("record_id"), "{msg}");
+
     let e = err(&w(
         "m.csv",
         "record_id,child_sex,birth_date\nB1,1,2024-01-01\n".as_bytes(),
     ));
     let msg = e.to_string();
-    assert!(matches!(e, LinkError::MissingColumns { .. }), "{msg}");
-    assert!(msg.contains("mother_id_number（母亲身份号码）"), "{msg}");
     assert!(
-        msg.find("缺少").unwrap() < msg.find("lacks").unwrap(),
+        matches!(e, LinkError::File(FileError::MissingColumns { .. })),
+        "{msg}"
+    );
+    assert!(msg.contains("母亲身份号码/mother_id_number"), "{msg}");
+    assert!(msg.starts_with("m.csv") || msg.contains("m.csv:"), "{msg}");
+    assert!(
+        msg.find("缺少").unwrap() < msg.find("missing").unwrap(),
         "Chinese first: {msg}"
     );
 
     let e = err(&w("enc.csv", b"record_id,\xFF\xFF\xFF\n"));
-    assert!(matches!(e, LinkError::Encoding { .. }), "{e}");
+    assert!(
+        matches!(e, LinkError::File(FileError::UnknownEncoding { .. })),
+        "{e}"
+    );
 
     let e = err(&w("book.xlsx", b"PK\x03\x04rest-of-zip"));
-    assert!(matches!(e, LinkError::NotCsv { .. }), "{e}");
+    assert!(matches!(e, LinkError::File(FileError::Xlsx { .. })), "{e}");
+
+    let e = err(&w("empty.csv", b""));
+    assert!(matches!(e, LinkError::File(FileError::Empty { .. })), "{e}");
+
+    let e = err(&w("bin.csv", &[0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+    assert!(
+        matches!(e, LinkError::File(FileError::Binary { .. })),
+        "{e}"
+    );
 
     let dup = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李丽,,340824101201\nB1,,2,2024-01-02,1,王芳,,340824101201\n");
     let e = err(&w("dup.csv", dup.as_bytes()));
     let msg = e.to_string();
     assert!(matches!(e, LinkError::Row { row: 3, .. }), "{msg}");
-    assert!(msg.contains("record_id") && msg.contains("B1"), "{msg}");
+    assert!(
+        msg.starts_with("dup.csv") || msg.contains("dup.csv:3:记录编号"),
+        "{msg}"
+    );
+    assert!(msg.contains("B1"), "{msg}");
 
-    let short = format!("{BIRTHS_HEADER_ZH}B1,,1\n");
-    let e = err(&w("short.csv", short.as_bytes()));
+    // A stray comma shifts a row: refused. A short row is read (missing = empty).
+    let long = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李,丽,,340824101201\n");
+    let e = err(&w("long.csv", long.as_bytes()));
     assert!(matches!(e, LinkError::Row { row: 2, .. }), "{e}");
+    let short = format!("{BIRTHS_HEADER_ZH}B1,,1\n");
+    assert_eq!(
+        read_records(&w("short.csv", short.as_bytes()))
+            .unwrap()
+            .len(),
+        1
+    );
 
     let e = err(&dir.path().join("missing.csv"));
-    assert!(matches!(e, LinkError::Io { .. }), "{e}");
+    assert!(matches!(e, LinkError::File(FileError::Io { .. })), "{e}");
 }
 
 #[test]

@@ -69,6 +69,16 @@ enum Command {
         #[arg(long)]
         region: String,
     },
+    /// 账户 / accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// 审计日志 / the audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// 匹配两个文件（出生或人员）/ link two files (births or persons), no database
     Link(crate::link_cli::LinkArgs),
     /// 查找一个文件内的重复记录 / find duplicates within one file, no database
@@ -80,6 +90,43 @@ enum Command {
         #[command(subcommand)]
         what: crate::bench::BenchWhat,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 新建账户（首次登录须改密码）/ add an account (the password must be changed at first login)
+    Add {
+        username: String,
+        /// county_admin | county_statistician | township_staff | village_worker
+        #[arg(long)]
+        role: String,
+        /// 账户范围：区划代码 / the account's area: a region code
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// 初始密码；缺省从环境变量 RENKOU_PASSWORD 读取 / initial password (default: $RENKOU_PASSWORD)
+        #[arg(long, env = "RENKOU_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// 重设密码（首次登录须再改）/ reset a password (to be changed at next login)
+    Passwd {
+        username: String,
+        #[arg(long, env = "RENKOU_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// 停用账户 / disable an account
+    Disable { username: String },
+    /// 启用账户 / enable an account again
+    Enable { username: String },
+    /// 列出账户 / list accounts
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 校验哈希链 / check the hash chain
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -382,10 +429,91 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("共 {} 条待核 / {} open issues", issues.len(), issues.len());
         }
+        Command::User { command } => user(&db, command)?,
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => {
+                let store = renkou_app::open(&db)?;
+                match store.verify_audit()? {
+                    Ok((n, head)) => println!(
+                        "审计日志完整：{n} 条，末条哈希 {head} / audit log intact: {n} entries, head hash {head}"
+                    ),
+                    Err(b) => anyhow::bail!(
+                        "审计日志在第 {} 条处断裂：{} / the audit log is broken at entry {}: {}",
+                        b.seq,
+                        b.reason,
+                        b.seq,
+                        b.reason
+                    ),
+                }
+            }
+        },
         Command::Link(args) => crate::link_cli::link(&args)?,
         Command::Dedupe(args) => crate::link_cli::dedupe(&args)?,
         Command::Indicators(args) => crate::indicators_cli::run(&db, &args)?,
         Command::Bench { what } => crate::bench::run(what)?,
+    }
+    Ok(())
+}
+
+fn user(db: &str, command: UserCommand) -> Result<()> {
+    use renkou_app::accounts;
+    use renkou_domain::account::Role;
+    let store = renkou_app::open(db)?;
+    let find = |name: &str| -> Result<renkou_store::accounts::Account> {
+        store
+            .account_by_name(name)?
+            .ok_or_else(|| anyhow::anyhow!("没有账户 {name} / no account {name}"))
+    };
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            region,
+            display_name,
+            password,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role 应为 county_admin、county_statistician、township_staff 或 village_worker / unknown role")
+            })?;
+            accounts::check_new_password(&username, &password)
+                .or_else(|e| if password == accounts::DEMO_PASSWORD { Ok(()) } else { Err(e) })?;
+            let region = region_arg(&region)?;
+            let a = accounts::add_user(
+                &store,
+                &username,
+                display_name.as_deref().unwrap_or(&username),
+                role,
+                &region,
+                &password,
+            )?;
+            println!("已新建账户 {}（{}，{}）/ account added", a.username, a.role.name_zh(), a.region);
+        }
+        UserCommand::Passwd { username, password } => {
+            let a = find(&username)?;
+            accounts::check_new_password(&username, &password)?;
+            store.set_password(a.id, &accounts::hash_password(&password)?, true)?;
+            println!("已重设 {username} 的密码，下次登录须修改 / password reset; it must be changed at next login");
+        }
+        UserCommand::Disable { username } => {
+            store.set_disabled(find(&username)?.id, true)?;
+            println!("已停用 {username} / disabled");
+        }
+        UserCommand::Enable { username } => {
+            store.set_disabled(find(&username)?.id, false)?;
+            println!("已启用 {username} / enabled");
+        }
+        UserCommand::List => {
+            for a in store.accounts()? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    a.username,
+                    a.role.as_str(),
+                    a.region,
+                    a.display_name,
+                    if a.disabled { "\t(停用/disabled)" } else { "" }
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -420,5 +548,13 @@ pub fn demo(db: &str, args: &DemoArgs) -> Result<()> {
         "演示县已载入 {}：{} 个区划，{} 人，{} 户 / demo county loaded: {} regions, {} persons, {} households",
         store.location, r.regions, r.persons, r.households, r.regions, r.persons, r.households
     );
+    println!(
+        "演示账户（初始密码 {}，首次登录须修改）/ demo accounts (initial password {}, to be changed at first login):",
+        renkou_app::accounts::DEMO_PASSWORD,
+        renkou_app::accounts::DEMO_PASSWORD
+    );
+    for (name, role, region) in renkou_app::accounts::demo_accounts(&store)? {
+        println!("  {name:<14} {} / {}  {region}", role.name_zh(), role.as_str());
+    }
     Ok(())
 }

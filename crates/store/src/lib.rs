@@ -13,6 +13,7 @@ pub(crate) use r2d2_sqlite::rusqlite;
 
 pub mod accounts;
 pub mod audit;
+pub mod browse;
 pub mod conn;
 pub mod error;
 pub mod import;

@@ -237,7 +237,19 @@ impl Store {
     /// Records one event: checks it against the rules by folding it into the current
     /// state, then appends it and updates the current state, atomically.
     pub fn record_event(&self, e: &PersonEvent) -> Result<i64> {
+        self.record_event_audited(e, None)
+    }
+
+    /// Records one event and, in the same transaction, its audit entry.
+    pub fn record_event_audited(
+        &self,
+        e: &PersonEvent,
+        audit: Option<&crate::audit::AuditRecord<'_>>,
+    ) -> Result<i64> {
         self.transaction(|c| {
+            if let Some(a) = audit {
+                crate::audit::append(c, a)?;
+            }
             let current = load_person(c, &e.person_no)?;
             let existed = current.is_some();
             let next = apply(current, &e.kind)?;

@@ -1,0 +1,45 @@
+//! Chinese first, English on request: a `lang=en` cookie set by /lang/en.
+
+use axum::extract::Path;
+use axum::http::header::{REFERER, SET_COOKIE};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
+
+/// The page language, handed to every template: `l.s("人口", "Population")`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct L {
+    pub en: bool,
+}
+
+impl L {
+    pub fn from_headers(h: &HeaderMap) -> L {
+        let en = h
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|c| c.trim() == "lang=en");
+        L { en }
+    }
+
+    pub fn s<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en {
+            en
+        } else {
+            zh
+        }
+    }
+}
+
+pub async fn switch(Path(lang): Path<String>, headers: HeaderMap) -> impl IntoResponse {
+    let value = if lang == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .unwrap_or_else(|| "/".to_string());
+    (
+        [(SET_COOKIE, format!("lang={value}; Path=/; SameSite=Lax; Max-Age=31536000"))],
+        Redirect::to(&back),
+    )
+}

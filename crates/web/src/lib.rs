@@ -1,0 +1,95 @@
+//! renkou-web: the web UI (Chinese first, English on request) and, later, the JSON
+//! API. The only crate that knows HTTP. Handlers are thin: they check the session
+//! and the account's scope, call the store or `renkou-app`, and render a template.
+//!
+//! Architecture invariant: every handler that shows or changes a person, household
+//! or region checks it against the account's scope and answers 404 when it is
+//! outside — the same answer as for a record that does not exist, so nothing about
+//! other areas leaks.
+
+mod auth;
+mod error;
+mod i18n;
+mod pages;
+
+use axum::routing::{get, post};
+use axum::Router;
+use renkou_store::Store;
+use std::sync::Arc;
+
+pub use error::WebError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub limiter: Arc<auth::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store: Arc::new(store),
+            limiter: Arc::new(auth::RateLimiter::default()),
+        }
+    }
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/password", get(auth::password_page).post(auth::change_password))
+        .route("/lang/{lang}", get(i18n::switch))
+        .route("/regions/{code}", get(pages::region))
+        .route("/regions/{code}/persons", get(pages::persons))
+        .route("/regions/{code}/households", get(pages::households))
+        .route("/regions/{code}/births/new", get(pages::birth_form).post(pages::record_birth))
+        .route("/persons/{no}", get(pages::person))
+        .route("/persons/{no}/events/{kind}", get(pages::event_form).post(pages::record_event))
+        .route("/households/{no}", get(pages::household))
+        .route("/search", get(pages::search))
+        .route("/admin/audit", get(pages::audit))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C; requests in flight are finished first.
+pub async fn serve(store: Store, listen: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(%listen, "serving");
+    axum::serve(
+        listener,
+        router(AppState::new(store)).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

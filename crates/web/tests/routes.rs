@@ -1,0 +1,330 @@
+//! Route-level tests of the web application on both databases: scope (another
+//! village's records are 404 for every route family), roles, first-login password
+//! change, lockout, CSRF, and the audit trail of views and writes.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use renkou_domain::account::Role;
+use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex};
+use renkou_store::testing::databases;
+use renkou_store::{ImportMeta, Store};
+use tower::ServiceExt;
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn person(no: &str, name: &str, sex: Sex, birth: (i32, u32, u32), village: &str, hh: &str) -> PersonRecord {
+    let b = Date::from_ymd_opt(birth.0, birth.1, birth.2).unwrap();
+    PersonRecord {
+        person_no: no.into(),
+        name: name.into(),
+        sex,
+        birth_date: b,
+        id_number: Some(IdNumber::compose(349901, b, if sex == Sex::Male { 13 } else { 14 })),
+        household_no: hh.into(),
+        region_code: code(village),
+        marital_status: MaritalStatus::FirstMarriage,
+        mother_no: None,
+        father_no: None,
+        residence: Residence::Resident,
+        phone: None,
+        death_date: None,
+    }
+}
+
+const OURS: &str = "349901101201";
+const THEIRS: &str = "349901101202";
+
+fn setup(store: &Store) {
+    let r = |c: &str, n: &str| Region {
+        code: code(c),
+        name: n.into(),
+        valid_from: None,
+        valid_to: None,
+        successor: None,
+    };
+    store
+        .upsert_regions(&[
+            r("349901000000", "演示县"),
+            r("349901101000", "甲镇"),
+            r(OURS, "一村"),
+            r(THEIRS, "二村"),
+        ])
+        .unwrap();
+    let mut s = store
+        .begin_person_import(ImportMeta {
+            kind: "persons",
+            file_name: "t.csv".into(),
+            source: None,
+            recorded_by: "test".into(),
+        })
+        .unwrap();
+    for p in [
+        person("A1", "测试甲", Sex::Female, (1992, 3, 4), OURS, "HA"),
+        person("A2", "测试乙", Sex::Male, (1990, 5, 6), OURS, "HA"),
+        person("B1", "对照丙", Sex::Female, (1993, 7, 8), THEIRS, "HB"),
+    ] {
+        s.push(&p, None).unwrap();
+    }
+    s.commit(&[], &[]).unwrap();
+    for (name, role, region) in [
+        ("admin", Role::CountyAdmin, "349901000000"),
+        ("tongji", Role::CountyStatistician, "349901000000"),
+        ("zhen", Role::TownshipStaff, "349901101000"),
+        ("cun", Role::VillageWorker, OURS),
+    ] {
+        let a = renkou_app::accounts::add_user(store, name, name, role, &code(region), "initial-pw").unwrap();
+        // Tests act after the first-login change, except where they test it.
+        let hash = renkou_app::accounts::hash_password("Secret-pass-1").unwrap();
+        store.set_password(a.id, &hash, false).unwrap();
+    }
+}
+
+struct Client {
+    app: axum::Router,
+    cookie: String,
+    csrf: String,
+}
+
+/// The tests drive the router from plain threads: the synchronous PostgreSQL
+/// driver must not be called from inside an async runtime, so only the request
+/// itself runs on one (handlers reach the store through spawn_blocking).
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+    runtime().block_on(send_async(app, req))
+}
+
+async fn send_async(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let cookie = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, body, location.or(cookie))
+}
+
+fn form(uri: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn login(app: &axum::Router, user: &str, password: &str) -> Result<Client, StatusCode> {
+    let resp = runtime()
+        .block_on(app.clone().oneshot(form("/login", &format!("username={user}&password={password}"), "")))
+        .unwrap();
+    if resp.status() != StatusCode::SEE_OTHER {
+        return Err(resp.status());
+    }
+    let set = resp.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let cookie = set.split(';').next().unwrap().to_string();
+    let mut c = Client {
+        app: app.clone(),
+        cookie,
+        csrf: String::new(),
+    };
+    let (_, body) = c.get("/password");
+    c.csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    Ok(c)
+}
+
+impl Client {
+    fn get(&self, uri: &str) -> (StatusCode, String) {
+        let (s, b, _) = send(
+            &self.app,
+            Request::get(uri).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap(),
+        );
+        (s, b)
+    }
+    fn post(&self, uri: &str, body: &str) -> (StatusCode, String, Option<String>) {
+        send(&self.app, form(uri, &format!("csrf={}&{body}", self.csrf), &self.cookie))
+    }
+}
+
+#[test]
+fn another_villages_records_are_not_found_for_every_route_family() {
+    for db in databases() {
+        let store = db.store();
+        setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        // Our own village: visible.
+        for uri in [
+            "/".to_string(),
+            format!("/regions/{OURS}"),
+            format!("/regions/{OURS}/persons"),
+            format!("/regions/{OURS}/households"),
+            "/persons/A1".into(),
+            "/households/HA".into(),
+            format!("/regions/{OURS}/births/new"),
+            "/persons/A1/events/death".into(),
+        ] {
+            assert_eq!(cun.get(&uri).0, StatusCode::OK, "{}: {uri}", db.label);
+        }
+        // Another village, its person and household, and the township above: 404.
+        for uri in [
+            format!("/regions/{THEIRS}"),
+            format!("/regions/{THEIRS}/persons"),
+            format!("/regions/{THEIRS}/persons?format=csv"),
+            format!("/regions/{THEIRS}/households"),
+            format!("/regions/{THEIRS}/births/new"),
+            "/regions/349901101000".into(),
+            "/persons/B1".into(),
+            "/persons/B1/events/death".into(),
+            "/persons/B1/events/correction".into(),
+            "/households/HB".into(),
+            "/persons/NOBODY".into(),
+            "/admin/audit".into(),
+        ] {
+            assert_eq!(cun.get(&uri).0, StatusCode::NOT_FOUND, "{}: {uri}", db.label);
+        }
+        let (s, _, _) = cun.post("/persons/B1/events/death", "date=2025-01-01");
+        assert_eq!(s, StatusCode::NOT_FOUND, "{}", db.label);
+        let (s, _, _) = cun
+            .post(&format!("/regions/{THEIRS}/births/new"), "mother_no=B1&sex=1&birth_date=2025-01-01")
+            ;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Our village, but a mother from elsewhere: refused with a message.
+        let (s, body, _) = cun
+            .post(&format!("/regions/{OURS}/births/new"), "mother_no=B1&sex=1&birth_date=2025-01-01")
+            ;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(body.contains("mother not found"), "{body}");
+        // Search finds only our area.
+        let (_, body) = cun.get("/search?q=%E5%AF%B9%E7%85%A7"); // 对照
+        assert!(!body.contains("/persons/B1"), "{}", db.label);
+        let (_, body) = cun.get("/search?q=%E6%B5%8B%E8%AF%95"); // 测试
+        assert!(body.contains("/persons/A1") && body.contains("/persons/A2"), "{}: {body}", db.label);
+
+        // The township sees both villages; the statistician reads but cannot write.
+        let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
+        assert_eq!(zhen.get("/persons/B1").0, StatusCode::OK);
+        let tongji = login(&app, "tongji", "Secret-pass-1").unwrap();
+        assert_eq!(tongji.get("/persons/B1").0, StatusCode::OK);
+        let (s, _, _) = tongji.post("/persons/B1/events/death", "date=2025-01-01");
+        assert_eq!(s, StatusCode::FORBIDDEN, "{}", db.label);
+        let admin = login(&app, "admin", "Secret-pass-1").unwrap();
+        let (s, body) = admin.get("/admin/audit");
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("✓"), "{body}");
+    }
+}
+
+#[test]
+fn writes_need_the_csrf_token_and_are_audited() {
+    for db in databases() {
+        let store = db.store();
+        setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        // Without the token, or from another site: refused, nothing written.
+        let (s, _, _) = send(&app, form("/persons/A2/events/death", "date=2025-01-01", &cun.cookie));
+        assert_eq!(s, StatusCode::FORBIDDEN, "{}", db.label);
+        let mut req = form(
+            "/persons/A2/events/death",
+            &format!("csrf={}&date=2025-01-01", cun.csrf),
+            &cun.cookie,
+        );
+        req.headers_mut().insert(header::ORIGIN, "https://elsewhere.example".parse().unwrap());
+        req.headers_mut().insert(header::HOST, "renkou.local".parse().unwrap());
+        assert_eq!(send(&app, req).0, StatusCode::FORBIDDEN);
+        assert!(store.person("A2").unwrap().unwrap().death_date.is_none());
+
+        // A birth: the child joins the mother's household with a derived order.
+        let (s, _, loc) = cun
+            .post(&format!("/regions/{OURS}/births/new"), "mother_no=A1&father_no=A2&name=%E6%B5%8B%E8%AF%95%E5%A9%B4&sex=2&birth_date=2024-06-01")
+            ;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{}", db.label);
+        let child_no = loc.unwrap().trim_start_matches("/persons/").to_string();
+        let child = store.person(&child_no).unwrap().unwrap();
+        assert_eq!(child.household_no, "HA");
+        assert_eq!(child.mother_no.as_deref(), Some("A1"));
+        let (_, page) = cun.get("/persons/A1");
+        assert!(page.contains(&child_no), "the mother's page lists the child");
+        let (_, page) = cun.get(&format!("/persons/{child_no}"));
+        assert!(page.contains("id=\"birth-order\">1<"), "{page}");
+        // A correction without a reason is refused with a message; with one it lands.
+        let (s, body, _) = cun
+            .post("/persons/A2/events/correction", "field=name&new_value=x&reason=")
+            ;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(body.contains("reason"), "{body}");
+        let (s, _, _) = cun
+            .post("/persons/A2/events/correction", "field=birth_date&new_value=1990-05-16&reason=%E5%87%BA%E7%94%9F%E6%97%A5%E6%9C%9F%E9%94%99%E6%8A%A5")
+            ;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(store.person("A2").unwrap().unwrap().birth_date.to_string(), "1990-05-16");
+        let (s, _, _) = cun.post("/persons/A2/events/death", "date=2025-01-01");
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, body, _) = cun.post("/persons/A2/events/death", "date=2025-02-01");
+        assert_eq!(s, StatusCode::BAD_REQUEST, "dying twice: {body}");
+
+        let entries = store.audit_entries(Some("cun"), Some("person"), None, 100).unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"view") && actions.contains(&"create") && actions.contains(&"update"), "{actions:?}");
+        assert!(entries.iter().all(|e| !e.fields.contains("测试")), "no names in the audit log");
+        assert!(store.verify_audit().unwrap().is_ok());
+    }
+}
+
+#[test]
+fn first_login_forces_a_new_password_and_failures_lock() {
+    for db in databases() {
+        let store = db.store();
+        setup(&store);
+        renkou_app::accounts::add_user(&store, "neu", "neu", Role::VillageWorker, &code(OURS), "initial-pw").unwrap();
+        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let c = login(&app, "neu", "initial-pw").unwrap();
+        let (s, _, loc) = send(
+            &app,
+            Request::get("/persons/A1").header(header::COOKIE, &c.cookie).body(Body::empty()).unwrap(),
+        )
+        ;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/password")), "{}", db.label);
+        let (s, body, _) = c
+            .post("/password", "current_password=initial-pw&new_password=short&repeat=short")
+            ;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(body.contains("8"), "{body}");
+        let (s, _, _) = c
+            .post("/password", "current_password=initial-pw&new_password=Much-better-1&repeat=Much-better-1")
+            ;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        // The old session ended with the change; the new password works.
+        assert_eq!(c.get("/").0, StatusCode::SEE_OTHER);
+        let c = login(&app, "neu", "Much-better-1").unwrap();
+        assert_eq!(c.get("/persons/A1").0, StatusCode::OK);
+
+        // Five wrong passwords lock the account, even against the right one.
+        for _ in 0..5 {
+            assert_eq!(login(&app, "neu", "wrong-one").err(), Some(StatusCode::UNAUTHORIZED));
+        }
+        assert_eq!(login(&app, "neu", "Much-better-1").err(), Some(StatusCode::UNAUTHORIZED), "{}", db.label);
+        assert!(store.account_by_name("neu").unwrap().unwrap().locked_until.is_some());
+    }
+}
