@@ -121,6 +121,12 @@ enum UserCommand {
     Enable { username: String },
     /// 列出账户 / list accounts
     List,
+    /// 为账户创建 API 令牌（只显示一次）/ create an API token for an account (shown once)
+    Token {
+        username: String,
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -501,6 +507,15 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
         UserCommand::Enable { username } => {
             store.set_disabled(find(&username)?.id, false)?;
             println!("已启用 {username} / enabled");
+        }
+        UserCommand::Token { username, name } => {
+            let a = find(&username)?;
+            let mut b = [0u8; 32];
+            rand::Rng::fill(&mut rand::rng(), &mut b);
+            let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            store.create_api_token(a.id, &name, &token)?;
+            println!("{token}");
+            eprintln!("请妥善保存，此令牌不会再次显示 / keep it safe: it is not shown again");
         }
         UserCommand::List => {
             for a in store.accounts()? {

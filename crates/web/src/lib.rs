@@ -7,6 +7,7 @@
 //! outside — the same answer as for a record that does not exist, so nothing about
 //! other areas leaks.
 
+mod api;
 mod auth;
 mod error;
 mod i18n;
@@ -17,6 +18,7 @@ use axum::Router;
 use renkou_store::Store;
 use std::sync::Arc;
 
+pub use api::{OPENAPI, ROUTES as API_ROUTES};
 pub use error::WebError;
 
 /// What every handler shares.
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/admin/audit", get(pages::audit))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(api::routes())
         .with_state(state)
 }
 
