@@ -26,6 +26,20 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
     /// Account recorded as the author of the events.
     pub recorded_by: String,
+    /// Check everything and write nothing (a preview): the transaction is rolled
+    /// back at the end.
+    pub dry_run: bool,
+    /// Only rows living in this region may be imported (the importing account's
+    /// area); others are errors.
+    pub scope: Option<renkou_domain::RegionCode>,
+}
+
+fn outside_scope(scope: &Option<renkou_domain::RegionCode>, code: &renkou_domain::RegionCode) -> bool {
+    scope.as_ref().is_some_and(|s| !s.contains(code))
+}
+
+fn scope_message(code: &renkou_domain::RegionCode) -> String {
+    format!("区划代码 {code} 不在您的辖区内 / region code {code} is outside your area")
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -194,6 +208,8 @@ struct Scan {
     /// Errors by row.
     errors: HashMap<u64, Vec<RowError>>,
     quality: Vec<QualityIssue>,
+    /// Rows handed to the session.
+    pushed: u64,
 }
 
 /// One pass over the file. With a session, valid rows not in `skip` are loaded.
@@ -203,6 +219,7 @@ fn scan_persons(
     mut session: Option<&mut PersonImport>,
     skip: &HashSet<u64>,
     region_codes: &HashSet<String>,
+    scope: &Option<renkou_domain::RegionCode>,
     progress: &dyn Progress,
 ) -> Result<Scan, AppError> {
     let mut scan = Scan::default();
@@ -244,6 +261,13 @@ fn scan_persons(
                     p.region_code, p.region_code
                 ),
             });
+        } else if outside_scope(scope, &p.region_code) {
+            row_errors.push(RowError {
+                file: reader.file.clone(),
+                row: row.line,
+                column: header_of(reader, "region_code"),
+                message: scope_message(&p.region_code),
+            });
         }
         if let Some(first) = seen.get(&p.person_no) {
             row_errors.push(RowError {
@@ -284,6 +308,7 @@ fn scan_persons(
             let extra = persons::extras(reader, &extra_cols, &row);
             s.push(&p, extra.as_deref())?;
         }
+        scan.pushed += 1;
     }
     progress.finish();
 
@@ -368,6 +393,11 @@ fn scan_persons(
     Ok(scan)
 }
 
+/// Rows a dry run would load: the rows it pushed.
+fn scan_rows(scan: &Scan, _skipped: usize) -> u64 {
+    scan.pushed
+}
+
 fn sorted_errors(errors: HashMap<u64, Vec<RowError>>) -> Vec<RowError> {
     let mut rows: Vec<(u64, Vec<RowError>)> = errors.into_iter().collect();
     rows.sort_by_key(|(r, _)| *r);
@@ -400,7 +430,7 @@ pub fn import_persons(
     let mut rejects = None;
     if opts.skip_invalid {
         // First pass finds the bad rows; the second loads the rest.
-        let scan = scan_persons(store, &mut reader, None, &skip, &region_codes, progress)?;
+        let scan = scan_persons(store, &mut reader, None, &skip, &region_codes, &opts.scope, progress)?;
         let mut rj = Rejects::new(path, &reader);
         let mut reader2 = open()?;
         let mut row = Row::default();
@@ -414,12 +444,34 @@ pub fn import_persons(
         reader = open()?;
     }
     let mut session = store.begin_person_import(meta)?;
-    let scan = scan_persons(store, &mut reader, Some(&mut session), &skip, &region_codes, progress)?;
+    let scan = scan_persons(
+        store,
+        &mut reader,
+        Some(&mut session),
+        &skip,
+        &region_codes,
+        &opts.scope,
+        progress,
+    )?;
     if !scan.errors.is_empty() {
         drop(session);
         return Err(AppError::InvalidRows {
             file: reader.file.clone(),
             errors: sorted_errors(scan.errors),
+        });
+    }
+    if opts.dry_run {
+        drop(session);
+        return Ok(ImportReport {
+            file: reader.file.clone(),
+            counts: renkou_store::ImportCounts {
+                read: scan_rows(&scan, skip.len()),
+                quality_issues: scan.quality.len() as u64,
+                ..Default::default()
+            },
+            rejected_rows: skip.len(),
+            rejected_file: None,
+            extra_columns,
         });
     }
     progress.start("提交 / committing", 0);
@@ -497,6 +549,13 @@ pub fn import_births(
                         column: header("region_code"),
                         message: format!("区划代码 {r} 不在区划表中 / region code {r} is not in the region tree"),
                     });
+                } else if outside_scope(&opts.scope, r) {
+                    row_errors.push(RowError {
+                        file: reader.file.clone(),
+                        row: row.line,
+                        column: header("region_code"),
+                        message: scope_message(r),
+                    });
                 }
             }
             if let Some(first) = seen.get(&b.record_id) {
@@ -533,6 +592,18 @@ pub fn import_births(
         return Err(AppError::InvalidRows {
             file: reader.file.clone(),
             errors: sorted_errors(errors),
+        });
+    }
+    if opts.dry_run {
+        let mut counts = session.counts();
+        counts.read = n;
+        drop(session);
+        return Ok(ImportReport {
+            file: reader.file.clone(),
+            counts,
+            rejected_rows: errors.len(),
+            rejected_file: None,
+            extra_columns,
         });
     }
     let counts = session.commit(&extra_columns)?;

@@ -244,6 +244,11 @@ impl Store {
 }
 
 impl BirthImport {
+    /// What the import has done so far.
+    pub fn counts(&self) -> ImportCounts {
+        self.counts
+    }
+
     pub fn push(&mut self, b: &SourceBirth, extra: Option<&str>) -> Result<()> {
         self.counts.read += 1;
         let (source, at, id) = (self.source.clone(), self.at, self.import_id);

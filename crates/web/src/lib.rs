@@ -11,6 +11,7 @@ mod api;
 mod auth;
 mod error;
 mod i18n;
+mod imports;
 mod pages;
 
 use axum::routing::{get, post};
@@ -26,6 +27,7 @@ pub use error::WebError;
 pub struct AppState {
     pub store: Arc<Store>,
     pub limiter: Arc<auth::RateLimiter>,
+    pub(crate) uploads: Arc<imports::Uploads>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
         AppState {
             store: Arc::new(store),
             limiter: Arc::new(auth::RateLimiter::default()),
+            uploads: Arc::new(imports::Uploads::default()),
         }
     }
 }
@@ -62,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route("/households/{no}", get(pages::household))
         .route("/search", get(pages::search))
         .route("/admin/audit", get(pages::audit))
+        .route("/imports/new", get(imports::upload_form))
+        .route("/imports", post(imports::upload))
+        .route("/imports/{id}", get(imports::job))
+        .route("/imports/{id}/commit", post(imports::commit))
+        // Ledgers of a whole township fit; the default 2 MB does not.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
         .with_state(state)

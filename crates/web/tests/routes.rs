@@ -328,3 +328,75 @@ fn first_login_forces_a_new_password_and_failures_lock() {
         assert!(store.account_by_name("neu").unwrap().unwrap().locked_until.is_some());
     }
 }
+
+fn multipart(c: &Client, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (StatusCode, String, Option<String>) {
+    let boundary = "----renkou-test-boundary";
+    let mut body: Vec<u8> = Vec::new();
+    for (k, v) in fields.iter().chain([("csrf", c.csrf.as_str())].iter()) {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    send(
+        &c.app,
+        Request::post("/imports")
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::COOKIE, &c.cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
+    for db in databases() {
+        let store = db.store();
+        setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        // GBK, Chinese headers, one row in another village and one bad date.
+        let id = IdNumber::compose(349901, Date::from_ymd_opt(2001, 2, 3).unwrap(), 24);
+        let text = format!(
+            "人员编号,姓名,性别,出生日期,公民身份号码,户编号,区划代码,母亲编号\r\n\
+             N1,测试丁,2,2001-02-03,{id},HN,{OURS},\r\n\
+             N2,测试戊,1,2024-13-01,,HN,{OURS},N1\r\n\
+             N3,测试己,1,2020-01-01,,HX,{THEIRS},\r\n"
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let (s, body, _) = multipart(&cun, &[("kind", "persons")], "台帐.csv", &gbk);
+        assert_eq!(s, StatusCode::OK, "{}: {body}", db.label);
+        assert!(body.contains("人员编号") && body.contains("测试丁"), "preview shows columns and rows");
+        assert!(body.contains("台帐.csv:3:出生日期:"), "{body}");
+        assert!(body.contains("台帐.csv:4:区划代码:") && body.contains("outside your area"), "{body}");
+        assert!(!body.contains("id=\"commit\""), "no commit with errors");
+        assert_eq!(store.counts().unwrap().persons, 3, "{}: the check wrote nothing", db.label);
+
+        // The same file with --skip-invalid semantics: commit, then watch the job.
+        let (s, body, _) = multipart(&cun, &[("kind", "persons"), ("skip_invalid", "1")], "台帐.csv", &gbk);
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("id=\"commit\""), "{body}");
+        let upload_id = body.split("action=\"/imports/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+        let (s, _, loc) = cun.post(&format!("/imports/{upload_id}/commit"), "");
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/imports/{upload_id}").as_str())));
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = cun.get(&format!("/imports/{upload_id}")).1;
+            if page.contains("id=\"result\"") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(page.contains("new 1"), "{}: {page}", db.label);
+        assert!(store.person("N1").unwrap().is_some());
+        assert!(store.person("N3").unwrap().is_none());
+        // Another account cannot see the job.
+        let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
+        assert_eq!(zhen.get(&format!("/imports/{upload_id}")).0, StatusCode::NOT_FOUND);
+        // The statistician cannot import.
+        let tongji = login(&app, "tongji", "Secret-pass-1").unwrap();
+        assert_eq!(tongji.get("/imports/new").0, StatusCode::NOT_FOUND);
+    }
+}
