@@ -163,6 +163,9 @@ struct ImportArgs {
     /// 跳过错误行，写入 FILE.rejected.csv / load good rows, write bad ones to FILE.rejected.csv
     #[arg(long)]
     skip_invalid: bool,
+    /// 只检查，不写入 / check the whole file, write nothing
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Subcommand)]
@@ -309,6 +312,8 @@ fn run(cli: Cli) -> Result<()> {
         sheet: a.sheet.clone(),
         skip_invalid: a.skip_invalid,
         recorded_by: recorded_by(),
+        dry_run: a.dry_run,
+        scope: None,
     };
     match cli.command {
         Command::Init => {
@@ -332,8 +337,8 @@ fn run(cli: Cli) -> Result<()> {
                     &file,
                     &ImportOptions {
                         sheet,
-                        skip_invalid: false,
                         recorded_by: recorded_by(),
+                        ..Default::default()
                     },
                 )?;
                 println!(
@@ -362,6 +367,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import { what } => {
             let store = renkou_app::open(&db)?;
             let bar = crate::progress::Bar::new();
+            let dry_run = match &what {
+                ImportWhat::Persons(a) => a.dry_run,
+                ImportWhat::Births { args, .. } => args.dry_run,
+            };
             let report = match what {
                 ImportWhat::Persons(a) => {
                     renkou_app::import::import_persons(&store, &a.file, &opts(&a), &bar)?
@@ -375,6 +384,9 @@ fn run(cli: Cli) -> Result<()> {
                 )?,
             };
             print_report(&report);
+            if dry_run {
+                println!("（仅检查，未写入 / checked only, nothing written）");
+            }
         }
         Command::Export { what } => match what {
             ExportWhat::Persons {
