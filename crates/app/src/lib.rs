@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod progress;
+pub mod search;
 pub mod verify;
 pub mod demo;
 pub mod accounts;

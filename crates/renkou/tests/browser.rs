@@ -174,20 +174,23 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
         assert!(population.parse::<u32>().unwrap() > 0);
         let c = shot(c, "02-home").await;
 
-        // Find the mother by name.
-        c.goto(&format!("{base}/search")).await.unwrap();
-        let c = fill(c, "q", mother.name.clone()).await;
-        c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
-        // The results page carries the query in the search box.
+        // Find the mother by the pinyin of her name, typed into the search page (the
+        // server builds its search index at start: retry briefly until it is ready).
+        let pinyin = renkou_app::search::name_keys(&mother.name).0;
         let mut results = String::new();
+        let mut c = c;
         for _ in 0..50 {
-            if c.current_url().await.unwrap().query().unwrap_or_default().contains("q=") {
-                results = c.wait().for_element(Locator::Id("results")).await.unwrap().text().await.unwrap();
+            c.goto(&format!("{base}/search")).await.unwrap();
+            c = fill(c, "q", pinyin.clone()).await;
+            c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(Locator::Id("results")).await.unwrap();
+            results = c.find(Locator::Id("results")).await.unwrap().text().await.unwrap();
+            if results.contains(&mother.person_no) {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        assert!(results.contains(&mother.person_no), "{results}");
+        assert!(results.contains(&mother.person_no), "{pinyin}: {results}");
         let c = shot(c, "03-search").await;
 
         // Register a birth from the village page.

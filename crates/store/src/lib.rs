@@ -22,6 +22,7 @@ mod person_import;
 pub mod persons;
 pub mod quality;
 pub mod regions;
+pub mod search;
 pub mod testing;
 pub mod value;
 

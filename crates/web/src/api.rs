@@ -333,10 +333,10 @@ struct SearchParams {
 async fn search(State(state): State<AppState>, user: ApiUser, Query(q): Query<SearchParams>) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(
         blocking(move || {
-            let hits = state.store.search_persons_simple(&user.scope.region, &q.q, 50)?;
+            let hits = crate::pages::find_persons(&state, &user.scope.region, &q.q, 50)?;
             Ok(json!({ "results": hits.iter().map(|p| json!({
                 "person_no": p.person_no, "name": p.name, "sex": p.sex, "birth_date": p.birth_date,
-                "household_no": p.household_no, "region_code": p.region_code,
+                "household_no": p.household_no, "region_code": p.region_code, "id_tail": p.id_tail,
             })).collect::<Vec<_>>() }))
         })
         .await?,

@@ -28,15 +28,43 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub limiter: Arc<auth::RateLimiter>,
     pub(crate) uploads: Arc<imports::Uploads>,
+    /// The person search index, once built (a background thread builds it at
+    /// start; until then search falls back to a plain SQL query).
+    pub(crate) search: Arc<std::sync::OnceLock<std::sync::RwLock<renkou_app::search::PersonIndex>>>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Self {
-        AppState {
+        let state = AppState {
             store: Arc::new(store),
             limiter: Arc::new(auth::RateLimiter::default()),
             uploads: Arc::new(imports::Uploads::default()),
+            search: Arc::new(std::sync::OnceLock::new()),
+        };
+        let (store, slot) = (state.store.clone(), state.search.clone());
+        std::thread::spawn(move || {
+            let t = std::time::Instant::now();
+            match renkou_app::search::PersonIndex::build(&store) {
+                Ok(index) => {
+                    tracing::info!(persons = index.len(), ms = t.elapsed().as_millis() as u64, "search index ready");
+                    let _ = slot.set(std::sync::RwLock::new(index));
+                }
+                Err(e) => tracing::error!(error = %e, "search index could not be built"),
+            }
+        });
+        state
+    }
+
+    /// Waits until the search index is built (tests, benchmarks).
+    pub fn wait_for_search_index(&self, timeout: std::time::Duration) -> bool {
+        let t = std::time::Instant::now();
+        while self.search.get().is_none() {
+            if t.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        true
     }
 }
 

@@ -489,13 +489,61 @@ pub struct SearchQuery {
     q: String,
 }
 
+/// A search result as the page shows it.
+pub(crate) struct Hit {
+    pub person_no: String,
+    pub name: String,
+    pub sex: &'static str,
+    pub birth_date: String,
+    pub household_no: String,
+    pub region_code: String,
+    pub id_tail: String,
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
     l: L,
     me: Current,
     q: String,
-    hits: Vec<PersonRecord>,
+    hits: Vec<Hit>,
+}
+
+/// Searches the account's area: the in-memory index (names, pinyin, initials, ID
+/// digits, household and person numbers) once built, a plain SQL query before that.
+pub(crate) fn find_persons(state: &AppState, scope: &RegionCode, q: &str, limit: usize) -> Result<Vec<Hit>, WebError> {
+    if let Some(index) = state.search.get() {
+        return Ok(renkou_app::search::search_fresh(index, &state.store, q, scope, limit)?
+            .into_iter()
+            .map(|h| Hit {
+                person_no: h.person_no,
+                name: h.name,
+                sex: h.sex.name_zh(),
+                birth_date: h.birth_date.to_string(),
+                household_no: h.household_no,
+                region_code: h.region_code.to_string(),
+                id_tail: h.id_tail.unwrap_or_default(),
+            })
+            .collect());
+    }
+    Ok(state
+        .store
+        .search_persons_simple(scope, q, limit as i64)?
+        .into_iter()
+        .map(|p| Hit {
+            id_tail: p
+                .id_number
+                .as_ref()
+                .map(|i| i.as_str()[14..].to_string())
+                .unwrap_or_default(),
+            person_no: p.person_no,
+            name: p.name,
+            sex: p.sex.name_zh(),
+            birth_date: p.birth_date.to_string(),
+            household_no: p.household_no,
+            region_code: p.region_code.to_string(),
+        })
+        .collect())
 }
 
 pub async fn search(
@@ -509,7 +557,7 @@ pub async fn search(
         let hits = if text.is_empty() {
             Vec::new()
         } else {
-            state.store.search_persons_simple(&me.scope.region, &text, 50)?
+            find_persons(&state, &me.scope.region, &text, 50)?
         };
         Ok(SearchPage {
             l: me.l,

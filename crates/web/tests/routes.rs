@@ -171,8 +171,15 @@ fn another_villages_records_are_not_found_for_every_route_family() {
     for db in databases() {
         let store = db.store();
         setup(&store);
-        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let state = renkou_web::AppState::new(db.store());
+        assert!(state.wait_for_search_index(std::time::Duration::from_secs(30)));
+        let app = renkou_web::router(state);
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        // Pinyin finds our people only: 测试 = ceshi, 对照 = duizhao.
+        let (_, body) = cun.get("/search?q=ceshi");
+        assert!(body.contains("/persons/A1") && body.contains("/persons/A2"), "{}: {body}", db.label);
+        let (_, body) = cun.get("/search?q=dz");
+        assert!(!body.contains("/persons/B1"), "{}", db.label);
         // Our own village: visible.
         for uri in [
             "/".to_string(),
