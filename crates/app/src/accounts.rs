@@ -31,7 +31,11 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -87,7 +91,9 @@ pub fn login(
     let now = chrono::Utc::now();
     if let Some(until) = account.locked_until.filter(|u| *u > now) {
         audit("login_locked")?;
-        return Ok(Err(LoginError::Locked(((until - now).num_seconds() + 59) / 60)));
+        return Ok(Err(LoginError::Locked(
+            ((until - now).num_seconds() + 59) / 60,
+        )));
     }
     if account.disabled {
         audit("login_failed")?;
@@ -117,9 +123,15 @@ pub fn add_user(
     password: &str,
 ) -> Result<Account, AppError> {
     if username.trim().is_empty() || username.contains(char::is_whitespace) {
-        return Err(AppError::Invalid("用户名不能为空或含空格 / the user name must be one word".into()));
+        return Err(AppError::Invalid(
+            "用户名不能为空或含空格 / the user name must be one word".into(),
+        ));
     }
-    if region.level() > role.scope_level() || (role.scope_level() != region.level() && role != Role::CountyAdmin && role != Role::CountyStatistician) {
+    if region.level() > role.scope_level()
+        || (role.scope_level() != region.level()
+            && role != Role::CountyAdmin
+            && role != Role::CountyStatistician)
+    {
         return Err(AppError::Invalid(format!(
             "{}的范围应为一个{} / a {} is scoped to a {}",
             role.name_zh(),
@@ -133,7 +145,11 @@ pub fn add_user(
 }
 
 /// Sets a new password (checked against the policy) and ends the account's sessions.
-pub fn change_password(store: &Store, account: &Account, new_password: &str) -> Result<(), AppError> {
+pub fn change_password(
+    store: &Store,
+    account: &Account,
+    new_password: &str,
+) -> Result<(), AppError> {
     check_new_password(&account.username, new_password)?;
     let hash = hash_password(new_password)?;
     store.set_password(account.id, &hash, false)?;
@@ -148,20 +164,46 @@ pub fn demo_accounts(store: &Store) -> Result<Vec<(String, Role, RegionCode)>, A
             .iter()
             .find(|r| r.level() == level && r.valid_to.is_none())
             .map(|r| r.code.clone())
-            .ok_or_else(|| AppError::Invalid("演示县缺少区划 / the demo county has no regions".into()))
+            .ok_or_else(|| {
+                AppError::Invalid("演示县缺少区划 / the demo county has no regions".into())
+            })
     };
     let county = first(renkou_domain::RegionLevel::County)?;
     let town = first(renkou_domain::RegionLevel::Township)?;
     let village = regions
         .iter()
-        .find(|r| r.level() == renkou_domain::RegionLevel::Village && town.contains(&r.code) && r.valid_to.is_none())
+        .find(|r| {
+            r.level() == renkou_domain::RegionLevel::Village
+                && town.contains(&r.code)
+                && r.valid_to.is_none()
+        })
         .map(|r| r.code.clone())
         .ok_or_else(|| AppError::Invalid("演示县缺少村 / the demo county has no village".into()))?;
     let wanted = [
-        ("admin", "县管理员（演示）", Role::CountyAdmin, county.clone()),
-        ("tongji", "县统计员（演示）", Role::CountyStatistician, county),
-        ("xiangzhen", "乡镇工作人员（演示）", Role::TownshipStaff, town),
-        ("cunzhuanggan", "村专干（演示）", Role::VillageWorker, village),
+        (
+            "admin",
+            "县管理员（演示）",
+            Role::CountyAdmin,
+            county.clone(),
+        ),
+        (
+            "tongji",
+            "县统计员（演示）",
+            Role::CountyStatistician,
+            county,
+        ),
+        (
+            "xiangzhen",
+            "乡镇工作人员（演示）",
+            Role::TownshipStaff,
+            town,
+        ),
+        (
+            "cunzhuanggan",
+            "村专干（演示）",
+            Role::VillageWorker,
+            village,
+        ),
     ];
     let mut out = Vec::new();
     for (name, display, role, region) in wanted {

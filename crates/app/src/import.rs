@@ -34,7 +34,10 @@ pub struct ImportOptions {
     pub scope: Option<renkou_domain::RegionCode>,
 }
 
-fn outside_scope(scope: &Option<renkou_domain::RegionCode>, code: &renkou_domain::RegionCode) -> bool {
+fn outside_scope(
+    scope: &Option<renkou_domain::RegionCode>,
+    code: &renkou_domain::RegionCode,
+) -> bool {
     scope.as_ref().is_some_and(|s| !s.contains(code))
 }
 
@@ -334,7 +337,11 @@ fn scan_persons(
                 continue;
             }
             let col = header_of(reader, if r.mother { "mother_id" } else { "father_id" });
-            let (zh, en) = if r.mother { ("母亲", "mother") } else { ("父亲", "father") };
+            let (zh, en) = if r.mother {
+                ("母亲", "mother")
+            } else {
+                ("父亲", "father")
+            };
             let found = match seen.get(&r.parent_no) {
                 Some(s) if bad_rows.contains(&s.row) => Err(format!(
                     "{zh}（第{}行）有错误未导入 / the {en}'s row {} is invalid",
@@ -384,12 +391,18 @@ fn scan_persons(
             .map(|s| s.birth)
             .or_else(|| register.get(&r.parent_no).map(|x| x.0));
         if let Some(b) = birth {
-            scan.quality
-                .extend(quality::check_parent(&r.child_no, r.child_birth, b, r.mother));
+            scan.quality.extend(quality::check_parent(
+                &r.child_no,
+                r.child_birth,
+                b,
+                r.mother,
+            ));
         }
     }
-    scan.quality
-        .retain(|q| seen.get(&q.person_no).is_some_and(|s| !bad_rows.contains(&s.row)));
+    scan.quality.retain(|q| {
+        seen.get(&q.person_no)
+            .is_some_and(|s| !bad_rows.contains(&s.row))
+    });
     Ok(scan)
 }
 
@@ -430,7 +443,15 @@ pub fn import_persons(
     let mut rejects = None;
     if opts.skip_invalid {
         // First pass finds the bad rows; the second loads the rest.
-        let scan = scan_persons(store, &mut reader, None, &skip, &region_codes, &opts.scope, progress)?;
+        let scan = scan_persons(
+            store,
+            &mut reader,
+            None,
+            &skip,
+            &region_codes,
+            &opts.scope,
+            progress,
+        )?;
         let mut rj = Rejects::new(path, &reader);
         let mut reader2 = open()?;
         let mut row = Row::default();
@@ -547,7 +568,9 @@ pub fn import_births(
                         file: reader.file.clone(),
                         row: row.line,
                         column: header("region_code"),
-                        message: format!("区划代码 {r} 不在区划表中 / region code {r} is not in the region tree"),
+                        message: format!(
+                            "区划代码 {r} 不在区划表中 / region code {r} is not in the region tree"
+                        ),
                     });
                 } else if outside_scope(&opts.scope, r) {
                     row_errors.push(RowError {

@@ -3,14 +3,15 @@
 //! births, export persons, load a demo county. The CLI and the web layer are thin
 //! wrappers over these functions.
 
+pub mod accounts;
+pub mod demo;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod indicators;
 pub mod progress;
 pub mod search;
 pub mod verify;
-pub mod demo;
-pub mod accounts;
 
 pub use error::AppError;
 pub use progress::{NoProgress, Progress};

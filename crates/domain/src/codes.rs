@@ -89,7 +89,8 @@ impl MaritalStatus {
                     field: "婚姻状况",
                     field_en: "marital_status",
                     value: v.to_string(),
-                    allowed: "10 未婚, 20 已婚, 21 初婚, 22 再婚, 23 复婚, 30 丧偶, 40 离婚, 90 未说明",
+                    allowed:
+                        "10 未婚, 20 已婚, 21 初婚, 22 再婚, 23 复婚, 30 丧偶, 40 离婚, 90 未说明",
                 })
             }
         })

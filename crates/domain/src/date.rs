@@ -24,9 +24,7 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
     }
     // Split on any of the separators; the 年月日 form ends with 日.
     let body = t.strip_suffix('日').unwrap_or(t);
-    let mut parts = body
-        .split(['-', '/', '.', '年', '月'])
-        .map(str::trim);
+    let mut parts = body.split(['-', '/', '.', '年', '月']).map(str::trim);
     let (y, m, d) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(y), Some(m), Some(d), None) => (y, m, d),
         _ => return Err(err()),
@@ -34,7 +32,10 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
     if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
         return Err(err());
     }
-    if ![y, m, d].iter().all(|p| p.bytes().all(|c| c.is_ascii_digit())) {
+    if ![y, m, d]
+        .iter()
+        .all(|p| p.bytes().all(|c| c.is_ascii_digit()))
+    {
         return Err(err());
     }
     // The 年月日 form must use its own separators, not a mix.

@@ -121,7 +121,9 @@ pub struct PersonEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FoldError {
-    #[error("人员的第一个事件必须是建档或出生 / a person's first event must be registration or birth")]
+    #[error(
+        "人员的第一个事件必须是建档或出生 / a person's first event must be registration or birth"
+    )]
     NoStart,
     #[error("人员已建档，不能重复建档 / the person is already in the register")]
     AlreadyRegistered,
@@ -340,7 +342,12 @@ mod tests {
             Err(FoldError::MissingReason)
         );
         assert_eq!(
-            fold(&[reg, EventKind::Divorce { date: day(2020, 1, 1) }]),
+            fold(&[
+                reg,
+                EventKind::Divorce {
+                    date: day(2020, 1, 1)
+                }
+            ]),
             Err(FoldError::NotMarried)
         );
     }
@@ -371,7 +378,10 @@ mod tests {
         p.death_date = Some(day(2024, 2, 29));
         let e = EventKind::Registered { person: p };
         let j = serde_json::to_string(&e).unwrap();
-        assert!(j.starts_with(r#"{"kind":"registered","person":["P1","#), "{j}");
+        assert!(
+            j.starts_with(r#"{"kind":"registered","person":["P1","#),
+            "{j}"
+        );
         assert_eq!(serde_json::from_str::<EventKind>(&j).unwrap(), e);
     }
 }

@@ -122,10 +122,7 @@ pub fn check_char(first17: &[u8]) -> u8 {
 }
 
 fn birth_date_of(a: &[u8; 18]) -> Option<Date> {
-    let n = |r: std::ops::Range<usize>| {
-        a[r].iter()
-            .fold(0u32, |n, c| n * 10 + (c - b'0') as u32)
-    };
+    let n = |r: std::ops::Range<usize>| a[r].iter().fold(0u32, |n, c| n * 10 + (c - b'0') as u32);
     let date = Date::from_ymd_opt(n(6..10) as i32, n(10..12), n(12..14))?;
     (date.year_ce().1 >= 1850).then_some(date)
 }
@@ -141,7 +138,12 @@ impl fmt::Display for IdNumber {
 /// Debug masks the number: ID numbers must not reach logs.
 impl fmt::Debug for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "IdNumber({}…{})", &self.as_str()[..6], &self.as_str()[16..])
+        write!(
+            f,
+            "IdNumber({}…{})",
+            &self.as_str()[..6],
+            &self.as_str()[16..]
+        )
     }
 }
 

@@ -147,10 +147,7 @@ impl PersonRecord {
             Field::FatherId => self.father_no.clone().unwrap_or_default(),
             Field::Residence => self.residence.as_str().to_string(),
             Field::Phone => self.phone.clone().unwrap_or_default(),
-            Field::DeathDate => self
-                .death_date
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            Field::DeathDate => self.death_date.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
@@ -227,7 +224,8 @@ impl PersonRecord {
             birth_date: Date::default(),
             id_number: None,
             household_no: String::new(),
-            region_code: RegionCode::parse("110000000000").map_err(|e| FieldError::Invalid(e.to_string()))?,
+            region_code: RegionCode::parse("110000000000")
+                .map_err(|e| FieldError::Invalid(e.to_string()))?,
             marital_status: MaritalStatus::NotStated,
             mother_no: None,
             father_no: None,

@@ -93,11 +93,23 @@ pub fn check_parent(
 ) -> Option<QualityIssue> {
     let age = completed_years(parent_birth, child_birth);
     let (kind, zh, en) = if mother && age < MOTHER_MIN_AGE {
-        (QualityKind::MotherTooYoung, "母亲生育时年龄", "mother's age at the birth")
+        (
+            QualityKind::MotherTooYoung,
+            "母亲生育时年龄",
+            "mother's age at the birth",
+        )
     } else if mother && age > MOTHER_MAX_AGE {
-        (QualityKind::MotherTooOld, "母亲生育时年龄", "mother's age at the birth")
+        (
+            QualityKind::MotherTooOld,
+            "母亲生育时年龄",
+            "mother's age at the birth",
+        )
     } else if !mother && age < FATHER_MIN_AGE {
-        (QualityKind::FatherTooYoung, "父亲生育时年龄", "father's age at the birth")
+        (
+            QualityKind::FatherTooYoung,
+            "父亲生育时年龄",
+            "father's age at the birth",
+        )
     } else {
         return None;
     };

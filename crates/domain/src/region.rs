@@ -56,7 +56,9 @@ impl RegionLevel {
 pub enum RegionCodeError {
     #[error("区划代码应为12位数字（村民小组15位），实为“{0}” / region code must be 12 digits (15 for a village group), found \"{0}\"")]
     Shape(String),
-    #[error("区划代码“{0}”的层级不连续（上级段为0而下级段非0） / region code \"{0}\" skips a level")]
+    #[error(
+        "区划代码“{0}”的层级不连续（上级段为0而下级段非0） / region code \"{0}\" skips a level"
+    )]
     Gap(String),
 }
 
@@ -224,8 +226,14 @@ mod tests {
 
     #[test]
     fn prefixes_are_padded() {
-        assert_eq!(RegionCode::parse_prefix("340824").unwrap(), c("340824000000"));
-        assert_eq!(RegionCode::parse_prefix("340824101").unwrap(), c("340824101000"));
+        assert_eq!(
+            RegionCode::parse_prefix("340824").unwrap(),
+            c("340824000000")
+        );
+        assert_eq!(
+            RegionCode::parse_prefix("340824101").unwrap(),
+            c("340824101000")
+        );
     }
 
     #[test]

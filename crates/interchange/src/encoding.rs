@@ -68,15 +68,29 @@ pub fn classify(b: &[u8], complete: bool, display: &str) -> Result<Format, FileE
         return Err(FileError::Binary { file: file() });
     }
     match std::str::from_utf8(body) {
-        Ok(_) => return Ok(Format::Text { encoding: None, bom }),
+        Ok(_) => {
+            return Ok(Format::Text {
+                encoding: None,
+                bom,
+            })
+        }
         // A character cut by the sniff window is still UTF-8.
         Err(e) if !complete && e.error_len().is_none() => {
-            return Ok(Format::Text { encoding: None, bom })
+            return Ok(Format::Text {
+                encoding: None,
+                bom,
+            })
         }
-        Err(_) if bom == 3 => return Ok(Format::Text { encoding: None, bom }),
+        Err(_) if bom == 3 => {
+            return Ok(Format::Text {
+                encoding: None,
+                bom,
+            })
+        }
         Err(_) => {}
     }
-    let (_, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(trim_cut(body, complete));
+    let (_, had_errors) =
+        encoding_rs::GB18030.decode_without_bom_handling(trim_cut(body, complete));
     if !had_errors {
         return Ok(Format::Text {
             encoding: Some(encoding_rs::GB18030),
@@ -133,7 +147,10 @@ mod tests {
 
     #[test]
     fn refuses_empty_binary_and_garbage() {
-        assert!(matches!(classify(b"", true, "f"), Err(FileError::Empty { .. })));
+        assert!(matches!(
+            classify(b"", true, "f"),
+            Err(FileError::Empty { .. })
+        ));
         assert!(matches!(
             classify(b" \r\n", true, "f"),
             Err(FileError::Empty { .. })

@@ -36,7 +36,11 @@ pub fn parse(reader: &TableReader, row: &Row) -> Result<PersonRecord, Vec<RowErr
     }
     if person_no.is_some() && (mother_no == person_no || father_no == person_no) {
         c.error(
-            if mother_no == person_no { "mother_id" } else { "father_id" },
+            if mother_no == person_no {
+                "mother_id"
+            } else {
+                "father_id"
+            },
             "本人不能是自己的父母 / a person cannot be their own parent".into(),
         );
     }

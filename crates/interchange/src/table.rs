@@ -293,7 +293,11 @@ impl TableReader {
 }
 
 /// Excel's "Unicode text" is tab-separated; some European-locale exports use ';'.
-fn sniff_delimiter(path: &Path, encoding: Option<&'static encoding_rs::Encoding>, bom: usize) -> u8 {
+fn sniff_delimiter(
+    path: &Path,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    bom: usize,
+) -> u8 {
     let mut head = vec![0u8; 64 * 1024];
     let n = File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -301,7 +305,10 @@ fn sniff_delimiter(path: &Path, encoding: Option<&'static encoding_rs::Encoding>
     head.truncate(n);
     let text = match encoding {
         None => String::from_utf8_lossy(&head[bom.min(n)..]).into_owned(),
-        Some(enc) => enc.decode_without_bom_handling(&head[bom.min(n)..]).0.into_owned(),
+        Some(enc) => enc
+            .decode_without_bom_handling(&head[bom.min(n)..])
+            .0
+            .into_owned(),
     };
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     [b',', b'\t', b';']

@@ -122,7 +122,9 @@ impl TableWriter {
                 if *row >= 1_048_576 {
                     return Err(werr(&"xlsx 单表最多 1,048,576 行，请改用 CSV / an xlsx sheet holds at most 1,048,576 rows; use CSV"));
                 }
-                let sheet = book.worksheet_from_index(*sheet_index).map_err(|e| werr(&e))?;
+                let sheet = book
+                    .worksheet_from_index(*sheet_index)
+                    .map_err(|e| werr(&e))?;
                 for (c, v) in cells.iter().enumerate() {
                     let v = v.as_ref();
                     if !v.is_empty() {
@@ -163,6 +165,9 @@ pub fn region_cells(r: &Region) -> [String; 5] {
         r.name.clone(),
         d(r.valid_from),
         d(r.valid_to),
-        r.successor.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+        r.successor
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
     ]
 }

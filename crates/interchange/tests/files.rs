@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 const ID_A: &str = "349901199002280024"; // synthetic: county 349901 does not exist
 fn id_a() -> String {
-    renkou_domain::IdNumber::compose(349901, Date::from_ymd_opt(1990, 2, 28).unwrap(), 2).to_string()
+    renkou_domain::IdNumber::compose(349901, Date::from_ymd_opt(1990, 2, 28).unwrap(), 2)
+        .to_string()
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -17,7 +18,10 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn read_persons(path: &Path) -> Result<Vec<Result<renkou_domain::PersonRecord, Vec<renkou_interchange::RowError>>>, FileError> {
+fn read_persons(
+    path: &Path,
+) -> Result<Vec<Result<renkou_domain::PersonRecord, Vec<renkou_interchange::RowError>>>, FileError>
+{
     let mut r = TableReader::open(path, FileKind::Persons, None)?;
     let mut row = Row::default();
     let mut out = Vec::new();
@@ -79,7 +83,10 @@ fn gbk_with_chinese_headers_title_row_and_unknown_columns() {
     assert_eq!(r.extra_columns(), vec![(7, "备注".to_string())]);
     let mut row = Row::default();
     assert!(r.next_row(&mut row).unwrap());
-    assert_eq!(row.line, 3, "rows are numbered as the spreadsheet shows them");
+    assert_eq!(
+        row.line, 3,
+        "rows are numbered as the spreadsheet shows them"
+    );
     let p = persons::parse(&r, &row).unwrap();
     assert_eq!(p.name, "测试甲");
     assert_eq!(p.sex, Sex::Female);
@@ -123,7 +130,10 @@ fn every_bad_field_is_reported_with_row_and_column() {
     let rows = read_persons(&path).unwrap();
     let errs = rows[0].clone().unwrap_err();
     let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
-    assert_eq!(cols, vec!["name", "sex", "birth_date", "id_number", "region_code"]);
+    assert_eq!(
+        cols,
+        vec!["name", "sex", "birth_date", "id_number", "region_code"]
+    );
     for e in &errs {
         assert_eq!(e.row, 2);
         assert!(e.to_string().starts_with(&format!("{}:2:", path.display())));
@@ -139,23 +149,42 @@ fn unreadable_files_get_one_clear_error() {
         (write(dir.path(), "empty.csv", b""), "为空"),
         (write(dir.path(), "blank.csv", b"\r\n  \r\n"), "为空"),
         (
-            write(dir.path(), "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"),
+            write(
+                dir.path(),
+                "photo.csv",
+                b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+            ),
             "二进制",
         ),
         (
-            write(dir.path(), "mixed.csv", &[b'a', b',', 0xFF, 0xFE, 0xFD, b'\n', 0x81, 0x20]),
+            write(
+                dir.path(),
+                "mixed.csv",
+                &[b'a', b',', 0xFF, 0xFE, 0xFD, b'\n', 0x81, 0x20],
+            ),
             "编码",
         ),
         (write(dir.path(), "other.csv", b"a,b,c\n1,2,3\n"), "表头"),
         (
-            write(dir.path(), "partial.csv", "人员编号,姓名,性别\nP1,测试,1\n".as_bytes()),
+            write(
+                dir.path(),
+                "partial.csv",
+                "人员编号,姓名,性别\nP1,测试,1\n".as_bytes(),
+            ),
             "缺少必需的列",
         ),
         (
-            write(dir.path(), "twice.csv", "人员编号,person_id,姓名,性别,出生日期,户编号,区划代码\n".as_bytes()),
+            write(
+                dir.path(),
+                "twice.csv",
+                "人员编号,person_id,姓名,性别,出生日期,户编号,区划代码\n".as_bytes(),
+            ),
             "重复",
         ),
-        (write(dir.path(), "broken.xlsx", b"PK\x03\x04 this is not a zip"), "xlsx"),
+        (
+            write(dir.path(), "broken.xlsx", b"PK\x03\x04 this is not a zip"),
+            "xlsx",
+        ),
     ];
     for (path, expect) in cases {
         let err = match TableReader::open(&path, FileKind::Persons, None) {
@@ -177,7 +206,15 @@ fn xlsx_with_dates_numbers_and_a_long_number_cell() {
     let sheet = book.add_worksheet();
     sheet.set_name("人员").unwrap();
     sheet.write_string(0, 0, "一村人员台帐").unwrap();
-    let headers = ["人员编号", "姓名", "性别", "出生日期", "公民身份号码", "户编号", "区划代码"];
+    let headers = [
+        "人员编号",
+        "姓名",
+        "性别",
+        "出生日期",
+        "公民身份号码",
+        "户编号",
+        "区划代码",
+    ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
@@ -187,7 +224,12 @@ fn xlsx_with_dates_numbers_and_a_long_number_cell() {
     sheet.write_string(2, 1, "测试甲").unwrap();
     sheet.write_number(2, 2, 2).unwrap();
     sheet
-        .write_datetime_with_format(2, 3, ExcelDateTime::from_ymd(1990, 2, 28).unwrap(), &date_fmt)
+        .write_datetime_with_format(
+            2,
+            3,
+            ExcelDateTime::from_ymd(1990, 2, 28).unwrap(),
+            &date_fmt,
+        )
         .unwrap();
     sheet.write_string(2, 4, id_a()).unwrap();
     sheet.write_string(2, 5, "H1").unwrap();
@@ -214,7 +256,9 @@ fn xlsx_with_dates_numbers_and_a_long_number_cell() {
 
     // A named sheet, and a sheet that does not exist.
     assert!(TableReader::open(&path, FileKind::Persons, Some("人员")).is_ok());
-    let e = TableReader::open(&path, FileKind::Persons, Some("Sheet9")).err().unwrap();
+    let e = TableReader::open(&path, FileKind::Persons, Some("Sheet9"))
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("Sheet9"));
 }
 
@@ -222,7 +266,11 @@ fn xlsx_with_dates_numbers_and_a_long_number_cell() {
 fn written_files_read_back_identically() {
     let dir = tempfile::tempdir().unwrap();
     let src = write(dir.path(), "src.csv", english_csv().as_bytes());
-    let people: Vec<_> = read_persons(&src).unwrap().into_iter().map(|r| r.unwrap()).collect();
+    let people: Vec<_> = read_persons(&src)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
     for (format, name) in [(OutFormat::Csv, "out.csv"), (OutFormat::Xlsx, "out.xlsx")] {
         for zh in [false, true] {
             let path = dir.path().join(format!("{zh}-{name}"));
@@ -231,12 +279,19 @@ fn written_files_read_back_identically() {
                 w.write_row(&person_cells(p)).unwrap();
             }
             w.finish().unwrap();
-            let back: Vec<_> = read_persons(&path).unwrap().into_iter().map(|r| r.unwrap()).collect();
+            let back: Vec<_> = read_persons(&path)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.unwrap())
+                .collect();
             assert_eq!(back, people, "{name} zh={zh}");
         }
     }
     let bytes = std::fs::read(dir.path().join("false-out.csv")).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "CSV is written with a BOM for Excel");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "CSV is written with a BOM for Excel"
+    );
 }
 
 #[test]

@@ -10,6 +10,26 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// 指标：全目录、所有区划、一年（热库，5 次取中位数）/ the full indicator catalogue for every region, one year
+    Indicators {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+    },
+    /// 网页负载：并发会话查找、查看人员、登记出生 / the web app under concurrent sessions
+    Web {
+        /// 已有数据库（如 1,000,000 人的演示县）/ an existing database
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 50)]
+        sessions: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// 出生登记在请求中的比例 / share of requests that register a birth
+        #[arg(long, default_value_t = 0.05)]
+        birth_share: f64,
+    },
     /// 导入速度：生成演示县文件，导入 SQLite 与 PostgreSQL，并与 sqlite3 .import 比较 /
     /// import speed into SQLite and PostgreSQL, compared with the sqlite3 shell's .import
     Import {
@@ -69,6 +89,13 @@ fn children_peak_rss_mb() -> f64 {
 
 pub fn run(what: BenchWhat) -> Result<()> {
     match what {
+        BenchWhat::Indicators { database, year } => crate::bench_indicators::run(&database, year),
+        BenchWhat::Web {
+            database,
+            sessions,
+            seconds,
+            birth_share,
+        } => crate::bench_web::run(&database, sessions, seconds, birth_share),
         BenchWhat::Import {
             persons,
             seed,

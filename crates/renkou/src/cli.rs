@@ -493,8 +493,13 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("--role 应为 county_admin、county_statistician、township_staff 或 village_worker / unknown role")
             })?;
-            accounts::check_new_password(&username, &password)
-                .or_else(|e| if password == accounts::DEMO_PASSWORD { Ok(()) } else { Err(e) })?;
+            accounts::check_new_password(&username, &password).or_else(|e| {
+                if password == accounts::DEMO_PASSWORD {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })?;
             let region = region_arg(&region)?;
             let a = accounts::add_user(
                 &store,
@@ -504,7 +509,12 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
                 &region,
                 &password,
             )?;
-            println!("已新建账户 {}（{}，{}）/ account added", a.username, a.role.name_zh(), a.region);
+            println!(
+                "已新建账户 {}（{}，{}）/ account added",
+                a.username,
+                a.role.name_zh(),
+                a.region
+            );
         }
         UserCommand::Passwd { username, password } => {
             let a = find(&username)?;
@@ -537,7 +547,11 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
                     a.role.as_str(),
                     a.region,
                     a.display_name,
-                    if a.disabled { "\t(停用/disabled)" } else { "" }
+                    if a.disabled {
+                        "\t(停用/disabled)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -581,7 +595,11 @@ pub fn demo(db: &str, args: &DemoArgs) -> Result<()> {
         renkou_app::accounts::DEMO_PASSWORD
     );
     for (name, role, region) in renkou_app::accounts::demo_accounts(&store)? {
-        println!("  {name:<14} {} / {}  {region}", role.name_zh(), role.as_str());
+        println!(
+            "  {name:<14} {} / {}  {region}",
+            role.name_zh(),
+            role.as_str()
+        );
     }
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! of `renkou-app`, print results in Chinese and English. `anyhow` lives only here.
 
 mod bench;
+mod bench_indicators;
+mod bench_web;
 mod cli;
 mod indicators_cli;
 mod link_cli;

@@ -22,7 +22,11 @@ impl Drop for Killed {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16) {
@@ -55,7 +59,10 @@ fn artifacts() -> PathBuf {
 
 #[test]
 fn a_village_worker_registers_a_birth_in_the_browser() {
-    let (chromium, driver) = (Path::new("/usr/bin/chromium"), Path::new("/usr/bin/chromedriver"));
+    let (chromium, driver) = (
+        Path::new("/usr/bin/chromium"),
+        Path::new("/usr/bin/chromedriver"),
+    );
     if !chromium.exists() || !driver.exists() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("CI=true but Chromium or chromedriver is missing");
@@ -79,7 +86,11 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
     store
         .for_each_person_in(&region, &mut |p| {
             let age = 2026 - chrono_year(&p.birth_date.to_string());
-            if mother.is_none() && p.sex == renkou_domain::Sex::Female && (22..40).contains(&age) && p.death_date.is_none() {
+            if mother.is_none()
+                && p.sex == renkou_domain::Sex::Female
+                && (22..40).contains(&age)
+                && p.death_date.is_none()
+            {
                 mother = Some(p);
             }
             Ok(())
@@ -98,7 +109,13 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
     let port = free_port();
     let _server = Killed(
         Command::new(env!("CARGO_BIN_EXE_renkou"))
-            .args(["--database", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "--database",
+                &db,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
             .env("RENKOU_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -146,11 +163,21 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             }
         };
         let fill = |c: fantoccini::Client, id: &'static str, value: String| async move {
-            c.find(Locator::Id(id)).await.unwrap().send_keys(&value).await.unwrap();
+            c.find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(&value)
+                .await
+                .unwrap();
             c
         };
         let by_name = |c: fantoccini::Client, name: &'static str, value: &'static str| async move {
-            c.find(Locator::Css(&format!("input[name={name}]"))).await.unwrap().send_keys(value).await.unwrap();
+            c.find(Locator::Css(&format!("input[name={name}]")))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
             c
         };
 
@@ -159,18 +186,40 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
         let c = shot(c, "01-login").await;
         let c = by_name(c, "username", "cunzhuanggan").await;
         let c = by_name(c, "password", "renkou-demo").await;
-        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait().for_element(Locator::Id("save")).await.unwrap();
         assert!(c.current_url().await.unwrap().path().ends_with("/password"));
         let c = by_name(c, "current_password", "renkou-demo").await;
         let c = by_name(c, "new_password", "Village-pass-1").await;
         let c = by_name(c, "repeat", "Village-pass-1").await;
-        c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Id("save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait().for_element(Locator::Id("login")).await.unwrap();
         let c = by_name(c, "username", "cunzhuanggan").await;
         let c = by_name(c, "password", "Village-pass-1").await;
-        c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
-        let population = c.wait().for_element(Locator::Id("population")).await.unwrap().text().await.unwrap();
+        c.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let population = c
+            .wait()
+            .for_element(Locator::Id("population"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(population.parse::<u32>().unwrap() > 0);
         let c = shot(c, "02-home").await;
 
@@ -182,9 +231,20 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
         for _ in 0..50 {
             c.goto(&format!("{base}/search")).await.unwrap();
             c = fill(c, "q", pinyin.clone()).await;
-            c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+            c.find(Locator::Css("main form button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
             c.wait().for_element(Locator::Id("results")).await.unwrap();
-            results = c.find(Locator::Id("results")).await.unwrap().text().await.unwrap();
+            results = c
+                .find(Locator::Id("results"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             if results.contains(&mother.person_no) {
                 break;
             }
@@ -195,37 +255,96 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
 
         // Register a birth from the village page.
         c.goto(&format!("{base}/regions/{village}")).await.unwrap();
-        c.find(Locator::Id("new-birth")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Id("mother_no")).await.unwrap();
+        c.find(Locator::Id("new-birth"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("mother_no"))
+            .await
+            .unwrap();
         let c = fill(c, "mother_no", mother.person_no.clone()).await;
         let c = fill(c, "child_name", "测试新生".to_string()).await;
         let c = fill(c, "birth_date", "2026-10-01".to_string()).await;
         let c = shot(c, "04-birth-form").await;
-        c.find(Locator::Id("submit")).await.unwrap().click().await.unwrap();
-        let name = c.wait().for_element(Locator::Id("name")).await.unwrap().text().await.unwrap();
+        c.find(Locator::Id("submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let name = c
+            .wait()
+            .for_element(Locator::Id("name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(name.contains("测试新生"), "{name}");
         let child_url = c.current_url().await.unwrap();
         let child_no = child_url.path().trim_start_matches("/persons/").to_string();
-        let order = c.find(Locator::Id("birth-order")).await.unwrap().text().await.unwrap();
+        let order = c
+            .find(Locator::Id("birth-order"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(order.trim().parse::<u32>().unwrap() >= 1);
         let c = shot(c, "05-child").await;
 
         // The child is in the village list (sorted by birth date, newest last page)…
-        c.goto(&format!("{base}/regions/{village}/persons?sort=name")).await.unwrap();
-        let total = c.find(Locator::Id("total")).await.unwrap().text().await.unwrap();
+        c.goto(&format!("{base}/regions/{village}/persons?sort=name"))
+            .await
+            .unwrap();
+        let total = c
+            .find(Locator::Id("total"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(total.parse::<u32>().unwrap() > 1);
-        c.goto(&format!("{base}/search?q={}", child_no)).await.unwrap();
-        assert!(c.find(Locator::Id("results")).await.unwrap().text().await.unwrap().contains("测试新生"));
+        c.goto(&format!("{base}/search?q={}", child_no))
+            .await
+            .unwrap();
+        assert!(c
+            .find(Locator::Id("results"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("测试新生"));
         let c = shot(c, "06-list").await;
         // …and in the mother's page, children and history.
-        c.goto(&format!("{base}/persons/{}", mother.person_no)).await.unwrap();
-        let children = c.find(Locator::Id("children")).await.unwrap().text().await.unwrap();
+        c.goto(&format!("{base}/persons/{}", mother.person_no))
+            .await
+            .unwrap();
+        let children = c
+            .find(Locator::Id("children"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(children.contains(&child_no), "{children}");
         let c = shot(c, "07-mother").await;
 
         // Another village's page: refused as not found.
-        c.goto(&format!("{base}/regions/{other_village}")).await.unwrap();
-        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+        c.goto(&format!("{base}/regions/{other_village}"))
+            .await
+            .unwrap();
+        let body = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(body.contains("找不到"), "{body}");
         let c = shot(c, "08-refused").await;
         c.close().await.unwrap();

@@ -529,7 +529,10 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("人口与家庭服务信息系统") && page.contains("登录"));
     let home = get("/").unwrap();
-    assert!(home.starts_with("HTTP/1.1 303") && home.contains("location: /login"), "{home}");
+    assert!(
+        home.starts_with("HTTP/1.1 303") && home.contains("location: /login"),
+        "{home}"
+    );
     assert!(get("/healthz").unwrap().ends_with("ok"));
     // SAFETY: sending a signal to our own child process.
     unsafe {

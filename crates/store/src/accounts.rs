@@ -34,7 +34,8 @@ fn to_account(r: &[Value]) -> Result<Account> {
         username: r[1].text().unwrap_or_default(),
         display_name: r[2].text().unwrap_or_default(),
         role: Role::parse(r[3].as_str().unwrap_or_default()).ok_or_else(|| bad("role"))?,
-        region: RegionCode::parse(r[4].as_str().unwrap_or_default()).map_err(|_| bad("region_code"))?,
+        region: RegionCode::parse(r[4].as_str().unwrap_or_default())
+            .map_err(|_| bad("region_code"))?,
         password_hash: r[5].text().unwrap_or_default(),
         must_change_password: r[6].int().unwrap_or(1) != 0,
         disabled: r[7].int().unwrap_or(0) != 0,
@@ -93,19 +94,25 @@ impl Store {
 
     pub fn account_by_name(&self, username: &str) -> Result<Option<Account>> {
         self.with(|c| {
-            c.query_one(&format!("SELECT {COLS} FROM users WHERE username = $1"), &[username.into()])?
-                .as_deref()
-                .map(to_account)
-                .transpose()
+            c.query_one(
+                &format!("SELECT {COLS} FROM users WHERE username = $1"),
+                &[username.into()],
+            )?
+            .as_deref()
+            .map(to_account)
+            .transpose()
         })
     }
 
     pub fn account(&self, id: i64) -> Result<Option<Account>> {
         self.with(|c| {
-            c.query_one(&format!("SELECT {COLS} FROM users WHERE id = $1"), &[Value::Int(id)])?
-                .as_deref()
-                .map(to_account)
-                .transpose()
+            c.query_one(
+                &format!("SELECT {COLS} FROM users WHERE id = $1"),
+                &[Value::Int(id)],
+            )?
+            .as_deref()
+            .map(to_account)
+            .transpose()
         })
     }
 
@@ -138,7 +145,10 @@ impl Store {
             )?;
             if disabled {
                 c.exec("DELETE FROM sessions WHERE user_id = $1", &[Value::Int(id)])?;
-                c.exec("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1", &[Value::Int(id)])?;
+                c.exec(
+                    "UPDATE api_tokens SET revoked = 1 WHERE user_id = $1",
+                    &[Value::Int(id)],
+                )?;
             }
             Ok(())
         })
@@ -148,9 +158,15 @@ impl Store {
     /// failures have been reached. Returns the failures so far.
     pub fn record_failed_login(&self, id: i64, max: i64, lock_until: DateTime<Utc>) -> Result<i64> {
         self.transaction(|c| {
-            c.exec("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1", &[Value::Int(id)])?;
+            c.exec(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1",
+                &[Value::Int(id)],
+            )?;
             let n = c
-                .query_one("SELECT failed_logins FROM users WHERE id = $1", &[Value::Int(id)])?
+                .query_one(
+                    "SELECT failed_logins FROM users WHERE id = $1",
+                    &[Value::Int(id)],
+                )?
                 .and_then(|r| r[0].int())
                 .unwrap_or(0);
             if n >= max {
@@ -219,7 +235,10 @@ impl Store {
 
     pub fn end_session(&self, token: &str) -> Result<()> {
         self.with(|c| {
-            c.exec("DELETE FROM sessions WHERE token_hash = $1", &[token_hash(token).into()])?;
+            c.exec(
+                "DELETE FROM sessions WHERE token_hash = $1",
+                &[token_hash(token).into()],
+            )?;
             Ok(())
         })
     }

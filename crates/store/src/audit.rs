@@ -132,7 +132,11 @@ impl Store {
     ) -> Result<Vec<AuditEntry>> {
         let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
         let mut params: Vec<Value> = Vec::new();
-        for (col, v) in [("username", username), ("record_type", record_type), ("record_id", record_id)] {
+        for (col, v) in [
+            ("username", username),
+            ("record_type", record_type),
+            ("record_id", record_id),
+        ] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 params.push(v.into());
                 sql.push_str(&format!(" AND {col} = ${}", params.len()));
@@ -140,7 +144,12 @@ impl Store {
         }
         params.push(Value::Int(limit));
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", params.len()));
-        self.with(|c| Ok(c.query(&sql, &params)?.iter().map(|r| to_entry(r)).collect()))
+        self.with(|c| {
+            Ok(c.query(&sql, &params)?
+                .iter()
+                .map(|r| to_entry(r))
+                .collect())
+        })
     }
 
     /// Walks the whole chain; returns the number of entries and the head hash, or the
@@ -153,34 +162,40 @@ impl Store {
         let mut n = 0u64;
         let mut broken: Option<AuditBreak> = None;
         self.with(|c| {
-            c.query_each(&format!("SELECT {COLS} FROM audit_log ORDER BY seq"), &[], &mut |r| {
-                if broken.is_some() {
-                    return Ok(());
-                }
-                let e = to_entry(&r);
-                let rec = AuditRecord {
-                    username: &e.username,
-                    action: &e.action,
-                    record_type: &e.record_type,
-                    record_id: &e.record_id,
-                    fields: &e.fields,
-                    address: &e.address,
-                };
-                if e.prev_hash != prev {
-                    broken = Some(AuditBreak {
-                        seq: e.seq,
-                        reason: "前一条已被删除或修改 / the previous entry was deleted or changed".into(),
-                    });
-                } else if chain_hash(&prev, &e.at, &rec) != e.hash {
-                    broken = Some(AuditBreak {
-                        seq: e.seq,
-                        reason: "本条内容已被修改 / this entry was changed".into(),
-                    });
-                }
-                prev = e.hash;
-                n += 1;
-                Ok(())
-            })
+            c.query_each(
+                &format!("SELECT {COLS} FROM audit_log ORDER BY seq"),
+                &[],
+                &mut |r| {
+                    if broken.is_some() {
+                        return Ok(());
+                    }
+                    let e = to_entry(&r);
+                    let rec = AuditRecord {
+                        username: &e.username,
+                        action: &e.action,
+                        record_type: &e.record_type,
+                        record_id: &e.record_id,
+                        fields: &e.fields,
+                        address: &e.address,
+                    };
+                    if e.prev_hash != prev {
+                        broken = Some(AuditBreak {
+                            seq: e.seq,
+                            reason:
+                                "前一条已被删除或修改 / the previous entry was deleted or changed"
+                                    .into(),
+                        });
+                    } else if chain_hash(&prev, &e.at, &rec) != e.hash {
+                        broken = Some(AuditBreak {
+                            seq: e.seq,
+                            reason: "本条内容已被修改 / this entry was changed".into(),
+                        });
+                    }
+                    prev = e.hash;
+                    n += 1;
+                    Ok(())
+                },
+            )
         })?;
         Ok(match broken {
             Some(b) => Err(b),

@@ -210,7 +210,10 @@ impl Store {
         let (cond, params) = filter_sql(region, filter);
         self.with(|c| {
             c.query_each(
-                &format!("SELECT {PERSON_COLS} FROM persons WHERE {cond} ORDER BY {}", sort.sql()),
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE {cond} ORDER BY {}",
+                    sort.sql()
+                ),
                 &params,
                 &mut |r| f(to_person(&r)?),
             )
@@ -320,20 +323,6 @@ impl Store {
                 ],
             )?;
             rows.iter().map(|r| to_person(r)).collect()
-        })
-    }
-
-    /// A new person number for a birth recorded in the web UI: W + date + counter.
-    pub fn next_person_no(&self) -> Result<String> {
-        let day = chrono::Local::now().format("%Y%m%d").to_string();
-        self.with(|c| {
-            for n in 1..100_000 {
-                let no = format!("W{day}{n:05}");
-                if c.query_one("SELECT 1 FROM persons WHERE person_no = $1", &[no.as_str().into()])?.is_none() {
-                    return Ok(no);
-                }
-            }
-            Err(crate::StoreError::Invalid("no free person number today".into()))
         })
     }
 }

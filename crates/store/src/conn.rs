@@ -4,8 +4,8 @@
 //! appearance, PostgreSQL by N, so the two agree).
 
 use crate::error::StoreError;
-use crate::value::{from_pg, from_sqlite, Value};
 use crate::rusqlite;
+use crate::value::{from_pg, from_sqlite, Value};
 use std::collections::HashMap;
 
 pub type Row = Vec<Value>;
@@ -52,9 +52,9 @@ fn bind(st: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<(), 
             .and_then(|name| name.strip_prefix('$'))
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(i);
-        let v = params.get(n - 1).ok_or_else(|| {
-            StoreError::Invalid(format!("SQL parameter ${n} has no value"))
-        })?;
+        let v = params
+            .get(n - 1)
+            .ok_or_else(|| StoreError::Invalid(format!("SQL parameter ${n} has no value")))?;
         st.raw_bind_parameter(i, v)?;
     }
     Ok(())

@@ -86,7 +86,12 @@ impl Held {
         })
     }
 
-    pub(crate) fn finish(&mut self, id: i64, counts: &ImportCounts, extra_columns: &[String]) -> Result<()> {
+    pub(crate) fn finish(
+        &mut self,
+        id: i64,
+        counts: &ImportCounts,
+        extra_columns: &[String],
+    ) -> Result<()> {
         self.run(|c| {
             c.exec(
                 "UPDATE imports SET finished_at = $2, rows_read = $3, rows_new = $4, rows_unchanged = $5, rows_corrected = $6 WHERE id = $1",
@@ -130,7 +135,8 @@ pub(crate) fn copy_field(buf: &mut Vec<u8>, v: Option<&str>) {
 
 // --- source births ----------------------------------------------------------
 
-const BIRTH_COLS: &str = "record_id, child_name, child_sex, birth_date, reported_birth_order, mother_name, \
+const BIRTH_COLS: &str =
+    "record_id, child_name, child_sex, birth_date, reported_birth_order, mother_name, \
      mother_id_number, mother_birth_date, father_name, father_id_number, region_code, place";
 
 fn birth_params(b: &SourceBirth) -> Vec<Value> {
@@ -196,10 +202,9 @@ impl Store {
     /// Starts importing births reported by `meta.source`.
     pub fn begin_birth_import(&self, meta: ImportMeta) -> Result<BirthImport> {
         self.require_initialised()?;
-        let source = meta
-            .source
-            .clone()
-            .ok_or_else(|| StoreError::Invalid("出生记录必须注明来源 / births need a source name".into()))?;
+        let source = meta.source.clone().ok_or_else(|| {
+            StoreError::Invalid("出生记录必须注明来源 / births need a source name".into())
+        })?;
         let mut held = Held::get(self)?;
         let at = crate::now();
         let import_id = held.begin(&meta, at)?;
@@ -233,7 +238,9 @@ impl Store {
     pub fn source_births(&self, source: &str) -> Result<Vec<SourceBirth>> {
         self.with(|c| {
             c.query(
-                &format!("SELECT {BIRTH_COLS} FROM source_births WHERE source = $1 ORDER BY record_id"),
+                &format!(
+                    "SELECT {BIRTH_COLS} FROM source_births WHERE source = $1 ORDER BY record_id"
+                ),
                 &[source.into()],
             )?
             .iter()

@@ -23,6 +23,7 @@ pub mod persons;
 pub mod quality;
 pub mod regions;
 pub mod search;
+pub mod stats;
 pub mod testing;
 pub mod value;
 
@@ -180,8 +181,7 @@ impl Store {
     pub fn counts(&self) -> Result<Counts> {
         self.with(|c| {
             let mut n = |t: &str| -> Result<i64> {
-                Ok(c
-                    .query_one(&format!("SELECT COUNT(*) FROM {t}"), &[])?
+                Ok(c.query_one(&format!("SELECT COUNT(*) FROM {t}"), &[])?
                     .and_then(|r| r[0].int())
                     .unwrap_or(0))
             };

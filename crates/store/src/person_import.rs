@@ -162,7 +162,8 @@ impl Store {
                 c.batch("LOCK TABLE households, persons, events IN SHARE ROW EXCLUSIVE MODE")?;
             }
             Ok(c.query_one("SELECT 1 FROM persons LIMIT 1", &[])?.is_none()
-                && c.query_one("SELECT 1 FROM households LIMIT 1", &[])?.is_none())
+                && c.query_one("SELECT 1 FROM households LIMIT 1", &[])?
+                    .is_none())
         })?;
         let bulk = empty_register && std::env::var_os("RENKOU_IMPORT_NO_BULK").is_none();
         if bulk {
@@ -174,7 +175,10 @@ impl Store {
                         fks.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
                     }
                     first_seq = c
-                        .query_one("SELECT nextval(pg_get_serial_sequence('events', 'seq'))", &[])?
+                        .query_one(
+                            "SELECT nextval(pg_get_serial_sequence('events', 'seq'))",
+                            &[],
+                        )?
                         .and_then(|r| r[0].int())
                         .ok_or_else(|| StoreError::Corrupt("events sequence".into()))?;
                 }
@@ -316,7 +320,10 @@ impl PersonImport {
         tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: rows written");
         if self.ctx.mode == Mode::PgStage {
             self.merge_stage()?;
-            tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: staged rows merged");
+            tracing::debug!(
+                ms = t.elapsed().as_millis() as u64,
+                "import: staged rows merged"
+            );
         }
         let ctx = self.ctx.clone();
         let restore = std::mem::take(&mut self.restore);
@@ -603,7 +610,12 @@ fn write_rows(
                             let sc = &mut SqliteConn(conn);
                             let mut seq = 0;
                             for kind in corrections(&old, p, &reason) {
-                                seq = append_event(sc, &ctx.event(&p.person_no, kind), ctx.at, Some(ctx.import_id))?;
+                                seq = append_event(
+                                    sc,
+                                    &ctx.event(&p.person_no, kind),
+                                    ctx.at,
+                                    Some(ctx.import_id),
+                                )?;
                                 counts.events += 1;
                             }
                             write_state(sc, p, seq, true, None)?;
@@ -710,7 +722,19 @@ mod tests {
     #[test]
     fn prepared_payload_is_the_serialized_event() {
         let p = PersonRecord::from_cells(&[
-            "P1", "测试\"甲", "2", "1990-02-28", "", "H1", "349901101201", "21", "", "", "resident", "", "",
+            "P1",
+            "测试\"甲",
+            "2",
+            "1990-02-28",
+            "",
+            "H1",
+            "349901101201",
+            "21",
+            "",
+            "",
+            "resident",
+            "",
+            "",
         ])
         .unwrap();
         let cells = p.to_cells();

@@ -6,9 +6,7 @@ use crate::error::{Result, StoreError};
 use crate::value::Value;
 use crate::Store;
 use renkou_domain::event::{apply, EventKind, PersonEvent};
-use renkou_domain::{
-    Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex,
-};
+use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex};
 
 pub(crate) const PERSON_COLS: &str = "person_no, name, sex, birth_date, id_number, household_no, \
      region_code, marital_status, mother_no, father_no, residence, phone, death_date";
@@ -113,8 +111,8 @@ pub(crate) fn append_event(
     recorded_at: chrono::DateTime<chrono::Utc>,
     import_id: Option<i64>,
 ) -> Result<i64> {
-    let payload = serde_json::to_string(&e.kind)
-        .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    let payload =
+        serde_json::to_string(&e.kind).map_err(|err| StoreError::Corrupt(err.to_string()))?;
     let row = c.query_one(
         "INSERT INTO events (person_no, kind, occurred_on, payload, recorded_by, recorded_at, source, import_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
@@ -240,6 +238,58 @@ impl Store {
         self.record_event_audited(e, None)
     }
 
+    /// Records a birth entered in the UI or API: the child gets a new person number
+    /// ("W" and a number unique to this transaction: PostgreSQL's event sequence, or
+    /// the next event number under SQLite's write lock), so concurrent births never
+    /// collide. Returns the number and the event's sequence number.
+    pub fn record_birth(
+        &self,
+        mut child: PersonRecord,
+        recorded_by: &str,
+        source: &str,
+        audit: Option<&crate::audit::AuditRecord<'_>>,
+    ) -> Result<(String, i64)> {
+        self.transaction(|c| {
+            let sql = match c.backend() {
+                crate::Backend::Postgres => {
+                    "SELECT nextval(pg_get_serial_sequence('events', 'seq'))"
+                }
+                crate::Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) + 1 FROM events",
+            };
+            let n = c
+                .query_one(sql, &[])?
+                .and_then(|r| r[0].int())
+                .ok_or_else(|| StoreError::Corrupt("event sequence".into()))?;
+            child.person_no = format!("W{n:09}");
+            if load_person(c, &child.person_no)?.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "人员编号 {} 已被占用 / person number {} is taken",
+                    child.person_no, child.person_no
+                )));
+            }
+            let no = child.person_no.clone();
+            let e = PersonEvent {
+                person_no: no.clone(),
+                kind: EventKind::Birth { person: child },
+                recorded_by: recorded_by.to_string(),
+                recorded_at: String::new(),
+                source: source.to_string(),
+            };
+            if let Some(a) = audit {
+                let a = crate::audit::AuditRecord {
+                    record_id: &no,
+                    ..a.clone()
+                };
+                crate::audit::append(c, &a)?;
+            }
+            let next = apply(None, &e.kind)?;
+            check_parents(c, &next)?;
+            let seq = append_event(c, &e, crate::now(), None)?;
+            write_state(c, &next, seq, false, None)?;
+            Ok((no, seq))
+        })
+    }
+
     /// Records one event and, in the same transaction, its audit entry.
     pub fn record_event_audited(
         &self,
@@ -307,16 +357,20 @@ impl Store {
                 .iter()
                 .filter_map(|r| Some((r[0].text()?, r[1].date()?)))
                 .collect();
-            Ok(renkou_domain::birth_order::derive(
-                kids.iter().map(|(n, d)| (n.as_str(), *d)),
+            Ok(
+                renkou_domain::birth_order::derive(kids.iter().map(|(n, d)| (n.as_str(), *d)))
+                    .into_iter()
+                    .map(|(no, order)| ChildOrder {
+                        person_no: no.to_string(),
+                        birth_date: kids
+                            .iter()
+                            .find(|k| k.0 == no)
+                            .map(|k| k.1)
+                            .unwrap_or_default(),
+                        birth_order: order,
+                    })
+                    .collect(),
             )
-            .into_iter()
-            .map(|(no, order)| ChildOrder {
-                person_no: no.to_string(),
-                birth_date: kids.iter().find(|k| k.0 == no).map(|k| k.1).unwrap_or_default(),
-                birth_order: order,
-            })
-            .collect())
         })
     }
 
@@ -351,9 +405,7 @@ impl Store {
     }
 
     /// Persons and households per township (9-digit prefix), for summaries.
-    pub fn persons_per_township(
-        &self,
-    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+    pub fn persons_per_township(&self) -> Result<std::collections::HashMap<String, (i64, i64)>> {
         self.with(|c| {
             let mut out = std::collections::HashMap::new();
             for r in c.query(

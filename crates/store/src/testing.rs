@@ -88,7 +88,9 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
         admin
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
             .expect("create test schema");
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         Some(TestDb {

@@ -44,7 +44,11 @@ fn person(no: &str, sex: Sex, birth: Date, village: &str) -> PersonRecord {
         name: format!("测试{no}"),
         sex,
         birth_date: birth,
-        id_number: Some(IdNumber::compose(349901, birth, if sex == Sex::Male { 11 } else { 12 })),
+        id_number: Some(IdNumber::compose(
+            349901,
+            birth,
+            if sex == Sex::Male { 11 } else { 12 },
+        )),
         household_no: format!("H-{village}-1"),
         region_code: code(village),
         marital_status: MaritalStatus::NotStated,
@@ -140,7 +144,10 @@ fn regions_upsert_and_resolve_merges() {
         let town = code("349901101000");
         assert_eq!(store.child_regions(&town, None).unwrap().len(), 2);
         assert_eq!(
-            store.child_regions(&town, Some(d(2022, 1, 1))).unwrap().len(),
+            store
+                .child_regions(&town, Some(d(2022, 1, 1)))
+                .unwrap()
+                .len(),
             1
         );
         let merged = code("349901101202");
@@ -162,13 +169,23 @@ fn import_is_idempotent_and_changes_become_corrections() {
         store.upsert_regions(&tree()).unwrap();
         let people = family();
         let c = load(&store, &people, "first.csv");
-        assert_eq!((c.read, c.new, c.unchanged, c.corrected), (6, 6, 0, 0), "{}", db.label);
+        assert_eq!(
+            (c.read, c.new, c.unchanged, c.corrected),
+            (6, 6, 0, 0),
+            "{}",
+            db.label
+        );
         let before = store.counts().unwrap();
         assert_eq!(before.households, 2);
 
         // Same file again: nothing changes.
         let c = load(&store, &people, "first.csv");
-        assert_eq!((c.new, c.unchanged, c.corrected, c.events), (0, 6, 0, 0), "{}", db.label);
+        assert_eq!(
+            (c.new, c.unchanged, c.corrected, c.events),
+            (0, 6, 0, 0),
+            "{}",
+            db.label
+        );
         let after = store.counts().unwrap();
         assert_eq!(
             (before.persons, before.events, before.households),
@@ -180,7 +197,12 @@ fn import_is_idempotent_and_changes_become_corrections() {
         changed[1].name = "测试更名".into();
         changed[1].household_no = "H-new".into();
         let c = load(&store, &changed, "second.csv");
-        assert_eq!((c.new, c.unchanged, c.corrected, c.events), (0, 5, 1, 2), "{}", db.label);
+        assert_eq!(
+            (c.new, c.unchanged, c.corrected, c.events),
+            (0, 5, 1, 2),
+            "{}",
+            db.label
+        );
         assert_eq!(store.counts().unwrap().persons, 6);
         let events = store.person_events("C2").unwrap();
         assert_eq!(events.len(), 3);
@@ -216,7 +238,12 @@ fn an_import_dropped_without_commit_writes_nothing() {
             // dropped here: the use case found an invalid row
         }
         let c = store.counts().unwrap();
-        assert_eq!((c.persons, c.events, c.households), (0, 0, 0), "{}", db.label);
+        assert_eq!(
+            (c.persons, c.events, c.households),
+            (0, 0, 0),
+            "{}",
+            db.label
+        );
         // The connection is usable again afterwards.
         load(&store, &family(), "y.csv");
         assert_eq!(store.counts().unwrap().persons, 6);
@@ -234,11 +261,17 @@ fn birth_order_is_derived_from_the_mothers_children() {
             .iter()
             .map(|k| (k.person_no.as_str(), k.birth_order))
             .collect();
-        assert_eq!(orders, vec![("C2", 1), ("C1", 2), ("C3", 3), ("C4", 4)], "{}", db.label);
+        assert_eq!(
+            orders,
+            vec![("C2", 1), ("C1", 2), ("C3", 3), ("C4", 4)],
+            "{}",
+            db.label
+        );
         // The SQL computation agrees with the domain rule.
         let mut sql = store.birth_orders().unwrap();
         sql.sort();
-        let mut domain: Vec<(String, u32)> = orders.iter().map(|(n, o)| (n.to_string(), *o)).collect();
+        let mut domain: Vec<(String, u32)> =
+            orders.iter().map(|(n, o)| (n.to_string(), *o)).collect();
         domain.sort();
         assert_eq!(sql, domain, "{}", db.label);
     }
@@ -261,14 +294,39 @@ fn recorded_events_fold_into_the_current_state() {
         let mut baby = person("C5", Sex::Female, d(2024, 5, 5), "349901101201");
         baby.mother_no = Some("M1".into());
         baby.id_number = None;
-        store.record_event(&ev("C5", EventKind::Birth { person: baby })).unwrap();
-        assert_eq!(store.children_of("M1").unwrap().last().unwrap().birth_order, 5);
         store
-            .record_event(&ev("X1", EventKind::Marriage { date: d(2000, 1, 1), status: MaritalStatus::FirstMarriage, spouse_no: None }))
+            .record_event(&ev("C5", EventKind::Birth { person: baby }))
             .unwrap();
-        store.record_event(&ev("X1", EventKind::Divorce { date: d(2010, 1, 1) })).unwrap();
+        assert_eq!(
+            store.children_of("M1").unwrap().last().unwrap().birth_order,
+            5
+        );
         store
-            .record_event(&ev("X1", EventKind::MoveOut { date: d(2011, 1, 1), destination: Some("外省".into()) }))
+            .record_event(&ev(
+                "X1",
+                EventKind::Marriage {
+                    date: d(2000, 1, 1),
+                    status: MaritalStatus::FirstMarriage,
+                    spouse_no: None,
+                },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::Divorce {
+                    date: d(2010, 1, 1),
+                },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::MoveOut {
+                    date: d(2011, 1, 1),
+                    destination: Some("外省".into()),
+                },
+            ))
             .unwrap();
         store
             .record_event(&ev(
@@ -285,7 +343,11 @@ fn recorded_events_fold_into_the_current_state() {
         store
             .record_event(&ev(
                 "X1",
-                EventKind::HouseholdChange { date: d(2013, 1, 1), household_no: "H-again".into(), region_code: None },
+                EventKind::HouseholdChange {
+                    date: d(2013, 1, 1),
+                    household_no: "H-again".into(),
+                    region_code: None,
+                },
             ))
             .unwrap();
         store
@@ -299,30 +361,62 @@ fn recorded_events_fold_into_the_current_state() {
                 },
             ))
             .unwrap();
-        store.record_event(&ev("X1", EventKind::Death { date: d(2024, 2, 29) })).unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::Death {
+                    date: d(2024, 2, 29),
+                },
+            ))
+            .unwrap();
         let x = store.person("X1").unwrap().unwrap();
         assert_eq!(x.marital_status, MaritalStatus::Divorced);
         assert_eq!(x.household_no, "H-again");
         assert_eq!(x.region_code, code("349901101202"));
         assert_eq!(x.death_date, Some(d(2024, 2, 29)));
         // The correction moved C1 before C2: the derived orders follow.
-        let kids: Vec<String> = store.children_of("M1").unwrap().into_iter().map(|k| k.person_no).collect();
+        let kids: Vec<String> = store
+            .children_of("M1")
+            .unwrap()
+            .into_iter()
+            .map(|k| k.person_no)
+            .collect();
         assert_eq!(kids, vec!["C1", "C2", "C3", "C4", "C5"], "{}", db.label);
 
         // Refused events change nothing.
         let before = store.counts().unwrap().events;
-        assert!(store.record_event(&ev("X1", EventKind::Death { date: d(2025, 1, 1) })).is_err());
         assert!(store
-            .record_event(&ev("C2", EventKind::Correction { field: Field::Name, old: "wrong".into(), new: "x".into(), reason: "r".into() }))
+            .record_event(&ev(
+                "X1",
+                EventKind::Death {
+                    date: d(2025, 1, 1)
+                }
+            ))
+            .is_err());
+        assert!(store
+            .record_event(&ev(
+                "C2",
+                EventKind::Correction {
+                    field: Field::Name,
+                    old: "wrong".into(),
+                    new: "x".into(),
+                    reason: "r".into()
+                }
+            ))
             .is_err());
         let mut orphan = person("C9", Sex::Male, d(2024, 1, 1), "349901101201");
         orphan.mother_no = Some("NOBODY".into());
-        assert!(store.record_event(&ev("C9", EventKind::Birth { person: orphan })).is_err());
+        assert!(store
+            .record_event(&ev("C9", EventKind::Birth { person: orphan }))
+            .is_err());
         assert_eq!(store.counts().unwrap().events, before, "{}", db.label);
         assert_invariant(&store);
         let history = store.person_events("X1").unwrap();
         assert_eq!(history.len(), 7);
-        assert!(history.iter().skip(1).all(|e| e.event.recorded_by == "clerk"));
+        assert!(history
+            .iter()
+            .skip(1)
+            .all(|e| e.event.recorded_by == "clerk"));
     }
 }
 
@@ -374,7 +468,10 @@ fn quality_issues_are_kept_once() {
         let issues = store.quality_issues(&code("349901101201")).unwrap();
         assert_eq!(issues.len(), 1, "{}", db.label);
         assert_eq!(issues[0].issue, q);
-        assert!(store.quality_issues(&code("349901102000")).unwrap().is_empty());
+        assert!(store
+            .quality_issues(&code("349901102000"))
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -415,7 +512,12 @@ fn source_births_keep_what_the_source_said_with_revisions() {
         let mut s = store.begin_birth_import(m.clone()).unwrap();
         s.push(&fixed, None).unwrap();
         assert_eq!(s.commit(&[]).unwrap().corrected, 1);
-        assert_eq!(store.source_births("医院").unwrap(), vec![fixed], "{}", db.label);
+        assert_eq!(
+            store.source_births("医院").unwrap(),
+            vec![fixed],
+            "{}",
+            db.label
+        );
         assert!(store.source_births("台帐").unwrap().is_empty());
         assert_eq!(store.counts().unwrap().source_births, 1);
     }
@@ -446,7 +548,11 @@ fn a_bulk_load_restores_indexes_and_keys() {
         let store = db.store();
         store.upsert_regions(&tree()).unwrap();
         let before = schema(&store);
-        assert!(before.iter().any(|s| s.starts_with("persons_id_number")), "{}", db.label);
+        assert!(
+            before.iter().any(|s| s.starts_with("persons_id_number")),
+            "{}",
+            db.label
+        );
         {
             let mut s = store.begin_person_import(meta("x.csv")).unwrap();
             for p in family() {
@@ -457,10 +563,17 @@ fn a_bulk_load_restores_indexes_and_keys() {
         load(&store, &family(), "f.csv");
         assert_eq!(schema(&store), before, "{}: after a bulk load", db.label);
         // Event numbers continue after the ones a bulk load assigned itself.
-        let seqs: Vec<i64> = store.person_events("M1").unwrap().iter().map(|e| e.seq).collect();
+        let seqs: Vec<i64> = store
+            .person_events("M1")
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
         let ev = PersonEvent {
             person_no: "M1".into(),
-            kind: EventKind::Death { date: d(2025, 1, 1) },
+            kind: EventKind::Death {
+                date: d(2025, 1, 1),
+            },
             recorded_by: "t".into(),
             recorded_at: String::new(),
             source: "form".into(),
@@ -478,27 +591,49 @@ fn accounts_sessions_and_tokens() {
         let store = db.store();
         store.upsert_regions(&tree()).unwrap();
         let a = store
-            .create_account("cun1", "测试专干", Role::VillageWorker, &code("349901101201"), "HASH")
+            .create_account(
+                "cun1",
+                "测试专干",
+                Role::VillageWorker,
+                &code("349901101201"),
+                "HASH",
+            )
             .unwrap();
         assert!(a.must_change_password && !a.disabled);
         assert!(store
             .create_account("cun1", "x", Role::VillageWorker, &code("349901101201"), "H")
             .is_err());
-        assert!(store
-            .create_account("cun9", "x", Role::VillageWorker, &code("349901101299"), "H")
-            .is_err(), "unknown region");
+        assert!(
+            store
+                .create_account("cun9", "x", Role::VillageWorker, &code("349901101299"), "H")
+                .is_err(),
+            "unknown region"
+        );
         let until = chrono::Utc::now() + chrono::Duration::minutes(15);
         assert_eq!(store.record_failed_login(a.id, 3, until).unwrap(), 1);
         assert_eq!(store.record_failed_login(a.id, 3, until).unwrap(), 2);
         store.record_failed_login(a.id, 3, until).unwrap();
-        assert!(store.account(a.id).unwrap().unwrap().locked_until.is_some(), "{}", db.label);
+        assert!(
+            store.account(a.id).unwrap().unwrap().locked_until.is_some(),
+            "{}",
+            db.label
+        );
 
         let expires = chrono::Utc::now() + chrono::Duration::hours(8);
-        store.create_session("tok-1", a.id, "csrf-1", expires).unwrap();
+        store
+            .create_session("tok-1", a.id, "csrf-1", expires)
+            .unwrap();
         let (acc, csrf) = store.session("tok-1").unwrap().unwrap();
         assert_eq!((acc.username.as_str(), csrf.as_str()), ("cun1", "csrf-1"));
         assert!(store.session("tok-2").unwrap().is_none());
-        store.create_session("tok-old", a.id, "c", chrono::Utc::now() - chrono::Duration::seconds(1)).unwrap();
+        store
+            .create_session(
+                "tok-old",
+                a.id,
+                "c",
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            )
+            .unwrap();
         assert!(store.session("tok-old").unwrap().is_none(), "expired");
         // A new password ends the sessions.
         store.set_password(a.id, "HASH2", false).unwrap();
@@ -506,10 +641,19 @@ fn accounts_sessions_and_tokens() {
         let a = store.account(a.id).unwrap().unwrap();
         assert!(!a.must_change_password && a.locked_until.is_none());
 
-        store.create_api_token(a.id, "script", "api-secret").unwrap();
-        assert_eq!(store.api_token_account("api-secret").unwrap().unwrap().id, a.id);
+        store
+            .create_api_token(a.id, "script", "api-secret")
+            .unwrap();
+        assert_eq!(
+            store.api_token_account("api-secret").unwrap().unwrap().id,
+            a.id
+        );
         store.set_disabled(a.id, true).unwrap();
-        assert!(store.api_token_account("api-secret").unwrap().is_none(), "{}", db.label);
+        assert!(
+            store.api_token_account("api-secret").unwrap().is_none(),
+            "{}",
+            db.label
+        );
     }
 }
 
@@ -533,15 +677,35 @@ fn the_audit_chain_detects_edits_and_deletions() {
         let (n, head) = store.verify_audit().unwrap().unwrap();
         assert_eq!(n, 5, "{}", db.label);
         assert_eq!(head.len(), 64);
-        assert_eq!(store.audit_entries(None, Some("person"), Some("P3"), 10).unwrap().len(), 1);
+        assert_eq!(
+            store
+                .audit_entries(None, Some("person"), Some("P3"), 10)
+                .unwrap()
+                .len(),
+            1
+        );
         // Someone edits an entry behind the application's back.
         store
-            .with(|c| c.exec("UPDATE audit_log SET record_id = 'P9' WHERE record_id = 'P2'", &[]))
+            .with(|c| {
+                c.exec(
+                    "UPDATE audit_log SET record_id = 'P9' WHERE record_id = 'P2'",
+                    &[],
+                )
+            })
             .unwrap();
         let broken = store.verify_audit().unwrap().unwrap_err();
-        assert!(broken.reason.contains("changed"), "{}: {broken:?}", db.label);
+        assert!(
+            broken.reason.contains("changed"),
+            "{}: {broken:?}",
+            db.label
+        );
         store
-            .with(|c| c.exec("UPDATE audit_log SET record_id = 'P2' WHERE record_id = 'P9'", &[]))
+            .with(|c| {
+                c.exec(
+                    "UPDATE audit_log SET record_id = 'P2' WHERE record_id = 'P9'",
+                    &[],
+                )
+            })
             .unwrap();
         assert!(store.verify_audit().unwrap().is_ok());
         // … or deletes one.
@@ -549,6 +713,10 @@ fn the_audit_chain_detects_edits_and_deletions() {
             .with(|c| c.exec("DELETE FROM audit_log WHERE record_id = 'P1'", &[]))
             .unwrap();
         let broken = store.verify_audit().unwrap().unwrap_err();
-        assert!(broken.reason.contains("deleted"), "{}: {broken:?}", db.label);
+        assert!(
+            broken.reason.contains("deleted"),
+            "{}: {broken:?}",
+            db.label
+        );
     }
 }

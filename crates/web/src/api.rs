@@ -41,12 +41,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/regions/{code}", get(region))
         .route("/api/v1/regions/{code}/persons", get(persons))
         .route("/api/v1/persons/{no}", get(person))
-        .route("/api/v1/persons/{no}/events", get(events).post(record_event))
+        .route(
+            "/api/v1/persons/{no}/events",
+            get(events).post(record_event),
+        )
         .route("/api/v1/households/{no}", get(household))
         .route("/api/v1/search", get(search))
         .route(
             "/api/openapi.json",
-            get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    OPENAPI,
+                )
+            }),
         )
 }
 
@@ -74,18 +82,34 @@ impl From<renkou_store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self.0 {
-            WebError::NotFound => (StatusCode::NOT_FOUND, "not_found", "找不到 / not found".to_string()),
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "找不到 / not found".to_string(),
+            ),
             WebError::LoginRequired | WebError::PasswordChangeRequired => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "需要有效的令牌 / a valid bearer token is required".to_string(),
             ),
-            WebError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "无权操作 / not allowed".to_string()),
-            WebError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", String::new()),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "无权操作 / not allowed".to_string(),
+            ),
+            WebError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                String::new(),
+            ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             WebError::Internal(e) => {
                 tracing::error!(error = %e, "api request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / internal error".to_string())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误 / internal error".to_string(),
+                )
             }
         };
         (status, Json(json!({ "error": code, "message": message }))).into_response()
@@ -141,7 +165,11 @@ async fn me(user: ApiUser) -> Json<serde_json::Value> {
     }))
 }
 
-async fn region(State(state): State<AppState>, user: ApiUser, Path(code): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn region(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let code = scoped(&user, &code)?;
     Ok(Json(
         blocking(move || {
@@ -189,7 +217,9 @@ async fn persons(
             let limit = q.limit.unwrap_or(50).clamp(1, 1000);
             let offset = q.offset.unwrap_or(0).max(0);
             let sort = PersonSort::parse(q.sort.as_deref().unwrap_or(""));
-            let (rows, total) = state.store.list_persons(&code, &filter, sort, offset, limit)?;
+            let (rows, total) = state
+                .store
+                .list_persons(&code, &filter, sort, offset, limit)?;
             Ok(json!({
                 "total": total, "offset": offset, "limit": limit,
                 "persons": rows.iter().map(person_json).collect::<Vec<_>>(),
@@ -215,12 +245,21 @@ fn readable_person(state: &AppState, user: &ApiUser, no: &str) -> Result<PersonR
     Ok(p)
 }
 
-async fn person(State(state): State<AppState>, user: ApiUser, Path(no): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn person(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(no): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(
         blocking(move || {
             let p = readable_person(&state, &user, &no)?;
             let order = match &p.mother_no {
-                Some(m) => state.store.children_of(m)?.into_iter().find(|c| c.person_no == p.person_no).map(|c| c.birth_order),
+                Some(m) => state
+                    .store
+                    .children_of(m)?
+                    .into_iter()
+                    .find(|c| c.person_no == p.person_no)
+                    .map(|c| c.birth_order),
                 None => None,
             };
             let children = state.store.children_of(&p.person_no)?;
@@ -230,7 +269,11 @@ async fn person(State(state): State<AppState>, user: ApiUser, Path(no): Path<Str
     ))
 }
 
-async fn events(State(state): State<AppState>, user: ApiUser, Path(no): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn events(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(no): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(
         blocking(move || {
             let p = readable_person(&state, &user, &no)?;
@@ -259,7 +302,9 @@ async fn record_event(
                 (person.person_no.clone(), mother.region_code)
             }
             EventKind::Registered { .. } => {
-                return Err(WebError::BadRequest("建档只能通过导入 / registration comes from imports".into()))
+                return Err(WebError::BadRequest(
+                    "建档只能通过导入 / registration comes from imports".into(),
+                ))
             }
             _ => {
                 let p = state.store.person(&no)?.ok_or(WebError::NotFound)?;
@@ -272,7 +317,11 @@ async fn record_event(
         if !user.scope.can_write(&region) {
             return Err(WebError::Forbidden);
         }
-        let action = if matches!(kind, EventKind::Birth { .. }) { "create" } else { "update" };
+        let action = if matches!(kind, EventKind::Birth { .. }) {
+            "create"
+        } else {
+            "update"
+        };
         let fields = match &kind {
             EventKind::Correction { field, .. } => field.as_str().to_string(),
             k => k.as_str().to_string(),
@@ -294,12 +343,19 @@ async fn record_event(
                 address: &user.address,
             }),
         )?;
-        Ok((StatusCode::CREATED, Json(json!({ "seq": seq, "person_no": subject }))))
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "seq": seq, "person_no": subject })),
+        ))
     })
     .await?)
 }
 
-async fn household(State(state): State<AppState>, user: ApiUser, Path(no): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn household(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(no): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(
         blocking(move || {
             let members: Vec<PersonRecord> = state
@@ -330,7 +386,11 @@ struct SearchParams {
     q: String,
 }
 
-async fn search(State(state): State<AppState>, user: ApiUser, Query(q): Query<SearchParams>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn search(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<SearchParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(
         blocking(move || {
             let hits = crate::pages::find_persons(&state, &user.scope.region, &q.q, 50)?;

@@ -126,12 +126,25 @@ impl Current {
 }
 
 /// Login attempts per address in a sliding window.
-#[derive(Default)]
 pub struct RateLimiter {
     attempts: Mutex<HashMap<String, Vec<Instant>>>,
+    max: usize,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        RateLimiter::new(LOGIN_ATTEMPTS_PER_WINDOW)
+    }
 }
 
 impl RateLimiter {
+    pub fn new(max: usize) -> Self {
+        RateLimiter {
+            attempts: Mutex::new(HashMap::new()),
+            max,
+        }
+    }
+
     /// Counts an attempt; false when the address has used up its window.
     pub fn allow(&self, address: &str) -> bool {
         let Ok(mut map) = self.attempts.lock() else {
@@ -140,7 +153,7 @@ impl RateLimiter {
         let now = Instant::now();
         let v = map.entry(address.to_string()).or_default();
         v.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        if v.len() >= LOGIN_ATTEMPTS_PER_WINDOW {
+        if v.len() >= self.max {
             return false;
         }
         v.push(now);
@@ -191,7 +204,11 @@ pub async fn login(
         return Err(WebError::TooManyRequests);
     }
     let store = state.store.clone();
-    let (username, password, a) = (form.username.trim().to_string(), form.password, addr.clone());
+    let (username, password, a) = (
+        form.username.trim().to_string(),
+        form.password,
+        addr.clone(),
+    );
     let outcome = blocking(move || {
         let r = renkou_app::accounts::login(&store, &username, &password, &a)?;
         if let Ok(account) = &r {
@@ -312,10 +329,14 @@ pub async fn change_password(
     let addr = current.address.clone();
     let result = blocking(move || {
         if !renkou_app::accounts::verify_password(&form.current_password, &account.password_hash) {
-            return Ok(Err("当前密码不正确 / the current password is wrong".to_string()));
+            return Ok(Err(
+                "当前密码不正确 / the current password is wrong".to_string()
+            ));
         }
         if form.new_password != form.repeat {
-            return Ok(Err("两次输入的新密码不一致 / the new passwords differ".to_string()));
+            return Ok(Err(
+                "两次输入的新密码不一致 / the new passwords differ".to_string()
+            ));
         }
         match renkou_app::accounts::change_password(&store, &account, &form.new_password) {
             Ok(()) => {

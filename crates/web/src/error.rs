@@ -82,7 +82,11 @@ impl IntoResponse for WebError {
             }
             WebError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
-                page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误", "Internal error")
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务器内部错误",
+                    "Internal error",
+                )
             }
         }
     }

@@ -36,10 +36,16 @@ pub async fn switch(Path(lang): Path<String>, headers: HeaderMap) -> impl IntoRe
     let back = headers
         .get(REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/".to_string());
     (
-        [(SET_COOKIE, format!("lang={value}; Path=/; SameSite=Lax; Max-Age=31536000"))],
+        [(
+            SET_COOKIE,
+            format!("lang={value}; Path=/; SameSite=Lax; Max-Age=31536000"),
+        )],
         Redirect::to(&back),
     )
 }

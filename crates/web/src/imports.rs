@@ -138,7 +138,8 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     may_import(&current)?;
-    let (mut kind, mut source, mut skip_invalid, mut csrf) = (String::new(), String::new(), false, String::new());
+    let (mut kind, mut source, mut skip_invalid, mut csrf) =
+        (String::new(), String::new(), false, String::new());
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart
         .next_field()
@@ -149,11 +150,17 @@ pub async fn upload(
         match name.as_str() {
             "file" => {
                 let fname = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| WebError::BadRequest(e.to_string()))?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
                 file = Some((fname, bytes.to_vec()));
             }
             other => {
-                let v = field.text().await.map_err(|e| WebError::BadRequest(e.to_string()))?;
+                let v = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
                 match other {
                     "kind" => kind = v,
                     "source" => source = v,
@@ -182,7 +189,11 @@ pub async fn upload(
     let id: u64 = rand::random::<u64>() >> 12;
     let dir = std::env::temp_dir().join(format!("renkou-uploads/{id}"));
     std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-    let path = dir.join(if safe.is_empty() { "upload".to_string() } else { safe.clone() });
+    let path = dir.join(if safe.is_empty() {
+        "upload".to_string()
+    } else {
+        safe.clone()
+    });
     std::fs::write(&path, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
     let upload = Arc::new(Upload {
         owner: current.account.username.clone(),
@@ -198,7 +209,11 @@ pub async fn upload(
     }
     let me = current.clone();
     let page = blocking(move || {
-        let fk = if upload.kind == "births" { FileKind::Births } else { FileKind::Persons };
+        let fk = if upload.kind == "births" {
+            FileKind::Births
+        } else {
+            FileKind::Persons
+        };
         let mut page = PreviewPage {
             l: me.l,
             me: me.clone(),
@@ -216,25 +231,39 @@ pub async fn upload(
         };
         match TableReader::open(&upload.path, fk, None) {
             Err(e) => {
-                page.file_error = e.to_string().replace(&upload.path.display().to_string(), &upload.file_name);
+                page.file_error = e
+                    .to_string()
+                    .replace(&upload.path.display().to_string(), &upload.file_name);
                 return Ok(page);
             }
             Ok(mut r) => {
                 page.columns = fk
                     .columns()
                     .iter()
-                    .filter_map(|c| r.index(c.name).map(|i| (r.header(i).to_string(), format!("{} / {}", c.zh, c.name))))
+                    .filter_map(|c| {
+                        r.index(c.name)
+                            .map(|i| (r.header(i).to_string(), format!("{} / {}", c.zh, c.name)))
+                    })
                     .collect();
                 page.unknown = r.extra_columns().into_iter().map(|(_, h)| h).collect();
                 let mut row = Row::default();
-                while page.rows.len() < 10 && r.next_row(&mut row).map_err(|e| WebError::BadRequest(e.to_string()))? {
+                while page.rows.len() < 10
+                    && r.next_row(&mut row)
+                        .map_err(|e| WebError::BadRequest(e.to_string()))?
+                {
                     page.rows.push(row.cells().map(str::to_string).collect());
                 }
             }
         }
         let o = opts(&me, upload.skip_invalid, true);
         let result = if upload.kind == "births" {
-            import_births(&state.store, &upload.path, &upload.source, &o, &renkou_app::NoProgress)
+            import_births(
+                &state.store,
+                &upload.path,
+                &upload.source,
+                &o,
+                &renkou_app::NoProgress,
+            )
         } else {
             import_persons(&state.store, &upload.path, &o, &renkou_app::NoProgress)
         };
@@ -247,7 +276,11 @@ pub async fn upload(
             }
             Err(AppError::InvalidRows { errors, .. }) => {
                 page.error_count = errors.len();
-                page.errors = errors.iter().take(500).map(|e| shown(e.to_string())).collect();
+                page.errors = errors
+                    .iter()
+                    .take(500)
+                    .map(|e| shown(e.to_string()))
+                    .collect();
             }
             Err(e) => page.file_error = shown(e.to_string()),
         }
@@ -271,9 +304,15 @@ pub async fn commit(
 ) -> Result<Response, WebError> {
     current.check_csrf(&form.csrf)?;
     may_import(&current)?;
-    let upload = state.uploads.get(id, &current.account.username).ok_or(WebError::NotFound)?;
+    let upload = state
+        .uploads
+        .get(id, &current.account.username)
+        .ok_or(WebError::NotFound)?;
     {
-        let mut j = upload.job.lock().map_err(|_| WebError::Internal("job lock".into()))?;
+        let mut j = upload
+            .job
+            .lock()
+            .map_err(|_| WebError::Internal("job lock".into()))?;
         if j.started {
             return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
         }
@@ -301,7 +340,10 @@ pub async fn commit(
                     action: "import",
                     record_type: "import",
                     record_id: &c.import_id.to_string(),
-                    fields: &format!("{} read={} new={} corrected={}", job.kind, c.read, c.new, c.corrected),
+                    fields: &format!(
+                        "{} read={} new={} corrected={}",
+                        job.kind, c.read, c.new, c.corrected
+                    ),
                     address: &address,
                 });
                 (
@@ -313,8 +355,16 @@ pub async fn commit(
                 )
             }
             Err(AppError::InvalidRows { errors, .. }) => (
-                format!("{} 处错误，未导入任何数据 / {} errors, nothing was imported", errors.len(), errors.len()),
-                errors.iter().take(500).map(|e| shown(e.to_string())).collect(),
+                format!(
+                    "{} 处错误，未导入任何数据 / {} errors, nothing was imported",
+                    errors.len(),
+                    errors.len()
+                ),
+                errors
+                    .iter()
+                    .take(500)
+                    .map(|e| shown(e.to_string()))
+                    .collect(),
             ),
             Err(e) => (shown(e.to_string()), Vec::new()),
         };
@@ -338,10 +388,25 @@ struct JobPage {
     percent: u64,
 }
 
-pub async fn job(State(state): State<AppState>, current: Current, Path(id): Path<u64>) -> Result<Html<String>, WebError> {
-    let upload = state.uploads.get(id, &current.account.username).ok_or(WebError::NotFound)?;
-    let job = upload.job.lock().map_err(|_| WebError::Internal("job lock".into()))?.clone();
-    let percent = if job.total > 0 { (job.done * 100 / job.total).min(100) } else { 0 };
+pub async fn job(
+    State(state): State<AppState>,
+    current: Current,
+    Path(id): Path<u64>,
+) -> Result<Html<String>, WebError> {
+    let upload = state
+        .uploads
+        .get(id, &current.account.username)
+        .ok_or(WebError::NotFound)?;
+    let job = upload
+        .job
+        .lock()
+        .map_err(|_| WebError::Internal("job lock".into()))?
+        .clone();
+    let percent = if job.total > 0 {
+        (job.done * 100 / job.total).min(100)
+    } else {
+        0
+    };
     Ok(Html(
         JobPage {
             l: current.l,

@@ -46,13 +46,24 @@ impl AppState {
             let t = std::time::Instant::now();
             match renkou_app::search::PersonIndex::build(&store) {
                 Ok(index) => {
-                    tracing::info!(persons = index.len(), ms = t.elapsed().as_millis() as u64, "search index ready");
+                    tracing::info!(
+                        persons = index.len(),
+                        ms = t.elapsed().as_millis() as u64,
+                        "search index ready"
+                    );
                     let _ = slot.set(std::sync::RwLock::new(index));
                 }
                 Err(e) => tracing::error!(error = %e, "search index could not be built"),
             }
         });
         state
+    }
+
+    /// Allows `max` login attempts per address and five minutes (load tests log in
+    /// many sessions from one address).
+    pub fn with_login_limit(mut self, max: usize) -> Self {
+        self.limiter = Arc::new(auth::RateLimiter::new(max));
+        self
     }
 
     /// Waits until the search index is built (tests, benchmarks).
@@ -82,14 +93,23 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/password", get(auth::password_page).post(auth::change_password))
+        .route(
+            "/password",
+            get(auth::password_page).post(auth::change_password),
+        )
         .route("/lang/{lang}", get(i18n::switch))
         .route("/regions/{code}", get(pages::region))
         .route("/regions/{code}/persons", get(pages::persons))
         .route("/regions/{code}/households", get(pages::households))
-        .route("/regions/{code}/births/new", get(pages::birth_form).post(pages::record_birth))
+        .route(
+            "/regions/{code}/births/new",
+            get(pages::birth_form).post(pages::record_birth),
+        )
         .route("/persons/{no}", get(pages::person))
-        .route("/persons/{no}/events/{kind}", get(pages::event_form).post(pages::record_event))
+        .route(
+            "/persons/{no}/events/{kind}",
+            get(pages::event_form).post(pages::record_event),
+        )
         .route("/households/{no}", get(pages::household))
         .route("/search", get(pages::search))
         .route("/admin/audit", get(pages::audit))
@@ -122,7 +142,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

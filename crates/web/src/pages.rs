@@ -36,7 +36,12 @@ fn scoped_region(current: &Current, code: &str) -> Result<RegionCode, WebError> 
     Ok(code)
 }
 
-fn audit_view(state: &AppState, current: &Current, record_type: &'static str, id: &str) -> Result<(), WebError> {
+fn audit_view(
+    state: &AppState,
+    current: &Current,
+    record_type: &'static str,
+    id: &str,
+) -> Result<(), WebError> {
     state.store.audit(&AuditRecord {
         username: &current.account.username,
         action: "view",
@@ -61,7 +66,10 @@ struct HomePage {
     recent: Vec<RecentEvent>,
 }
 
-pub async fn home(State(state): State<AppState>, current: Current) -> Result<Html<String>, WebError> {
+pub async fn home(
+    State(state): State<AppState>,
+    current: Current,
+) -> Result<Html<String>, WebError> {
     let me = current.clone();
     let page = blocking(move || {
         let region = state
@@ -123,7 +131,8 @@ pub async fn region(
             .child_regions(&code, None)?
             .into_iter()
             .map(|r| {
-                let (population, households) = counts.get(r.code.as_str()).copied().unwrap_or((0, 0));
+                let (population, households) =
+                    counts.get(r.code.as_str()).copied().unwrap_or((0, 0));
                 ChildRow {
                     region: r,
                     population,
@@ -249,7 +258,10 @@ pub async fn persons(
             rows: persons
                 .into_iter()
                 .map(|p| PersonRow {
-                    age: renkou_domain::date::completed_years(p.birth_date, p.death_date.unwrap_or(t)),
+                    age: renkou_domain::date::completed_years(
+                        p.birth_date,
+                        p.death_date.unwrap_or(t),
+                    ),
                     p,
                 })
                 .collect(),
@@ -277,16 +289,23 @@ async fn export_list(
         let dir = std::env::temp_dir().join(format!("renkou-export-{}", rand::random::<u64>()));
         std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
         let path = dir.join(format!("persons.{format}"));
-        let fmt = if format == "xlsx" { OutFormat::Xlsx } else { OutFormat::Csv };
+        let fmt = if format == "xlsx" {
+            OutFormat::Xlsx
+        } else {
+            OutFormat::Csv
+        };
         let result = (|| {
-            let mut w = TableWriter::for_kind(&path, fmt, renkou_interchange::FileKind::Persons, true)
-                .map_err(|e| WebError::Internal(e.to_string()))?;
+            let mut w =
+                TableWriter::for_kind(&path, fmt, renkou_interchange::FileKind::Persons, true)
+                    .map_err(|e| WebError::Internal(e.to_string()))?;
             let mut n = 0;
-            state.store.for_each_listed_person(&code, &filter, sort, &mut |p| {
-                n += 1;
-                w.write_row(&person_cells(&p))
-                    .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
-            })?;
+            state
+                .store
+                .for_each_listed_person(&code, &filter, sort, &mut |p| {
+                    n += 1;
+                    w.write_row(&person_cells(&p))
+                        .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
+                })?;
             w.finish().map_err(|e| WebError::Internal(e.to_string()))?;
             state.store.audit(&AuditRecord {
                 username: &current.account.username,
@@ -313,7 +332,10 @@ async fn export_list(
             (CONTENT_TYPE, mime.to_string()),
             (
                 CONTENT_DISPOSITION,
-                format!("attachment; filename=\"persons-{}.{format}\"", code.prefix()),
+                format!(
+                    "attachment; filename=\"persons-{}.{format}\"",
+                    code.prefix()
+                ),
             ),
         ],
         bytes,
@@ -344,7 +366,10 @@ pub async fn households(
     let page = blocking(move || {
         let region = state.store.region(&code)?.ok_or(WebError::NotFound)?;
         let page = q.page.max(1);
-        let (rows, total) = state.store.list_households(&code, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
+        let (rows, total) =
+            state
+                .store
+                .list_households(&code, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
         Ok(HouseholdsPage {
             l: me.l,
             me,
@@ -388,13 +413,25 @@ fn event_summary(k: &EventKind) -> String {
         EventKind::MoveOut { date, destination } => {
             format!("{date} → {}", destination.as_deref().unwrap_or(""))
         }
-        EventKind::MoveIn { date, residence, origin, .. } => format!(
+        EventKind::MoveIn {
+            date,
+            residence,
+            origin,
+            ..
+        } => format!(
             "{date} {} ← {}",
             residence.name_zh(),
             origin.as_deref().unwrap_or("")
         ),
-        EventKind::HouseholdChange { date, household_no, .. } => format!("{date} → {household_no}"),
-        EventKind::Correction { field, old, new, reason } => {
+        EventKind::HouseholdChange {
+            date, household_no, ..
+        } => format!("{date} → {household_no}"),
+        EventKind::Correction {
+            field,
+            old,
+            new,
+            reason,
+        } => {
             format!("{}：{old} → {new}（{reason}）", field.name_zh())
         }
     }
@@ -432,7 +469,10 @@ pub async fn person(
             .collect();
         Ok(PersonPage {
             l: me.l,
-            age: renkou_domain::date::completed_years(p.birth_date, p.death_date.unwrap_or_else(today)),
+            age: renkou_domain::date::completed_years(
+                p.birth_date,
+                p.death_date.unwrap_or_else(today),
+            ),
             can_write: me.scope.can_write(&p.region_code),
             me,
             p,
@@ -464,8 +504,10 @@ pub async fn household(
         let members = state.store.household_members(&no)?;
         // A household is visible when any member lives in the account's area; the
         // members shown are only those.
-        let members: Vec<PersonRecord> =
-            members.into_iter().filter(|p| me.scope.can_read(&p.region_code)).collect();
+        let members: Vec<PersonRecord> = members
+            .into_iter()
+            .filter(|p| me.scope.can_read(&p.region_code))
+            .collect();
         if members.is_empty() {
             return Err(WebError::NotFound);
         }
@@ -511,20 +553,27 @@ struct SearchPage {
 
 /// Searches the account's area: the in-memory index (names, pinyin, initials, ID
 /// digits, household and person numbers) once built, a plain SQL query before that.
-pub(crate) fn find_persons(state: &AppState, scope: &RegionCode, q: &str, limit: usize) -> Result<Vec<Hit>, WebError> {
+pub(crate) fn find_persons(
+    state: &AppState,
+    scope: &RegionCode,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<Hit>, WebError> {
     if let Some(index) = state.search.get() {
-        return Ok(renkou_app::search::search_fresh(index, &state.store, q, scope, limit)?
-            .into_iter()
-            .map(|h| Hit {
-                person_no: h.person_no,
-                name: h.name,
-                sex: h.sex.name_zh(),
-                birth_date: h.birth_date.to_string(),
-                household_no: h.household_no,
-                region_code: h.region_code.to_string(),
-                id_tail: h.id_tail.unwrap_or_default(),
-            })
-            .collect());
+        return Ok(
+            renkou_app::search::search_fresh(index, &state.store, q, scope, limit)?
+                .into_iter()
+                .map(|h| Hit {
+                    person_no: h.person_no,
+                    name: h.name,
+                    sex: h.sex.name_zh(),
+                    birth_date: h.birth_date.to_string(),
+                    household_no: h.household_no,
+                    region_code: h.region_code.to_string(),
+                    id_tail: h.id_tail.unwrap_or_default(),
+                })
+                .collect(),
+        );
     }
     Ok(state
         .store
@@ -599,7 +648,11 @@ fn kind_title(kind: &str, l: L) -> Option<String> {
     )
 }
 
-fn writable_person(state: &AppState, current: &Current, no: &str) -> Result<PersonRecord, WebError> {
+fn writable_person(
+    state: &AppState,
+    current: &Current,
+    no: &str,
+) -> Result<PersonRecord, WebError> {
     let p = state.store.person(no)?.ok_or(WebError::NotFound)?;
     if !current.scope.can_read(&p.region_code) {
         return Err(WebError::NotFound);
@@ -626,7 +679,10 @@ pub async fn event_form(
             kind,
             title,
             error: String::new(),
-            fields: Field::ALL.iter().map(|f| (f.as_str(), f.name_zh())).collect(),
+            fields: Field::ALL
+                .iter()
+                .map(|f| (f.as_str(), f.name_zh()))
+                .collect(),
         })
     })
     .await?;
@@ -659,28 +715,37 @@ fn form_date(s: &str) -> Result<Date, String> {
 
 fn build_event(kind: &str, p: &PersonRecord, f: &EventForm) -> Result<EventKind, String> {
     Ok(match kind {
-        "death" => EventKind::Death { date: form_date(&f.date)? },
+        "death" => EventKind::Death {
+            date: form_date(&f.date)?,
+        },
         "marriage" => EventKind::Marriage {
             date: form_date(&f.date)?,
             status: MaritalStatus::parse(if f.status.is_empty() { "20" } else { &f.status })
                 .map_err(|e| e.to_string())?,
             spouse_no: None,
         },
-        "divorce" => EventKind::Divorce { date: form_date(&f.date)? },
+        "divorce" => EventKind::Divorce {
+            date: form_date(&f.date)?,
+        },
         "move_out" => EventKind::MoveOut {
             date: form_date(&f.date)?,
             destination: (!f.place.trim().is_empty()).then(|| f.place.trim().to_string()),
         },
         "move_in" => EventKind::MoveIn {
             date: form_date(&f.date)?,
-            residence: Residence::parse(if f.residence.is_empty() { "resident" } else { &f.residence })
-                .map_err(|e| e.to_string())?,
+            residence: Residence::parse(if f.residence.is_empty() {
+                "resident"
+            } else {
+                &f.residence
+            })
+            .map_err(|e| e.to_string())?,
             origin: (!f.place.trim().is_empty()).then(|| f.place.trim().to_string()),
             region_code: None,
             household_no: None,
         },
         "correction" => {
-            let field = Field::parse(&f.field).ok_or("请选择要更正的字段 / choose the field to correct")?;
+            let field =
+                Field::parse(&f.field).ok_or("请选择要更正的字段 / choose the field to correct")?;
             if f.reason.trim().is_empty() {
                 return Err("请填写更正原因 / a correction needs a reason".into());
             }
@@ -723,9 +788,14 @@ pub async fn record_event(
                     kind,
                     title,
                     error,
-                    fields: Field::ALL.iter().map(|f| (f.as_str(), f.name_zh())).collect(),
+                    fields: Field::ALL
+                        .iter()
+                        .map(|f| (f.as_str(), f.name_zh()))
+                        .collect(),
                 };
-                return Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+                return Ok(
+                    (axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response()
+                );
             }
         };
         let fields = match &k {
@@ -854,8 +924,13 @@ pub async fn record_birth(
             let sex = Sex::parse(&form.sex).map_err(|e| e.to_string())?;
             let name = form.name.trim();
             Ok(PersonRecord {
-                person_no: store.next_person_no().map_err(|e| e.to_string())?,
-                name: if name.is_empty() { "（未取名）".into() } else { name.to_string() },
+                // Numbered by the store, inside the transaction that records it.
+                person_no: String::new(),
+                name: if name.is_empty() {
+                    "（未取名）".into()
+                } else {
+                    name.to_string()
+                },
                 sex,
                 birth_date,
                 id_number: None,
@@ -883,23 +958,20 @@ pub async fn record_birth(
                     sex: form.sex,
                     birth_date: form.birth_date,
                 };
-                return Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+                return Ok(
+                    (axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response()
+                );
             }
         };
-        let no = child.person_no.clone();
-        store.record_event_audited(
-            &PersonEvent {
-                person_no: no.clone(),
-                kind: EventKind::Birth { person: child },
-                recorded_by: me.account.username.clone(),
-                recorded_at: String::new(),
-                source: "web".into(),
-            },
+        let (no, _) = store.record_birth(
+            child,
+            &me.account.username,
+            "web",
             Some(&AuditRecord {
                 username: &me.account.username,
                 action: "create",
                 record_type: "person",
-                record_id: &no,
+                record_id: "",
                 fields: "birth",
                 address: &me.address,
             }),

@@ -5,7 +5,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use renkou_domain::account::Role;
-use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex};
+use renkou_domain::{
+    Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex,
+};
 use renkou_store::testing::databases;
 use renkou_store::{ImportMeta, Store};
 use serde_json::{json, Value};
@@ -13,16 +15,30 @@ use tower::ServiceExt;
 
 fn rt() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
 }
 
-fn call(app: &axum::Router, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if !token.is_empty() {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
     let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
     }
     .unwrap();
@@ -30,7 +46,10 @@ fn call(app: &axum::Router, method: &str, uri: &str, token: &str, body: Option<V
         let resp = app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     })
 }
 
@@ -39,14 +58,33 @@ fn code(s: &str) -> RegionCode {
 }
 
 fn setup(store: &Store) -> (String, String) {
-    let r = |c: &str, n: &str| Region { code: code(c), name: n.into(), valid_from: None, valid_to: None, successor: None };
+    let r = |c: &str, n: &str| Region {
+        code: code(c),
+        name: n.into(),
+        valid_from: None,
+        valid_to: None,
+        successor: None,
+    };
     store
-        .upsert_regions(&[r("349901000000", "演示县"), r("349901101000", "甲镇"), r("349901101201", "一村"), r("349901101202", "二村")])
+        .upsert_regions(&[
+            r("349901000000", "演示县"),
+            r("349901101000", "甲镇"),
+            r("349901101201", "一村"),
+            r("349901101202", "二村"),
+        ])
         .unwrap();
     let mut s = store
-        .begin_person_import(ImportMeta { kind: "persons", file_name: "t.csv".into(), source: None, recorded_by: "t".into() })
+        .begin_person_import(ImportMeta {
+            kind: "persons",
+            file_name: "t.csv".into(),
+            source: None,
+            recorded_by: "t".into(),
+        })
         .unwrap();
-    for (no, sex, village) in [("A1", Sex::Female, "349901101201"), ("B1", Sex::Female, "349901101202")] {
+    for (no, sex, village) in [
+        ("A1", Sex::Female, "349901101201"),
+        ("B1", Sex::Female, "349901101202"),
+    ] {
         let b = Date::from_ymd_opt(1992, 1, 2).unwrap();
         s.push(
             &PersonRecord {
@@ -69,10 +107,28 @@ fn setup(store: &Store) -> (String, String) {
         .unwrap();
     }
     s.commit(&[], &[]).unwrap();
-    let cun = renkou_app::accounts::add_user(store, "cun", "cun", Role::VillageWorker, &code("349901101201"), "initial-pw").unwrap();
-    let tongji = renkou_app::accounts::add_user(store, "tongji", "tongji", Role::CountyStatistician, &code("349901000000"), "initial-pw").unwrap();
+    let cun = renkou_app::accounts::add_user(
+        store,
+        "cun",
+        "cun",
+        Role::VillageWorker,
+        &code("349901101201"),
+        "initial-pw",
+    )
+    .unwrap();
+    let tongji = renkou_app::accounts::add_user(
+        store,
+        "tongji",
+        "tongji",
+        Role::CountyStatistician,
+        &code("349901000000"),
+        "initial-pw",
+    )
+    .unwrap();
     store.create_api_token(cun.id, "t", "cun-token").unwrap();
-    store.create_api_token(tongji.id, "t", "tongji-token").unwrap();
+    store
+        .create_api_token(tongji.id, "t", "tongji-token")
+        .unwrap();
     ("cun-token".into(), "tongji-token".into())
 }
 
@@ -82,10 +138,21 @@ fn the_api_is_scoped_like_the_ui() {
         let store = db.store();
         let (cun, tongji) = setup(&store);
         let app = renkou_web::router(renkou_web::AppState::new(db.store()));
-        assert_eq!(call(&app, "GET", "/api/v1/me", "", None).0, StatusCode::UNAUTHORIZED);
-        assert_eq!(call(&app, "GET", "/api/v1/me", "wrong", None).0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            call(&app, "GET", "/api/v1/me", "", None).0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            call(&app, "GET", "/api/v1/me", "wrong", None).0,
+            StatusCode::UNAUTHORIZED
+        );
         let (s, me) = call(&app, "GET", "/api/v1/me", &cun, None);
-        assert_eq!((s, me["role"].as_str()), (StatusCode::OK, Some("village_worker")), "{}", db.label);
+        assert_eq!(
+            (s, me["role"].as_str()),
+            (StatusCode::OK, Some("village_worker")),
+            "{}",
+            db.label
+        );
         for uri in [
             "/api/v1/persons/B1",
             "/api/v1/persons/B1/events",
@@ -97,29 +164,81 @@ fn the_api_is_scoped_like_the_ui() {
             assert_eq!(s, StatusCode::NOT_FOUND, "{}: {uri}", db.label);
             assert_eq!(body["error"], "not_found");
         }
-        let (s, body) = call(&app, "GET", "/api/v1/regions/349901101201/persons", &cun, None);
+        let (s, body) = call(
+            &app,
+            "GET",
+            "/api/v1/regions/349901101201/persons",
+            &cun,
+            None,
+        );
         assert_eq!((s, body["total"].as_i64()), (StatusCode::OK, Some(1)));
-        let (_, body) = call(&app, "GET", "/api/v1/search?q=%E6%B5%8B%E8%AF%95", &cun, None);
-        assert_eq!(body["results"].as_array().map(|a| a.len()), Some(1), "only our area: {body}");
+        let (_, body) = call(
+            &app,
+            "GET",
+            "/api/v1/search?q=%E6%B5%8B%E8%AF%95",
+            &cun,
+            None,
+        );
+        assert_eq!(
+            body["results"].as_array().map(|a| a.len()),
+            Some(1),
+            "only our area: {body}"
+        );
 
         // A birth posted on the mother, then visible with its derived order.
         let birth = json!({"kind": "birth", "person": ["C1", "测试婴", "2", "2024-05-06", "", "HA1", "349901101201", "10", "A1", "", "resident", "", ""]});
-        let (s, body) = call(&app, "POST", "/api/v1/persons/A1/events", &cun, Some(birth.clone()));
+        let (s, body) = call(
+            &app,
+            "POST",
+            "/api/v1/persons/A1/events",
+            &cun,
+            Some(birth.clone()),
+        );
         assert_eq!(s, StatusCode::CREATED, "{}: {body}", db.label);
         let (_, body) = call(&app, "GET", "/api/v1/persons/C1", &cun, None);
         assert_eq!(body["birth_order"], 1);
         // Another village's mother: 404; the statistician may read but not write.
-        let (s, _) = call(&app, "POST", "/api/v1/persons/B1/events", &cun, Some(json!({"kind": "death", "date": "2025-01-01"})));
+        let (s, _) = call(
+            &app,
+            "POST",
+            "/api/v1/persons/B1/events",
+            &cun,
+            Some(json!({"kind": "death", "date": "2025-01-01"})),
+        );
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (s, _) = call(&app, "GET", "/api/v1/persons/B1", &tongji, None);
         assert_eq!(s, StatusCode::OK);
-        let (s, _) = call(&app, "POST", "/api/v1/persons/B1/events", &tongji, Some(json!({"kind": "death", "date": "2025-01-01"})));
+        let (s, _) = call(
+            &app,
+            "POST",
+            "/api/v1/persons/B1/events",
+            &tongji,
+            Some(json!({"kind": "death", "date": "2025-01-01"})),
+        );
         assert_eq!(s, StatusCode::FORBIDDEN, "{}", db.label);
-        let (s, body) = call(&app, "POST", "/api/v1/persons/A1/events", &cun, Some(json!({"kind": "divorce", "date": "2025-01-01"})));
+        let (s, body) = call(
+            &app,
+            "POST",
+            "/api/v1/persons/A1/events",
+            &cun,
+            Some(json!({"kind": "divorce", "date": "2025-01-01"})),
+        );
         assert_eq!(s, StatusCode::CREATED, "{body}");
-        let (s, body) = call(&app, "POST", "/api/v1/persons/A1/events", &cun, Some(json!({"kind": "divorce", "date": "2025-02-01"})));
+        let (s, body) = call(
+            &app,
+            "POST",
+            "/api/v1/persons/A1/events",
+            &cun,
+            Some(json!({"kind": "divorce", "date": "2025-02-01"})),
+        );
         assert_eq!(s, StatusCode::BAD_REQUEST, "divorced twice: {body}");
-        assert!(body["message"].as_str().unwrap_or_default().contains("not married"), "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("not married"),
+            "{body}"
+        );
         assert!(store.verify_audit().unwrap().is_ok());
     }
 }
@@ -127,20 +246,35 @@ fn the_api_is_scoped_like_the_ui() {
 #[test]
 fn the_openapi_spec_parses_and_lists_every_route() {
     let spec: Value = serde_json::from_str(renkou_web::OPENAPI).expect("openapi.json is JSON");
-    assert_eq!(spec["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    assert_eq!(
+        spec["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
     let paths = spec["paths"].as_object().unwrap();
     for (method, path) in renkou_web::API_ROUTES {
-        let op = &paths.get(*path).unwrap_or_else(|| panic!("{path} missing from openapi.json"))[*method];
+        let op = &paths
+            .get(*path)
+            .unwrap_or_else(|| panic!("{path} missing from openapi.json"))[*method];
         assert!(op.is_object(), "{method} {path} missing from openapi.json");
-        assert!(op["responses"].is_object(), "{method} {path} has no responses");
+        assert!(
+            op["responses"].is_object(),
+            "{method} {path} has no responses"
+        );
     }
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, renkou_web::API_ROUTES.len(), "openapi.json documents a route the router lacks");
+    assert_eq!(
+        documented,
+        renkou_web::API_ROUTES.len(),
+        "openapi.json documents a route the router lacks"
+    );
     // Every documented route answers (401 without a token, not 404/405).
     let db = renkou_store::testing::TestDb::sqlite();
     let app = renkou_web::router(renkou_web::AppState::new(db.store()));
     for (method, path) in renkou_web::API_ROUTES {
-        let uri = path.replace("{code}", "349901000000").replace("{no}", "X").replace("/search", "/search?q=x");
+        let uri = path
+            .replace("{code}", "349901000000")
+            .replace("{no}", "X")
+            .replace("/search", "/search?q=x");
         let (s, _) = call(&app, &method.to_uppercase(), &uri, "", Some(json!({})));
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}");
     }

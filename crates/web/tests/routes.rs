@@ -6,7 +6,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use renkou_domain::account::Role;
-use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex};
+use renkou_domain::{
+    Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex,
+};
 use renkou_store::testing::databases;
 use renkou_store::{ImportMeta, Store};
 use tower::ServiceExt;
@@ -15,14 +17,25 @@ fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
-fn person(no: &str, name: &str, sex: Sex, birth: (i32, u32, u32), village: &str, hh: &str) -> PersonRecord {
+fn person(
+    no: &str,
+    name: &str,
+    sex: Sex,
+    birth: (i32, u32, u32),
+    village: &str,
+    hh: &str,
+) -> PersonRecord {
     let b = Date::from_ymd_opt(birth.0, birth.1, birth.2).unwrap();
     PersonRecord {
         person_no: no.into(),
         name: name.into(),
         sex,
         birth_date: b,
-        id_number: Some(IdNumber::compose(349901, b, if sex == Sex::Male { 13 } else { 14 })),
+        id_number: Some(IdNumber::compose(
+            349901,
+            b,
+            if sex == Sex::Male { 13 } else { 14 },
+        )),
         household_no: hh.into(),
         region_code: code(village),
         marital_status: MaritalStatus::FirstMarriage,
@@ -75,7 +88,9 @@ fn setup(store: &Store) {
         ("zhen", Role::TownshipStaff, "349901101000"),
         ("cun", Role::VillageWorker, OURS),
     ] {
-        let a = renkou_app::accounts::add_user(store, name, name, role, &code(region), "initial-pw").unwrap();
+        let a =
+            renkou_app::accounts::add_user(store, name, name, role, &code(region), "initial-pw")
+                .unwrap();
         // Tests act after the first-login change, except where they test it.
         let hash = renkou_app::accounts::hash_password("Secret-pass-1").unwrap();
         store.set_password(a.id, &hash, false).unwrap();
@@ -106,7 +121,10 @@ fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<S
     runtime().block_on(send_async(app, req))
 }
 
-async fn send_async(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+async fn send_async(
+    app: &axum::Router,
+    req: Request<Body>,
+) -> (StatusCode, String, Option<String>) {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let location = resp
@@ -117,7 +135,15 @@ async fn send_async(app: &axum::Router, req: Request<Body>) -> (StatusCode, Stri
         .headers()
         .get(header::SET_COOKIE)
         .map(|v| v.to_str().unwrap().to_string());
-    let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let body = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
     (status, body, location.or(cookie))
 }
 
@@ -131,12 +157,21 @@ fn form(uri: &str, body: &str, cookie: &str) -> Request<Body> {
 
 fn login(app: &axum::Router, user: &str, password: &str) -> Result<Client, StatusCode> {
     let resp = runtime()
-        .block_on(app.clone().oneshot(form("/login", &format!("username={user}&password={password}"), "")))
+        .block_on(app.clone().oneshot(form(
+            "/login",
+            &format!("username={user}&password={password}"),
+            "",
+        )))
         .unwrap();
     if resp.status() != StatusCode::SEE_OTHER {
         return Err(resp.status());
     }
-    let set = resp.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let set = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     let cookie = set.split(';').next().unwrap().to_string();
     let mut c = Client {
         app: app.clone(),
@@ -157,12 +192,18 @@ impl Client {
     fn get(&self, uri: &str) -> (StatusCode, String) {
         let (s, b, _) = send(
             &self.app,
-            Request::get(uri).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap(),
+            Request::get(uri)
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::empty())
+                .unwrap(),
         );
         (s, b)
     }
     fn post(&self, uri: &str, body: &str) -> (StatusCode, String, Option<String>) {
-        send(&self.app, form(uri, &format!("csrf={}&{body}", self.csrf), &self.cookie))
+        send(
+            &self.app,
+            form(uri, &format!("csrf={}&{body}", self.csrf), &self.cookie),
+        )
     }
 }
 
@@ -177,7 +218,11 @@ fn another_villages_records_are_not_found_for_every_route_family() {
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
         // Pinyin finds our people only: 测试 = ceshi, 对照 = duizhao.
         let (_, body) = cun.get("/search?q=ceshi");
-        assert!(body.contains("/persons/A1") && body.contains("/persons/A2"), "{}: {body}", db.label);
+        assert!(
+            body.contains("/persons/A1") && body.contains("/persons/A2"),
+            "{}: {body}",
+            db.label
+        );
         let (_, body) = cun.get("/search?q=dz");
         assert!(!body.contains("/persons/B1"), "{}", db.label);
         // Our own village: visible.
@@ -208,25 +253,36 @@ fn another_villages_records_are_not_found_for_every_route_family() {
             "/persons/NOBODY".into(),
             "/admin/audit".into(),
         ] {
-            assert_eq!(cun.get(&uri).0, StatusCode::NOT_FOUND, "{}: {uri}", db.label);
+            assert_eq!(
+                cun.get(&uri).0,
+                StatusCode::NOT_FOUND,
+                "{}: {uri}",
+                db.label
+            );
         }
         let (s, _, _) = cun.post("/persons/B1/events/death", "date=2025-01-01");
         assert_eq!(s, StatusCode::NOT_FOUND, "{}", db.label);
-        let (s, _, _) = cun
-            .post(&format!("/regions/{THEIRS}/births/new"), "mother_no=B1&sex=1&birth_date=2025-01-01")
-            ;
+        let (s, _, _) = cun.post(
+            &format!("/regions/{THEIRS}/births/new"),
+            "mother_no=B1&sex=1&birth_date=2025-01-01",
+        );
         assert_eq!(s, StatusCode::NOT_FOUND);
         // Our village, but a mother from elsewhere: refused with a message.
-        let (s, body, _) = cun
-            .post(&format!("/regions/{OURS}/births/new"), "mother_no=B1&sex=1&birth_date=2025-01-01")
-            ;
+        let (s, body, _) = cun.post(
+            &format!("/regions/{OURS}/births/new"),
+            "mother_no=B1&sex=1&birth_date=2025-01-01",
+        );
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("mother not found"), "{body}");
         // Search finds only our area.
         let (_, body) = cun.get("/search?q=%E5%AF%B9%E7%85%A7"); // 对照
         assert!(!body.contains("/persons/B1"), "{}", db.label);
         let (_, body) = cun.get("/search?q=%E6%B5%8B%E8%AF%95"); // 测试
-        assert!(body.contains("/persons/A1") && body.contains("/persons/A2"), "{}: {body}", db.label);
+        assert!(
+            body.contains("/persons/A1") && body.contains("/persons/A2"),
+            "{}: {body}",
+            db.label
+        );
 
         // The township sees both villages; the statistician reads but cannot write.
         let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
@@ -250,15 +306,20 @@ fn writes_need_the_csrf_token_and_are_audited() {
         let app = renkou_web::router(renkou_web::AppState::new(db.store()));
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
         // Without the token, or from another site: refused, nothing written.
-        let (s, _, _) = send(&app, form("/persons/A2/events/death", "date=2025-01-01", &cun.cookie));
+        let (s, _, _) = send(
+            &app,
+            form("/persons/A2/events/death", "date=2025-01-01", &cun.cookie),
+        );
         assert_eq!(s, StatusCode::FORBIDDEN, "{}", db.label);
         let mut req = form(
             "/persons/A2/events/death",
             &format!("csrf={}&date=2025-01-01", cun.csrf),
             &cun.cookie,
         );
-        req.headers_mut().insert(header::ORIGIN, "https://elsewhere.example".parse().unwrap());
-        req.headers_mut().insert(header::HOST, "renkou.local".parse().unwrap());
+        req.headers_mut()
+            .insert(header::ORIGIN, "https://elsewhere.example".parse().unwrap());
+        req.headers_mut()
+            .insert(header::HOST, "renkou.local".parse().unwrap());
         assert_eq!(send(&app, req).0, StatusCode::FORBIDDEN);
         assert!(store.person("A2").unwrap().unwrap().death_date.is_none());
 
@@ -272,29 +333,44 @@ fn writes_need_the_csrf_token_and_are_audited() {
         assert_eq!(child.household_no, "HA");
         assert_eq!(child.mother_no.as_deref(), Some("A1"));
         let (_, page) = cun.get("/persons/A1");
-        assert!(page.contains(&child_no), "the mother's page lists the child");
+        assert!(
+            page.contains(&child_no),
+            "the mother's page lists the child"
+        );
         let (_, page) = cun.get(&format!("/persons/{child_no}"));
         assert!(page.contains("id=\"birth-order\">1<"), "{page}");
         // A correction without a reason is refused with a message; with one it lands.
-        let (s, body, _) = cun
-            .post("/persons/A2/events/correction", "field=name&new_value=x&reason=")
-            ;
+        let (s, body, _) = cun.post(
+            "/persons/A2/events/correction",
+            "field=name&new_value=x&reason=",
+        );
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("reason"), "{body}");
         let (s, _, _) = cun
             .post("/persons/A2/events/correction", "field=birth_date&new_value=1990-05-16&reason=%E5%87%BA%E7%94%9F%E6%97%A5%E6%9C%9F%E9%94%99%E6%8A%A5")
             ;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        assert_eq!(store.person("A2").unwrap().unwrap().birth_date.to_string(), "1990-05-16");
+        assert_eq!(
+            store.person("A2").unwrap().unwrap().birth_date.to_string(),
+            "1990-05-16"
+        );
         let (s, _, _) = cun.post("/persons/A2/events/death", "date=2025-01-01");
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (s, body, _) = cun.post("/persons/A2/events/death", "date=2025-02-01");
         assert_eq!(s, StatusCode::BAD_REQUEST, "dying twice: {body}");
 
-        let entries = store.audit_entries(Some("cun"), Some("person"), None, 100).unwrap();
+        let entries = store
+            .audit_entries(Some("cun"), Some("person"), None, 100)
+            .unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
-        assert!(actions.contains(&"view") && actions.contains(&"create") && actions.contains(&"update"), "{actions:?}");
-        assert!(entries.iter().all(|e| !e.fields.contains("测试")), "no names in the audit log");
+        assert!(
+            actions.contains(&"view") && actions.contains(&"create") && actions.contains(&"update"),
+            "{actions:?}"
+        );
+        assert!(
+            entries.iter().all(|e| !e.fields.contains("测试")),
+            "no names in the audit log"
+        );
         assert!(store.verify_audit().unwrap().is_ok());
     }
 }
@@ -304,23 +380,40 @@ fn first_login_forces_a_new_password_and_failures_lock() {
     for db in databases() {
         let store = db.store();
         setup(&store);
-        renkou_app::accounts::add_user(&store, "neu", "neu", Role::VillageWorker, &code(OURS), "initial-pw").unwrap();
+        renkou_app::accounts::add_user(
+            &store,
+            "neu",
+            "neu",
+            Role::VillageWorker,
+            &code(OURS),
+            "initial-pw",
+        )
+        .unwrap();
         let app = renkou_web::router(renkou_web::AppState::new(db.store()));
         let c = login(&app, "neu", "initial-pw").unwrap();
         let (s, _, loc) = send(
             &app,
-            Request::get("/persons/A1").header(header::COOKIE, &c.cookie).body(Body::empty()).unwrap(),
-        )
-        ;
-        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/password")), "{}", db.label);
-        let (s, body, _) = c
-            .post("/password", "current_password=initial-pw&new_password=short&repeat=short")
-            ;
+            Request::get("/persons/A1")
+                .header(header::COOKIE, &c.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        );
+        assert_eq!(
+            (s, loc.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/password")),
+            "{}",
+            db.label
+        );
+        let (s, body, _) = c.post(
+            "/password",
+            "current_password=initial-pw&new_password=short&repeat=short",
+        );
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("8"), "{body}");
-        let (s, _, _) = c
-            .post("/password", "current_password=initial-pw&new_password=Much-better-1&repeat=Much-better-1")
-            ;
+        let (s, _, _) = c.post(
+            "/password",
+            "current_password=initial-pw&new_password=Much-better-1&repeat=Much-better-1",
+        );
         assert_eq!(s, StatusCode::SEE_OTHER);
         // The old session ended with the change; the new password works.
         assert_eq!(c.get("/").0, StatusCode::SEE_OTHER);
@@ -329,18 +422,39 @@ fn first_login_forces_a_new_password_and_failures_lock() {
 
         // Five wrong passwords lock the account, even against the right one.
         for _ in 0..5 {
-            assert_eq!(login(&app, "neu", "wrong-one").err(), Some(StatusCode::UNAUTHORIZED));
+            assert_eq!(
+                login(&app, "neu", "wrong-one").err(),
+                Some(StatusCode::UNAUTHORIZED)
+            );
         }
-        assert_eq!(login(&app, "neu", "Much-better-1").err(), Some(StatusCode::UNAUTHORIZED), "{}", db.label);
-        assert!(store.account_by_name("neu").unwrap().unwrap().locked_until.is_some());
+        assert_eq!(
+            login(&app, "neu", "Much-better-1").err(),
+            Some(StatusCode::UNAUTHORIZED),
+            "{}",
+            db.label
+        );
+        assert!(store
+            .account_by_name("neu")
+            .unwrap()
+            .unwrap()
+            .locked_until
+            .is_some());
     }
 }
 
-fn multipart(c: &Client, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (StatusCode, String, Option<String>) {
+fn multipart(
+    c: &Client,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file: &[u8],
+) -> (StatusCode, String, Option<String>) {
     let boundary = "----renkou-test-boundary";
     let mut body: Vec<u8> = Vec::new();
     for (k, v) in fields.iter().chain([("csrf", c.csrf.as_str())].iter()) {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
@@ -350,7 +464,10 @@ fn multipart(c: &Client, fields: &[(&str, &str)], file_name: &str, file: &[u8]) 
     send(
         &c.app,
         Request::post("/imports")
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .header(header::COOKIE, &c.cookie)
             .body(Body::from(body))
             .unwrap(),
@@ -375,19 +492,46 @@ fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
         let (gbk, _, _) = encoding_rs::GBK.encode(&text);
         let (s, body, _) = multipart(&cun, &[("kind", "persons")], "台帐.csv", &gbk);
         assert_eq!(s, StatusCode::OK, "{}: {body}", db.label);
-        assert!(body.contains("人员编号") && body.contains("测试丁"), "preview shows columns and rows");
+        assert!(
+            body.contains("人员编号") && body.contains("测试丁"),
+            "preview shows columns and rows"
+        );
         assert!(body.contains("台帐.csv:3:出生日期:"), "{body}");
-        assert!(body.contains("台帐.csv:4:区划代码:") && body.contains("outside your area"), "{body}");
+        assert!(
+            body.contains("台帐.csv:4:区划代码:") && body.contains("outside your area"),
+            "{body}"
+        );
         assert!(!body.contains("id=\"commit\""), "no commit with errors");
-        assert_eq!(store.counts().unwrap().persons, 3, "{}: the check wrote nothing", db.label);
+        assert_eq!(
+            store.counts().unwrap().persons,
+            3,
+            "{}: the check wrote nothing",
+            db.label
+        );
 
         // The same file with --skip-invalid semantics: commit, then watch the job.
-        let (s, body, _) = multipart(&cun, &[("kind", "persons"), ("skip_invalid", "1")], "台帐.csv", &gbk);
+        let (s, body, _) = multipart(
+            &cun,
+            &[("kind", "persons"), ("skip_invalid", "1")],
+            "台帐.csv",
+            &gbk,
+        );
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("id=\"commit\""), "{body}");
-        let upload_id = body.split("action=\"/imports/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+        let upload_id = body
+            .split("action=\"/imports/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap()
+            .to_string();
         let (s, _, loc) = cun.post(&format!("/imports/{upload_id}/commit"), "");
-        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/imports/{upload_id}").as_str())));
+        assert_eq!(
+            (s, loc.as_deref()),
+            (
+                StatusCode::SEE_OTHER,
+                Some(format!("/imports/{upload_id}").as_str())
+            )
+        );
         let mut page = String::new();
         for _ in 0..100 {
             page = cun.get(&format!("/imports/{upload_id}")).1;
@@ -401,9 +545,30 @@ fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
         assert!(store.person("N3").unwrap().is_none());
         // Another account cannot see the job.
         let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
-        assert_eq!(zhen.get(&format!("/imports/{upload_id}")).0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            zhen.get(&format!("/imports/{upload_id}")).0,
+            StatusCode::NOT_FOUND
+        );
         // The statistician cannot import.
         let tongji = login(&app, "tongji", "Secret-pass-1").unwrap();
         assert_eq!(tongji.get("/imports/new").0, StatusCode::NOT_FOUND);
     }
+}
+
+#[test]
+fn logins_are_rate_limited_per_address() {
+    let db = renkou_store::testing::TestDb::sqlite();
+    let store = db.store();
+    setup(&store);
+    let app = renkou_web::router(renkou_web::AppState::new(db.store()).with_login_limit(3));
+    for _ in 0..3 {
+        assert_eq!(
+            login(&app, "nobody", "x").err(),
+            Some(StatusCode::UNAUTHORIZED)
+        );
+    }
+    assert_eq!(
+        login(&app, "cun", "Secret-pass-1").err(),
+        Some(StatusCode::TOO_MANY_REQUESTS)
+    );
 }

@@ -1,0 +1,330 @@
+//! The indicators' input read from the register: every person's region, sex,
+//! residence, birth and death dates, the linked mother's birth date and the birth
+//! order the register derives (never stored: `ROW_NUMBER()` over the mother's
+//! children by birth date, then person number, the rule of
+//! `renkou_domain::birth_order`).
+//!
+//! One streaming query, the same SQL on both backends ([`stat_rows_sql`]); only
+//! the decoding of its rows has a path per backend, because a county of two million
+//! persons must load in well under a second and the generic [`crate::Value`] rows
+//! would allocate several strings per person. The store knows nothing of the
+//! indicators engine: it hands back plain [`StatRow`]s whose region is an index
+//! into [`StatRows::region_codes`], and the app maps them to the engine's input.
+//!
+//! [`StatRows::version`] is the register's [`RegisterVersion`] (last event and
+//! number of events), read *before* the persons: every change to a person is an
+//! event, so a caller may keep the rows and reuse them while
+//! [`Store::register_version`] still returns it (the persons can only be newer
+//! than the key, never older).
+
+use crate::conn::Conn;
+use crate::error::{Result, StoreError};
+use crate::rusqlite;
+use crate::{Backend, Pool, Store};
+use renkou_domain::{Date, Residence, Sex};
+use std::collections::HashMap;
+
+/// The loader's query. `$1` is the first birth date for which the mother's birth
+/// date and the birth order are looked up (see [`Store::stat_rows`]). Birth order
+/// is the rank of the child among its mother's children by (birth date, person
+/// number): the count of siblings at or before it, which equals
+/// `ROW_NUMBER() OVER (PARTITION BY mother_no ORDER BY birth_date, person_no)`
+/// (`Store::birth_orders`; a test checks they agree) but costs one index range per
+/// birth instead of sorting the register. Dates come back as ISO text on SQLite and
+/// DATE on PostgreSQL; `{COLLATE}` makes the person-number tie-break bytewise on
+/// both backends (PostgreSQL would otherwise use the database's locale).
+const STAT_ROWS_SQL: &str = "SELECT p.region_code, p.sex, p.residence, p.birth_date, p.death_date, \
+     CASE WHEN p.birth_date >= $1 AND p.mother_no IS NOT NULL THEN \
+       (SELECT m.birth_date FROM persons m WHERE m.person_no = p.mother_no) END, \
+     CASE WHEN p.birth_date >= $1 AND p.mother_no IS NOT NULL THEN \
+       (SELECT COUNT(*) FROM persons s WHERE s.mother_no = p.mother_no \
+        AND (s.birth_date < p.birth_date OR (s.birth_date = p.birth_date AND s.person_no{COLLATE} <= p.person_no))) END \
+     FROM persons p";
+
+/// The SQL of the loader for `backend` (public for the benchmark's notes and tests).
+pub fn stat_rows_sql(backend: Backend) -> String {
+    STAT_ROWS_SQL.replace(
+        "{COLLATE}",
+        match backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " COLLATE \"C\"",
+        },
+    )
+}
+
+/// SQLite's upper limit for a memory map is 2 GB unless compiled otherwise; the
+/// pragma takes the smaller of the two.
+const SQLITE_MMAP_ON: &str = "PRAGMA mmap_size = 17179869184";
+
+/// The day used for "every birth" (`births_from: None`): before any register.
+fn earliest() -> Date {
+    Date::from_ymd_opt(1, 1, 1).expect("0001-01-01")
+}
+
+/// One person as the indicators see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatRow {
+    /// Index into [`StatRows::region_codes`].
+    pub region: u32,
+    pub sex: Sex,
+    pub residence: Residence,
+    pub birth_date: Date,
+    pub death_date: Option<Date>,
+    /// The linked mother's birth date; `None` when no mother is linked, or when the
+    /// person was born before [`StatRows::births_from`].
+    pub mother_birth_date: Option<Date>,
+    /// 孩次 as the register derives it; `None` when no mother is linked, or when
+    /// the person was born before [`StatRows::births_from`].
+    pub birth_order: Option<u32>,
+}
+
+/// What identifies a state of the register's persons: every change to a person
+/// is an event and events are never deleted, so two reads with the same last
+/// sequence number and the same number of events saw the same persons. The count
+/// is needed on PostgreSQL only, where a transaction may commit a smaller `seq`
+/// after a larger one is already visible; SQLite has one writer, so its
+/// sequence numbers commit in order and `events` is left 0 there (counting two
+/// million events would cost more than the rest of the check).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RegisterVersion {
+    pub last_event: i64,
+    pub events: i64,
+}
+
+/// Every person of the register, with the distinct region codes they refer to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatRows {
+    /// The distinct `region_code`s of the persons, in first-seen order.
+    pub region_codes: Vec<String>,
+    pub rows: Vec<StatRow>,
+    /// The register's version read *before* the persons: the persons are that
+    /// version or newer, never older.
+    pub version: RegisterVersion,
+    /// Mothers' birth dates and birth orders are filled for persons born on or
+    /// after this day (`None`: for everyone).
+    pub births_from: Option<Date>,
+}
+
+impl StatRows {
+    /// Whether these rows can serve a computation that needs mothers and birth
+    /// orders of births from `births_from` on.
+    pub fn covers(&self, births_from: Option<Date>) -> bool {
+        match (self.births_from, births_from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(have), Some(want)) => have <= want,
+        }
+    }
+}
+
+/// Interns region codes; rows of one household tend to come together, so the last
+/// code is checked before the map.
+#[derive(Default)]
+struct Regions {
+    codes: Vec<String>,
+    index: HashMap<String, u32>,
+    last: Option<u32>,
+}
+
+impl Regions {
+    #[inline]
+    fn get(&mut self, code: &str) -> u32 {
+        if let Some(i) = self.last {
+            if self.codes[i as usize] == code {
+                return i;
+            }
+        }
+        let i = match self.index.get(code) {
+            Some(&i) => i,
+            None => {
+                let i = self.codes.len() as u32;
+                self.codes.push(code.to_string());
+                self.index.insert(code.to_string(), i);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("persons.{what}"))
+}
+
+/// `YYYY-MM-DD` without going through a format string (the hot path of the load).
+#[inline]
+fn iso_date(b: &[u8]) -> Option<Date> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| Date::parse_from_str(s, "%Y-%m-%d").ok());
+    }
+    let n = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    Date::from_ymd_opt(n(0..4)? as i32, n(5..7)?, n(8..10)?)
+}
+
+#[inline]
+fn residence(s: &[u8]) -> Result<Residence> {
+    match s {
+        b"resident" => Ok(Residence::Resident),
+        b"outflow" => Ok(Residence::Outflow),
+        b"inflow" => Ok(Residence::Inflow),
+        _ => Err(corrupt("residence")),
+    }
+}
+
+pub(crate) fn register_version(c: &mut dyn Conn) -> Result<RegisterVersion> {
+    // SQLite has one writer at a time, so sequence numbers commit in order and the
+    // last one is enough; PostgreSQL needs the count as well (see RegisterVersion).
+    let sql = match c.backend() {
+        Backend::Sqlite => "SELECT MAX(seq), 0 FROM events",
+        Backend::Postgres => "SELECT MAX(seq), COUNT(*) FROM events",
+    };
+    let r = c.query_one(sql, &[])?;
+    let get = |i: usize| r.as_ref().and_then(|r| r[i].int()).unwrap_or(0);
+    Ok(RegisterVersion {
+        last_event: get(0),
+        events: get(1),
+    })
+}
+
+impl Store {
+    // `Store::last_event_seq` lives in search.rs.
+
+    /// The register's current [`RegisterVersion`]: a key for anything derived
+    /// from the persons.
+    pub fn register_version(&self) -> Result<RegisterVersion> {
+        self.with(register_version)
+    }
+
+    /// Reads the indicators' input of every person in one streaming query.
+    ///
+    /// The indicators need a mother's birth date and a birth order only for the
+    /// births of the period they count, so these two are looked up only for
+    /// persons born on or after `births_from` (`None`: for everyone, slower on a
+    /// large register). Everything else is read for every person.
+    pub fn stat_rows(&self, births_from: Option<Date>) -> Result<StatRows> {
+        let mut regions = Regions::default();
+        let mut rows = Vec::new();
+        let from = births_from.unwrap_or_else(earliest);
+        let version;
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let c = p.get()?;
+                version = register_version(&mut crate::conn::SqliteConn(&c))?;
+                // Persons are never deleted, so the largest rowid is their number
+                // (one index probe, where COUNT(*) would read the whole table);
+                // reserving it saves growing a 50 MB vector by copies.
+                let n: Option<i64> =
+                    c.query_row("SELECT MAX(rowid) FROM persons", [], |r| r.get(0))?;
+                rows.reserve(n.unwrap_or(0).max(0) as usize);
+                // Read the file through a memory map for this scan: no copy of
+                // every page into SQLite's cache (measured: a tenth of the load).
+                c.execute_batch(SQLITE_MMAP_ON)?;
+                let scan = (|| -> Result<()> {
+                    let mut st = c.prepare_cached(&stat_rows_sql(Backend::Sqlite))?;
+                    st.raw_bind_parameter(1, crate::Value::Date(from))?;
+                    let mut it = st.raw_query();
+                    while let Some(r) = it.next()? {
+                        rows.push(sqlite_row(r, &mut regions)?);
+                    }
+                    Ok(())
+                })();
+                c.execute_batch("PRAGMA mmap_size = 0")?;
+                scan?;
+            }
+            Pool::Postgres(p) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut c = p.get()?;
+                version = register_version(&mut *c)?;
+                let sql = stat_rows_sql(Backend::Postgres);
+                let st = c.client.prepare(&sql)?;
+                let mut it = c
+                    .client
+                    .query_raw(&st, [&from as &(dyn postgres::types::ToSql + Sync)])?;
+                while let Some(r) = it.next()? {
+                    rows.push(pg_row(&r, &mut regions)?);
+                }
+            }
+        }
+        Ok(StatRows {
+            region_codes: regions.codes,
+            rows,
+            version,
+            births_from,
+        })
+    }
+}
+
+fn sqlite_row(r: &rusqlite::Row<'_>, regions: &mut Regions) -> Result<StatRow> {
+    use rusqlite::types::ValueRef as V;
+    let text = |i: usize| -> Result<Option<&[u8]>> {
+        Ok(match r.get_ref(i)? {
+            V::Text(t) | V::Blob(t) => Some(t),
+            _ => None,
+        })
+    };
+    let date = |i: usize, what: &str| -> Result<Option<Date>> {
+        text(i)?
+            .map(|t| iso_date(t).ok_or_else(|| corrupt(what)))
+            .transpose()
+    };
+    let region = text(0)?.ok_or_else(|| corrupt("region_code"))?;
+    let region = regions.get(std::str::from_utf8(region).map_err(|_| corrupt("region_code"))?);
+    let sex = match r.get_ref(1)? {
+        V::Integer(i) => Sex::from_code(i),
+        _ => Sex::Unknown,
+    };
+    let residence = residence(text(2)?.ok_or_else(|| corrupt("residence"))?)?;
+    Ok(StatRow {
+        region,
+        sex,
+        residence,
+        birth_date: date(3, "birth_date")?.ok_or_else(|| corrupt("birth_date"))?,
+        death_date: date(4, "death_date")?,
+        mother_birth_date: date(5, "birth_date")?,
+        birth_order: match r.get_ref(6)? {
+            V::Integer(i) => Some(i as u32),
+            _ => None,
+        },
+    })
+}
+
+fn pg_row(r: &postgres::Row, regions: &mut Regions) -> Result<StatRow> {
+    let region: &str = r.try_get(0)?;
+    let sex: i64 = r.try_get(1)?;
+    let residence_s: &str = r.try_get(2)?;
+    let order: Option<i64> = r.try_get(6)?;
+    Ok(StatRow {
+        region: regions.get(region),
+        sex: Sex::from_code(sex),
+        residence: residence(residence_s.as_bytes())?,
+        birth_date: r.try_get(3)?,
+        death_date: r.try_get(4)?,
+        mother_birth_date: r.try_get(5)?,
+        birth_order: order.map(|o| o as u32),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_parse_like_chrono() {
+        let d = Date::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(iso_date(b"2024-02-29"), Some(d));
+        assert_eq!(iso_date(b"2023-02-29"), None);
+        // Not the stored form: falls back to chrono, and agrees with it.
+        assert_eq!(
+            iso_date(b"2024-2-29"),
+            Date::parse_from_str("2024-2-29", "%Y-%m-%d").ok()
+        );
+        assert_eq!(iso_date(b"20x4-02-29"), None);
+    }
+}
