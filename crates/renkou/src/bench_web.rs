@@ -196,7 +196,7 @@ async fn session(
         n = n
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let pick = (n >> 33) as usize;
+        let pick = n >> 33;
         let (kind, req) = if ((pick % 1000) as f64) < birth_share * 1000.0 {
             let (mother, village) = &mothers[pick % mothers.len()];
             (
@@ -211,10 +211,10 @@ async fn session(
                     &cookie,
                 )?,
             )
-        } else if pick % 2 == 0 {
+        } else if pick.is_multiple_of(2) {
             let (_, name, _) = &samples[pick % samples.len()];
             // Half by the name, half by its pinyin.
-            let q = if pick % 4 == 0 {
+            let q = if pick.is_multiple_of(4) {
                 renkou_app::search::name_keys(name).0
             } else {
                 name.clone()

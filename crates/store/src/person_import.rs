@@ -108,14 +108,16 @@ pub struct PersonImport {
     committed: bool,
 }
 
-/// The secondary indexes of `persons` and `households`, as (name, CREATE statement).
-/// Not those of `events`: on SQLite its person_no index serves the deferred foreign
-/// key from events to persons; without it every person inserted would scan events.
+/// The secondary indexes of `persons`, `households` and `events`, as (name, CREATE
+/// statement). Dropping the events index is safe only because a bulk load inserts
+/// each person before its event: the deferred foreign key from events to persons
+/// then never has an open violation, and SQLite only scans the children of a new
+/// parent row while one is open.
 fn secondary_indexes(c: &mut dyn Conn) -> Result<Vec<(String, String)>> {
     let sql = match c.backend() {
         Backend::Sqlite => {
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN ('persons', 'households') ORDER BY name"
+             AND tbl_name IN ('persons', 'households', 'events') ORDER BY name"
         }
         Backend::Postgres => {
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() \

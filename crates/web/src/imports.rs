@@ -402,11 +402,7 @@ pub async fn job(
         .lock()
         .map_err(|_| WebError::Internal("job lock".into()))?
         .clone();
-    let percent = if job.total > 0 {
-        (job.done * 100 / job.total).min(100)
-    } else {
-        0
-    };
+    let percent = (job.done * 100).checked_div(job.total).unwrap_or(0).min(100);
     Ok(Html(
         JobPage {
             l: current.l,
