@@ -402,7 +402,10 @@ pub async fn job(
         .lock()
         .map_err(|_| WebError::Internal("job lock".into()))?
         .clone();
-    let percent = (job.done * 100).checked_div(job.total).unwrap_or(0).min(100);
+    let percent = (job.done * 100)
+        .checked_div(job.total)
+        .unwrap_or(0)
+        .min(100);
     Ok(Html(
         JobPage {
             l: current.l,
