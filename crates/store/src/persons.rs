@@ -244,7 +244,30 @@ impl Store {
     /// collide. Returns the number and the event's sequence number.
     pub fn record_birth(
         &self,
+        child: PersonRecord,
+        recorded_by: &str,
+        source: &str,
+        audit: Option<&crate::audit::AuditRecord<'_>>,
+    ) -> Result<(String, i64)> {
+        self.record_new_person(child, true, recorded_by, source, audit)
+    }
+
+    /// Registers a person entered in the UI who is not yet in the register (a
+    /// mother or father moving in with a newborn): numbered like a birth.
+    pub fn register_person(
+        &self,
+        person: PersonRecord,
+        recorded_by: &str,
+        source: &str,
+        audit: Option<&crate::audit::AuditRecord<'_>>,
+    ) -> Result<(String, i64)> {
+        self.record_new_person(person, false, recorded_by, source, audit)
+    }
+
+    fn record_new_person(
+        &self,
         mut child: PersonRecord,
+        birth: bool,
         recorded_by: &str,
         source: &str,
         audit: Option<&crate::audit::AuditRecord<'_>>,
@@ -267,10 +290,18 @@ impl Store {
                     child.person_no, child.person_no
                 )));
             }
+            if child.household_no.is_empty() {
+                // A person entered on their own starts a household of their own.
+                child.household_no = format!("H{}", child.person_no);
+            }
             let no = child.person_no.clone();
             let e = PersonEvent {
                 person_no: no.clone(),
-                kind: EventKind::Birth { person: child },
+                kind: if birth {
+                    EventKind::Birth { person: child }
+                } else {
+                    EventKind::Registered { person: child }
+                },
                 recorded_by: recorded_by.to_string(),
                 recorded_at: String::new(),
                 source: source.to_string(),

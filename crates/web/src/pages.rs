@@ -874,6 +874,12 @@ pub struct BirthForm {
     #[serde(default)]
     mother_no: String,
     #[serde(default)]
+    mother_name: String,
+    #[serde(default)]
+    mother_birth_date: String,
+    #[serde(default)]
+    mother_id_number: String,
+    #[serde(default)]
     father_no: String,
     #[serde(default)]
     name: String,
@@ -898,12 +904,56 @@ pub async fn record_birth(
     blocking(move || {
         let store = &state.store;
         let region = store.region(&code)?.ok_or(WebError::NotFound)?;
+        let audit_new = AuditRecord {
+            username: &me.account.username,
+            action: "create",
+            record_type: "person",
+            record_id: "",
+            fields: "registered",
+            address: &me.address,
+        };
         let check = || -> Result<PersonRecord, String> {
+            let birth_date = form_date(&form.birth_date)?;
+            let sex = Sex::parse(&form.sex).map_err(|e| e.to_string())?;
+            // A mother not yet in the register is entered here and registered in
+            // this village with a household of her own.
+            let mother_no = if form.mother_no.trim().is_empty() && !form.mother_name.trim().is_empty() {
+                let born = form_date(&form.mother_birth_date)
+                    .map_err(|e| format!("母亲出生日期：{e} / mother's birth date: {e}"))?;
+                let id_number = match form.mother_id_number.trim() {
+                    "" => None,
+                    v => Some(renkou_domain::IdNumber::parse(v).map_err(|e| e.to_string())?),
+                };
+                let mother = PersonRecord {
+                    person_no: String::new(),
+                    name: form.mother_name.trim().to_string(),
+                    sex: Sex::Female,
+                    birth_date: born,
+                    id_number,
+                    household_no: String::new(),
+                    region_code: region.code.clone(),
+                    marital_status: MaritalStatus::NotStated,
+                    mother_no: None,
+                    father_no: None,
+                    residence: Residence::Resident,
+                    phone: None,
+                    death_date: None,
+                };
+                if renkou_domain::date::completed_years(born, birth_date) < 10 {
+                    return Err("母亲出生日期不合理 / the mother's birth date is not plausible".into());
+                }
+                store
+                    .register_person(mother, &me.account.username, "web", Some(&audit_new))
+                    .map_err(|e| e.to_string())?
+                    .0
+            } else {
+                form.mother_no.trim().to_string()
+            };
             let mother = store
-                .person(form.mother_no.trim())
+                .person(&mother_no)
                 .map_err(|e| e.to_string())?
                 .filter(|m| me.scope.can_read(&m.region_code))
-                .ok_or("找不到母亲（请填写本辖区的人员编号）/ mother not found in your area")?;
+                .ok_or("找不到母亲（请填写本辖区的人员编号，或填写新母亲的姓名和出生日期）/ mother not found in your area (give her person number, or a new mother's name and birth date)")?;
             if mother.sex != Sex::Female {
                 return Err("母亲必须为女性 / the mother must be a woman".into());
             }
@@ -917,11 +967,9 @@ pub async fn record_birth(
                         .ok_or("找不到父亲 / father not found")?,
                 ),
             };
-            let birth_date = form_date(&form.birth_date)?;
             if birth_date > today() {
                 return Err("出生日期不能晚于今天 / the birth date is in the future".into());
             }
-            let sex = Sex::parse(&form.sex).map_err(|e| e.to_string())?;
             let name = form.name.trim();
             Ok(PersonRecord {
                 // Numbered by the store, inside the transaction that records it.
