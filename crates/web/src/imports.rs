@@ -40,6 +40,8 @@ pub struct JobState {
     pub finished: bool,
     pub message: String,
     pub errors: Vec<String>,
+    /// Row errors found by the check before commit.
+    pub preview_errors: usize,
 }
 
 #[derive(Default)]
@@ -47,7 +49,64 @@ pub struct Uploads {
     map: Mutex<HashMap<u64, Arc<Upload>>>,
 }
 
+/// One line of the home page's "needs attention": an upload of this account.
+pub struct UploadStatus {
+    pub id: u64,
+    /// Where to look: the job's page, or a new upload for a file that failed its check.
+    pub link: String,
+    pub file_name: String,
+    pub status: String,
+    pub problem: bool,
+}
+
 impl Uploads {
+    /// This account's uploads that need a look: checked with errors, running, or
+    /// finished with errors; newest first.
+    pub fn attention(&self, owner: &str) -> Vec<UploadStatus> {
+        let Ok(map) = self.map.lock() else {
+            return Vec::new();
+        };
+        let mut v: Vec<UploadStatus> = map
+            .iter()
+            .filter(|(_, u)| u.owner == owner)
+            .filter_map(|(id, u)| {
+                let j = u.job.lock().ok()?;
+                let (status, problem) = if j.started && !j.finished {
+                    (
+                        format!(
+                            "导入中 / importing {}%",
+                            (j.done * 100).checked_div(j.total).unwrap_or(0)
+                        ),
+                        false,
+                    )
+                } else if !j.errors.is_empty() || (!j.started && j.preview_errors > 0) {
+                    let n = if j.started {
+                        j.errors.len()
+                    } else {
+                        j.preview_errors
+                    };
+                    (format!("{n} 处错误 / {n} errors"), true)
+                } else {
+                    return None;
+                };
+                Some(UploadStatus {
+                    id: *id,
+                    link: if j.started {
+                        format!("/imports/{id}")
+                    } else {
+                        "/imports/new".to_string()
+                    },
+                    file_name: u.file_name.clone(),
+                    status,
+                    problem,
+                })
+            })
+            .collect();
+        v.sort_by(|a, b| b.id.cmp(&a.id));
+        v.truncate(10);
+        v
+    }
+
     fn get(&self, id: u64, owner: &str) -> Option<Arc<Upload>> {
         let map = self.map.lock().ok()?;
         map.get(&id).filter(|u| u.owner == owner).cloned()

@@ -11,7 +11,7 @@ mod api;
 mod auth;
 mod error;
 mod i18n;
-mod imports;
+pub(crate) mod imports;
 mod pages;
 
 use axum::routing::{get, post};

@@ -64,6 +64,7 @@ struct HomePage {
     year: i32,
     summary: AreaSummary,
     recent: Vec<RecentEvent>,
+    uploads: Vec<crate::imports::UploadStatus>,
 }
 
 pub async fn home(
@@ -78,7 +79,9 @@ pub async fn home(
             .ok_or(WebError::NotFound)?;
         let summary = state.store.area_summary(&me.scope.region, today())?;
         let recent = state.store.recent_events(&me.scope.region, 10)?;
+        let uploads = state.uploads.attention(&me.account.username);
         Ok(HomePage {
+            uploads,
             l: me.l,
             year: today().year(),
             me,

@@ -344,12 +344,24 @@ fn writes_need_the_csrf_token_and_are_audited() {
             .post(&format!("/regions/{OURS}/births/new"), "mother_name=%E6%B5%8B%E8%AF%95%E6%96%B0%E6%AF%8D&mother_birth_date=1995-03-04&sex=1&birth_date=2025-02-03")
             ;
         assert_eq!(s, StatusCode::SEE_OTHER, "{}: {body}", db.label);
-        let baby = store.person(loc.unwrap().trim_start_matches("/persons/")).unwrap().unwrap();
-        let new_mother = store.person(baby.mother_no.as_deref().unwrap()).unwrap().unwrap();
-        assert_eq!((new_mother.name.as_str(), new_mother.sex), ("测试新母", Sex::Female));
+        let baby = store
+            .person(loc.unwrap().trim_start_matches("/persons/"))
+            .unwrap()
+            .unwrap();
+        let new_mother = store
+            .person(baby.mother_no.as_deref().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (new_mother.name.as_str(), new_mother.sex),
+            ("测试新母", Sex::Female)
+        );
         assert_eq!(new_mother.region_code.as_str(), OURS);
         assert_eq!(baby.household_no, new_mother.household_no);
-        assert_eq!(store.children_of(&new_mother.person_no).unwrap()[0].birth_order, 1);
+        assert_eq!(
+            store.children_of(&new_mother.person_no).unwrap()[0].birth_order,
+            1
+        );
         // A correction without a reason is refused with a message; with one it lands.
         let (s, body, _) = cun.post(
             "/persons/A2/events/correction",
