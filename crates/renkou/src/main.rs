@@ -10,11 +10,6 @@ mod link_cli;
 mod progress;
 mod web;
 
-/// Imports allocate many small strings per row; mimalloc measured about a fifth
-/// faster than the system allocator on a million-row import (see `renkou bench`).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     cli::main()
 }

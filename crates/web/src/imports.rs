@@ -102,7 +102,7 @@ impl Uploads {
                 })
             })
             .collect();
-        v.sort_by(|a, b| b.id.cmp(&a.id));
+        v.sort_by_key(|u| std::cmp::Reverse(u.id));
         v.truncate(10);
         v
     }

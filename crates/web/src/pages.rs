@@ -358,13 +358,86 @@ struct HouseholdsPage {
     pages: i64,
 }
 
+/// The households of an area as xlsx/CSV: number, village, members.
+async fn export_households(
+    state: AppState,
+    current: Current,
+    code: RegionCode,
+    format: String,
+) -> Result<Response, WebError> {
+    let (bytes, mime, ext) = blocking(move || {
+        use renkou_interchange::write::{OutFormat, TableWriter};
+        let dir = std::env::temp_dir().join(format!("renkou-export-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
+        let xlsx = format == "xlsx";
+        let path = dir.join(if xlsx {
+            "households.xlsx"
+        } else {
+            "households.csv"
+        });
+        let result = (|| {
+            let mut w = TableWriter::create(
+                &path,
+                if xlsx {
+                    OutFormat::Xlsx
+                } else {
+                    OutFormat::Csv
+                },
+                &["户编号", "区划代码", "人数"],
+            )
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            let (rows, _) = state.store.list_households(&code, 0, i64::MAX / 2)?;
+            for h in &rows {
+                w.write_row(&[
+                    h.household_no.clone(),
+                    h.region_code.clone(),
+                    h.members.to_string(),
+                ])
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            }
+            w.finish().map_err(|e| WebError::Internal(e.to_string()))?;
+            state.store.audit(&AuditRecord {
+                username: &current.account.username,
+                action: "export",
+                record_type: "region",
+                record_id: code.as_str(),
+                fields: &format!("households={}", rows.len()),
+                address: &current.address,
+            })?;
+            std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))
+        })();
+        let _ = std::fs::remove_dir_all(&dir);
+        let mime = if xlsx {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        } else {
+            "text/csv; charset=utf-8"
+        };
+        result.map(|b| (b, mime, if xlsx { "xlsx" } else { "csv" }))
+    })
+    .await?;
+    Ok((
+        [
+            (CONTENT_TYPE, mime.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"households.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 pub async fn households(
     State(state): State<AppState>,
     current: Current,
     Path(code): Path<String>,
     Query(q): Query<ListQuery>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let code = scoped_region(&current, &code)?;
+    if q.format == "csv" || q.format == "xlsx" {
+        return export_households(state, current, code, q.format.clone()).await;
+    }
     let me = current.clone();
     let page = blocking(move || {
         let region = state.store.region(&code)?.ok_or(WebError::NotFound)?;
@@ -384,7 +457,7 @@ pub async fn households(
         })
     })
     .await?;
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 // --- a person, a household ----------------------------------------------------

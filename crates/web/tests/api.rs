@@ -239,6 +239,49 @@ fn the_api_is_scoped_like_the_ui() {
                 .contains("not married"),
             "{body}"
         );
+        // Import through the API: a bad row → 422 with the row, nothing written;
+        // a row of another village is outside the token's area.
+        let call_raw = |uri: &str, token: &str, body: &str| -> (StatusCode, Value) {
+            let req = Request::post(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            rt().block_on(async {
+                let resp = app.clone().oneshot(req).await.unwrap();
+                let status = resp.status();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (
+                    status,
+                    serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+                )
+            })
+        };
+        let file = "person_id,name,sex,birth_date,household_id,region_code\nN1,测试新,1,2020-01-01,HN,349901101201\nN2,测试外,1,2020-01-01,HN,349901101202\n";
+        let (s, body) = call_raw(
+            "/api/v1/imports?kind=persons&file_name=ledger.csv",
+            &cun,
+            file,
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}: {body}", db.label);
+        assert_eq!(body["errors"][0]["row"], 3);
+        assert!(
+            body["errors"][0]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("ledger.csv:3:region_code:"),
+            "{body}"
+        );
+        assert!(store.person("N1").unwrap().is_none());
+        let (s, body) = call_raw("/api/v1/imports?kind=persons&skip_invalid=true", &cun, file);
+        assert_eq!(
+            (s, body["counts"]["new"].as_i64()),
+            (StatusCode::OK, Some(1)),
+            "{body}"
+        );
+        assert_eq!(
+            call_raw("/api/v1/imports?kind=persons", &tongji, file).0,
+            StatusCode::FORBIDDEN
+        );
         assert!(store.verify_audit().unwrap().is_ok());
     }
 }

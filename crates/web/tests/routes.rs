@@ -216,6 +216,9 @@ fn another_villages_records_are_not_found_for_every_route_family() {
         assert!(state.wait_for_search_index(std::time::Duration::from_secs(30)));
         let app = renkou_web::router(state);
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        let (s, csv) = cun.get(&format!("/regions/{OURS}/households?format=csv"));
+        assert_eq!(s, StatusCode::OK);
+        assert!(csv.contains("HA,") && !csv.contains("HB"), "{csv}");
         // Pinyin finds our people only: 测试 = ceshi, 对照 = duizhao.
         let (_, body) = cun.get("/search?q=ceshi");
         assert!(
@@ -244,6 +247,7 @@ fn another_villages_records_are_not_found_for_every_route_family() {
             format!("/regions/{THEIRS}/persons"),
             format!("/regions/{THEIRS}/persons?format=csv"),
             format!("/regions/{THEIRS}/households"),
+            format!("/regions/{THEIRS}/households?format=xlsx"),
             format!("/regions/{THEIRS}/births/new"),
             "/regions/349901101000".into(),
             "/persons/B1".into(),
