@@ -956,6 +956,10 @@ pub struct BirthForm {
     #[serde(default)]
     mother_id_number: String,
     #[serde(default)]
+    father_name: String,
+    #[serde(default)]
+    father_birth_date: String,
+    #[serde(default)]
     father_no: String,
     #[serde(default)]
     name: String,
@@ -1034,6 +1038,31 @@ pub async fn record_birth(
                 return Err("母亲必须为女性 / the mother must be a woman".into());
             }
             let father = match form.father_no.trim() {
+                // A father not yet in the register joins the mother's household.
+                "" if !form.father_name.trim().is_empty() => {
+                    let born = form_date(&form.father_birth_date)
+                        .map_err(|e| format!("父亲出生日期：{e} / father's birth date: {e}"))?;
+                    let father = PersonRecord {
+                        person_no: String::new(),
+                        name: form.father_name.trim().to_string(),
+                        sex: Sex::Male,
+                        birth_date: born,
+                        id_number: None,
+                        household_no: mother.household_no.clone(),
+                        region_code: mother.region_code.clone(),
+                        marital_status: MaritalStatus::NotStated,
+                        mother_no: None,
+                        father_no: None,
+                        residence: Residence::Resident,
+                        phone: None,
+                        death_date: None,
+                    };
+                    let no = store
+                        .register_person(father, &me.account.username, "web", Some(&audit_new))
+                        .map_err(|e| e.to_string())?
+                        .0;
+                    store.person(&no).map_err(|e| e.to_string())?
+                }
                 "" => None,
                 f => Some(
                     store

@@ -345,7 +345,7 @@ fn writes_need_the_csrf_token_and_are_audited() {
         assert!(page.contains("id=\"birth-order\">1<"), "{page}");
         // A mother not yet in the register is entered with the birth.
         let (s, body, loc) = cun
-            .post(&format!("/regions/{OURS}/births/new"), "mother_name=%E6%B5%8B%E8%AF%95%E6%96%B0%E6%AF%8D&mother_birth_date=1995-03-04&sex=1&birth_date=2025-02-03")
+            .post(&format!("/regions/{OURS}/births/new"), "mother_name=%E6%B5%8B%E8%AF%95%E6%96%B0%E6%AF%8D&mother_birth_date=1995-03-04&father_name=%E6%B5%8B%E8%AF%95%E6%96%B0%E7%88%B6&father_birth_date=1993-01-01&sex=1&birth_date=2025-02-03")
             ;
         assert_eq!(s, StatusCode::SEE_OTHER, "{}: {body}", db.label);
         let baby = store
@@ -362,6 +362,14 @@ fn writes_need_the_csrf_token_and_are_audited() {
         );
         assert_eq!(new_mother.region_code.as_str(), OURS);
         assert_eq!(baby.household_no, new_mother.household_no);
+        let new_father = store
+            .person(baby.father_no.as_deref().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (new_father.name.as_str(), new_father.household_no.as_str()),
+            ("测试新父", new_mother.household_no.as_str())
+        );
         assert_eq!(
             store.children_of(&new_mother.person_no).unwrap()[0].birth_order,
             1
