@@ -12,6 +12,7 @@ mod auth;
 mod error;
 mod i18n;
 pub(crate) mod imports;
+mod indicators;
 mod pages;
 
 use axum::routing::{get, post};
@@ -31,6 +32,8 @@ pub struct AppState {
     /// The person search index, once built (a background thread builds it at
     /// start; until then search falls back to a plain SQL query).
     pub(crate) search: Arc<std::sync::OnceLock<std::sync::RwLock<renkou_app::search::PersonIndex>>>,
+    /// The indicators' input, kept while no event arrives.
+    pub(crate) stats: Arc<renkou_app::indicators::StatCache>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             limiter: Arc::new(auth::RateLimiter::default()),
             uploads: Arc::new(imports::Uploads::default()),
             search: Arc::new(std::sync::OnceLock::new()),
+            stats: Arc::new(renkou_app::indicators::StatCache::new()),
         };
         let (store, slot) = (state.store.clone(), state.search.clone());
         std::thread::spawn(move || {
@@ -112,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/households/{no}", get(pages::household))
         .route("/search", get(pages::search))
+        .route("/indicators/{code}", get(indicators::page))
         .route("/admin/audit", get(pages::audit))
         .route("/imports/new", get(imports::upload_form))
         .route("/imports", post(imports::upload))

@@ -238,6 +238,7 @@ fn another_villages_records_are_not_found_for_every_route_family() {
             "/households/HA".into(),
             format!("/regions/{OURS}/births/new"),
             "/persons/A1/events/death".into(),
+            format!("/indicators/{OURS}?year=2024"),
         ] {
             assert_eq!(cun.get(&uri).0, StatusCode::OK, "{}: {uri}", db.label);
         }
@@ -249,6 +250,8 @@ fn another_villages_records_are_not_found_for_every_route_family() {
             format!("/regions/{THEIRS}/households"),
             format!("/regions/{THEIRS}/households?format=xlsx"),
             format!("/regions/{THEIRS}/births/new"),
+            format!("/indicators/{THEIRS}"),
+            "/indicators/349901101000".into(),
             "/regions/349901101000".into(),
             "/persons/B1".into(),
             "/persons/B1/events/death".into(),
