@@ -287,45 +287,91 @@ async fn export_list(
     sort: PersonSort,
     format: String,
 ) -> Result<Response, WebError> {
-    let bytes = blocking(move || {
-        use renkou_interchange::write::{person_cells, OutFormat, TableWriter};
-        let dir = std::env::temp_dir().join(format!("renkou-export-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-        let path = dir.join(format!("persons.{format}"));
-        let fmt = if format == "xlsx" {
-            OutFormat::Xlsx
-        } else {
-            OutFormat::Csv
-        };
-        let result = (|| {
-            let mut w =
-                TableWriter::for_kind(&path, fmt, renkou_interchange::FileKind::Persons, true)
-                    .map_err(|e| WebError::Internal(e.to_string()))?;
+    use renkou_interchange::write::person_cells;
+    let headers = renkou_interchange::FileKind::Persons
+        .columns()
+        .iter()
+        .map(|c| c.zh)
+        .collect();
+    download(
+        state,
+        current,
+        code,
+        "persons",
+        format,
+        headers,
+        move |state, code, w| {
             let mut n = 0;
             state
                 .store
-                .for_each_listed_person(&code, &filter, sort, &mut |p| {
+                .for_each_listed_person(code, &filter, sort, &mut |p| {
                     n += 1;
                     w.write_row(&person_cells(&p))
                         .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
                 })?;
+            Ok(n)
+        },
+    )
+    .await
+}
+
+/// Writes a table of `code`'s area in `format` (xlsx or CSV) to a temporary file,
+/// records the export in the audit log, and answers with the file as a download.
+async fn download(
+    state: AppState,
+    current: Current,
+    code: RegionCode,
+    what: &'static str,
+    format: String,
+    headers: Vec<&'static str>,
+    fill: impl FnOnce(
+            &AppState,
+            &RegionCode,
+            &mut renkou_interchange::write::TableWriter,
+        ) -> Result<usize, WebError>
+        + Send
+        + 'static,
+) -> Result<Response, WebError> {
+    use renkou_interchange::write::{OutFormat, TableWriter};
+    let xlsx = format == "xlsx";
+    let file_name = format!(
+        "{what}-{}.{}",
+        code.prefix(),
+        if xlsx { "xlsx" } else { "csv" }
+    );
+    let name = file_name.clone();
+    let bytes = blocking(move || {
+        let dir = std::env::temp_dir().join(format!("renkou-export-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
+        let path = dir.join(&name);
+        let result = (|| {
+            let mut w = TableWriter::create(
+                &path,
+                if xlsx {
+                    OutFormat::Xlsx
+                } else {
+                    OutFormat::Csv
+                },
+                &headers,
+            )
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+            let n = fill(&state, &code, &mut w)?;
             w.finish().map_err(|e| WebError::Internal(e.to_string()))?;
             state.store.audit(&AuditRecord {
                 username: &current.account.username,
                 action: "export",
                 record_type: "region",
                 record_id: code.as_str(),
-                fields: &format!("persons={n}"),
+                fields: &format!("{what}={n}"),
                 address: &current.address,
             })?;
             std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))
         })();
         let _ = std::fs::remove_dir_all(&dir);
-        result.map(|b| (b, code, format))
+        result
     })
     .await?;
-    let (bytes, code, format) = bytes;
-    let mime = if format == "xlsx" {
+    let mime = if xlsx {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
         "text/csv; charset=utf-8"
@@ -335,10 +381,7 @@ async fn export_list(
             (CONTENT_TYPE, mime.to_string()),
             (
                 CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"persons-{}.{format}\"",
-                    code.prefix()
-                ),
+                format!("attachment; filename=\"{file_name}\""),
             ),
         ],
         bytes,
@@ -365,28 +408,15 @@ async fn export_households(
     code: RegionCode,
     format: String,
 ) -> Result<Response, WebError> {
-    let (bytes, mime, ext) = blocking(move || {
-        use renkou_interchange::write::{OutFormat, TableWriter};
-        let dir = std::env::temp_dir().join(format!("renkou-export-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-        let xlsx = format == "xlsx";
-        let path = dir.join(if xlsx {
-            "households.xlsx"
-        } else {
-            "households.csv"
-        });
-        let result = (|| {
-            let mut w = TableWriter::create(
-                &path,
-                if xlsx {
-                    OutFormat::Xlsx
-                } else {
-                    OutFormat::Csv
-                },
-                &["户编号", "区划代码", "人数"],
-            )
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-            let (rows, _) = state.store.list_households(&code, 0, i64::MAX / 2)?;
+    download(
+        state,
+        current,
+        code,
+        "households",
+        format,
+        vec!["户编号", "区划代码", "人数"],
+        |state, code, w| {
+            let (rows, _) = state.store.list_households(code, 0, i64::MAX / 2)?;
             for h in &rows {
                 w.write_row(&[
                     h.household_no.clone(),
@@ -395,37 +425,10 @@ async fn export_households(
                 ])
                 .map_err(|e| WebError::Internal(e.to_string()))?;
             }
-            w.finish().map_err(|e| WebError::Internal(e.to_string()))?;
-            state.store.audit(&AuditRecord {
-                username: &current.account.username,
-                action: "export",
-                record_type: "region",
-                record_id: code.as_str(),
-                fields: &format!("households={}", rows.len()),
-                address: &current.address,
-            })?;
-            std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))
-        })();
-        let _ = std::fs::remove_dir_all(&dir);
-        let mime = if xlsx {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        } else {
-            "text/csv; charset=utf-8"
-        };
-        result.map(|b| (b, mime, if xlsx { "xlsx" } else { "csv" }))
-    })
-    .await?;
-    Ok((
-        [
-            (CONTENT_TYPE, mime.to_string()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"households.{ext}\""),
-            ),
-        ],
-        bytes,
+            Ok(rows.len())
+        },
     )
-        .into_response())
+    .await
 }
 
 pub async fn households(

@@ -219,6 +219,10 @@ fn another_villages_records_are_not_found_for_every_route_family() {
         let (s, csv) = cun.get(&format!("/regions/{OURS}/households?format=csv"));
         assert_eq!(s, StatusCode::OK);
         assert!(csv.contains("HA,") && !csv.contains("HB"), "{csv}");
+        let (s, csv) = cun.get(&format!("/regions/{OURS}/persons?format=csv"));
+        assert_eq!(s, StatusCode::OK);
+        assert!(csv.starts_with("\u{feff}人员编号,姓名"), "{csv}");
+        assert!(csv.contains("A1,测试甲") && !csv.contains("B1"), "{csv}");
         // Pinyin finds our people only: 测试 = ceshi, 对照 = duizhao.
         let (_, body) = cun.get("/search?q=ceshi");
         assert!(
