@@ -505,6 +505,20 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The 13 person columns of a row's cells ([`PersonRecord::to_cells`] order, which
+/// is [`PERSON_COLS`] order) as COPY fields: the optional ones are NULL when empty.
+fn person_fields(c: &[String; 13]) -> [Option<&str>; 13] {
+    // id_number, mother_no, father_no, phone, death_date may be absent.
+    const OPTIONAL: [usize; 5] = [4, 8, 9, 11, 12];
+    std::array::from_fn(|i| {
+        if OPTIONAL.contains(&i) {
+            opt(&c[i])
+        } else {
+            Some(c[i].as_str())
+        }
+    })
+}
+
 /// Appends one COPY text row.
 fn copy_row(buf: &mut Vec<u8>, fields: &[Option<&str>]) {
     for (i, f) in fields.iter().enumerate() {
@@ -636,8 +650,7 @@ fn write_rows(
                 } in &batch
                 {
                     row_no += 1;
-                    let sex = p.sex.code().to_string();
-                    let marital = p.marital_status.code().to_string();
+                    let fields = person_fields(c);
                     if ctx.mode == Mode::PgBulk {
                         if households.insert(p.household_no.clone()) {
                             copy_row(&mut copy.households, &[Some(&c[5]), Some(&c[6])]);
@@ -657,51 +670,17 @@ fn write_rows(
                                 Some(&import_id),
                             ],
                         );
-                        copy_row(
-                            &mut copy.persons,
-                            &[
-                                Some(&c[0]),
-                                Some(&c[1]),
-                                Some(&sex),
-                                Some(&c[3]),
-                                opt(&c[4]),
-                                Some(&c[5]),
-                                Some(&c[6]),
-                                Some(&marital),
-                                opt(&c[8]),
-                                opt(&c[9]),
-                                Some(&c[10]),
-                                opt(&c[11]),
-                                opt(&c[12]),
-                                Some(&seq),
-                                extra.as_deref(),
-                            ],
-                        );
+                        let mut row = fields.to_vec();
+                        row.extend([Some(seq.as_str()), extra.as_deref()]);
+                        copy_row(&mut copy.persons, &row);
                         counts.new += 1;
                         counts.events += 1;
                     } else {
                         let n = row_no.to_string();
-                        copy_row(
-                            &mut copy.stage,
-                            &[
-                                Some(&n),
-                                Some(&c[0]),
-                                Some(&c[1]),
-                                Some(&sex),
-                                Some(&c[3]),
-                                opt(&c[4]),
-                                Some(&c[5]),
-                                Some(&c[6]),
-                                Some(&marital),
-                                opt(&c[8]),
-                                opt(&c[9]),
-                                Some(&c[10]),
-                                opt(&c[11]),
-                                opt(&c[12]),
-                                extra.as_deref(),
-                                Some(payload),
-                            ],
-                        );
+                        let mut row = vec![Some(n.as_str())];
+                        row.extend(fields);
+                        row.extend([extra.as_deref(), Some(payload.as_str())]);
+                        copy_row(&mut copy.stage, &row);
                     }
                     copy.rows += 1;
                 }

@@ -441,19 +441,10 @@ async fn import(
         return Err(WebError::BadRequest("请求体为空 / the request body is empty".into()).into());
     }
     Ok(blocking(move || {
-        let name: String = p
-            .file_name
-            .as_deref()
-            .unwrap_or("upload")
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("upload")
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
+        let name = crate::imports::safe_file_name(p.file_name.as_deref().unwrap_or("upload"));
         let dir = std::env::temp_dir().join(format!("renkou-api-import-{}", rand::random::<u64>()));
         std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-        let path = dir.join(if name.is_empty() { "upload".to_string() } else { name.clone() });
+        let path = dir.join(&name);
         std::fs::write(&path, &body).map_err(|e| WebError::Internal(e.to_string()))?;
         let opts = renkou_app::import::ImportOptions {
             sheet: None,
@@ -462,11 +453,7 @@ async fn import(
             dry_run: p.dry_run,
             scope: Some(user.scope.region.clone()),
         };
-        let result = if p.kind == "births" {
-            renkou_app::import::import_births(&state.store, &path, &p.source, &opts, &renkou_app::NoProgress)
-        } else {
-            renkou_app::import::import_persons(&state.store, &path, &opts, &renkou_app::NoProgress)
-        };
+        let result = crate::imports::run_import(&state.store, &p.kind, &path, &p.source, &opts, &renkou_app::NoProgress);
         let _ = std::fs::remove_dir_all(&dir);
         let shown = |s: String| s.replace(&path.display().to_string(), &name);
         match result {

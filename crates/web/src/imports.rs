@@ -113,6 +113,39 @@ impl Uploads {
     }
 }
 
+/// Only the file's own name is kept from a name the client sent: the path is ours.
+pub(crate) fn safe_file_name(given: &str) -> String {
+    let name: String = given
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if name.is_empty() {
+        "upload".to_string()
+    } else {
+        name
+    }
+}
+
+/// Runs the import of a ledger of `kind` ("births" needs a source; anything else
+/// is a persons file), exactly as the CLI does.
+pub(crate) fn run_import(
+    store: &renkou_store::Store,
+    kind: &str,
+    path: &std::path::Path,
+    source: &str,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<renkou_app::import::ImportReport, AppError> {
+    if kind == "births" {
+        import_births(store, path, source, opts, progress)
+    } else {
+        import_persons(store, path, opts, progress)
+    }
+}
+
 struct JobProgress(Arc<Upload>);
 
 impl Progress for JobProgress {
@@ -237,22 +270,11 @@ pub async fn upload(
     if kind != "births" {
         kind = "persons".into();
     }
-    // Only the file's own name is kept: the path is ours.
-    let safe: String = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("upload")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
+    let safe = safe_file_name(&file_name);
     let id: u64 = rand::random::<u64>() >> 12;
     let dir = std::env::temp_dir().join(format!("renkou-uploads/{id}"));
     std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-    let path = dir.join(if safe.is_empty() {
-        "upload".to_string()
-    } else {
-        safe.clone()
-    });
+    let path = dir.join(&safe);
     std::fs::write(&path, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
     let upload = Arc::new(Upload {
         owner: current.account.username.clone(),
@@ -315,17 +337,14 @@ pub async fn upload(
             }
         }
         let o = opts(&me, upload.skip_invalid, true);
-        let result = if upload.kind == "births" {
-            import_births(
-                &state.store,
-                &upload.path,
-                &upload.source,
-                &o,
-                &renkou_app::NoProgress,
-            )
-        } else {
-            import_persons(&state.store, &upload.path, &o, &renkou_app::NoProgress)
-        };
+        let result = run_import(
+            &state.store,
+            &upload.kind,
+            &upload.path,
+            &upload.source,
+            &o,
+            &renkou_app::NoProgress,
+        );
         let shown = |s: String| s.replace(&upload.path.display().to_string(), &upload.file_name);
         match result {
             Ok(report) => {
@@ -385,11 +404,7 @@ pub async fn commit(
     // A server thread, not the request: the import goes on when the user leaves.
     std::thread::spawn(move || {
         let progress = JobProgress(job.clone());
-        let result = if job.kind == "births" {
-            import_births(&store, &job.path, &job.source, &o, &progress)
-        } else {
-            import_persons(&store, &job.path, &o, &progress)
-        };
+        let result = run_import(&store, &job.kind, &job.path, &job.source, &o, &progress);
         let shown = |s: String| s.replace(&job.path.display().to_string(), &job.file_name);
         let (message, errors) = match result {
             Ok(r) => {
