@@ -94,12 +94,15 @@ pub fn parse_region(s: &str) -> Result<RegionCode, AppError> {
     RegionCode::parse_prefix(s).map_err(|e| AppError::Invalid(e.to_string()))
 }
 
-/// The register's persons as read by the store, kept while no event arrives.
+/// The register's persons as read by the store, kept up to date as events arrive.
 ///
 /// Every change to a person is an event and events are never deleted, so rows
 /// read at a [`renkou_store::stats::RegisterVersion`] are still the register's
-/// persons while the version is unchanged; checking that is one small query. The
-/// web server keeps one cache for its life; the CLI, one run.
+/// persons while the version is unchanged; checking that is one small query.
+/// When events have arrived, only the persons they touched are read again
+/// ([`Store::refresh_stat_rows`]), so a page after a birth costs milliseconds, not
+/// a reload of the county. The web server keeps one cache for its life; the CLI,
+/// one run.
 #[derive(Default)]
 pub struct StatCache {
     cached: Mutex<Option<Arc<StatRows>>>,
@@ -117,14 +120,19 @@ impl StatCache {
         store: &Store,
         births_from: Option<Date>,
     ) -> Result<Arc<StatRows>, AppError> {
-        let version = store.register_version()?;
-        if let Some(rows) = self.cached.lock().expect("cache lock").as_ref() {
-            if rows.version == version && rows.covers(births_from) {
+        let mut cached = self.cached.lock().expect("cache lock");
+        if let Some(rows) = cached.as_mut() {
+            if rows.covers(births_from) {
+                if store.register_version()? != rows.version {
+                    // Copies the rows only if a request still holds the old ones.
+                    let how = store.refresh_stat_rows(Arc::make_mut(rows))?;
+                    tracing::debug!(?how, "indicator rows refreshed");
+                }
                 return Ok(Arc::clone(rows));
             }
         }
         let rows = Arc::new(store.stat_rows(births_from)?);
-        *self.cached.lock().expect("cache lock") = Some(Arc::clone(&rows));
+        *cached = Some(Arc::clone(&rows));
         Ok(rows)
     }
 }

@@ -8,9 +8,13 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod indicator_export;
+pub mod indicator_report;
 pub mod indicators;
 pub mod progress;
 pub mod search;
+pub mod targets;
+pub mod user_indicators;
 pub mod verify;
 
 pub use error::AppError;

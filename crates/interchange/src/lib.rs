@@ -16,6 +16,7 @@ pub mod persons;
 pub mod regions;
 pub mod schema;
 pub mod table;
+pub mod targets;
 pub mod write;
 
 pub use error::{FileError, RowError};

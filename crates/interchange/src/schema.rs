@@ -5,6 +5,8 @@ pub enum FileKind {
     Regions,
     Persons,
     Births,
+    /// Indicator targets (目标值): not in interchange.md, renkou's own template.
+    Targets,
 }
 
 /// One column of a file kind.
@@ -59,12 +61,27 @@ pub const BIRTH_COLUMNS: &[Column] = &[
     col("source", "来源", false),
 ];
 
+/// A targets file: one row per indicator, region and year. `direction` is
+/// `lower`, `higher` or `band` (or 越低越好, 越高越好, 区间); a band needs its
+/// two bounds and may leave `value` empty (the middle of the band is shown).
+pub const TARGET_COLUMNS: &[Column] = &[
+    col("indicator", "指标代码", true),
+    col("region_code", "区划代码", true),
+    col("year", "年份", true),
+    col("direction", "方向", true),
+    col("value", "目标值", false),
+    col("band_low", "区间下限", false),
+    col("band_high", "区间上限", false),
+    col("note", "备注", false),
+];
+
 impl FileKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
             FileKind::Regions => REGION_COLUMNS,
             FileKind::Persons => PERSON_COLUMNS,
             FileKind::Births => BIRTH_COLUMNS,
+            FileKind::Targets => TARGET_COLUMNS,
         }
     }
 
@@ -73,6 +90,7 @@ impl FileKind {
             FileKind::Regions => "区划",
             FileKind::Persons => "人员",
             FileKind::Births => "出生",
+            FileKind::Targets => "目标值",
         }
     }
 
@@ -85,6 +103,8 @@ impl FileKind {
             "母亲身份证号" | "母亲身份证号码" => "母亲身份号码",
             "父亲身份证号" | "父亲身份证号码" => "父亲身份号码",
             "户号" => "户编号",
+            "指标" => "指标代码",
+            "目标" => "目标值",
             "电话" | "手机号码" => "联系电话",
             other => other,
         };

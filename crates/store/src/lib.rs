@@ -24,6 +24,7 @@ pub mod quality;
 pub mod regions;
 pub mod search;
 pub mod stats;
+pub mod targets;
 pub mod testing;
 pub mod value;
 

@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0002_accounts.sql"),
     },
+    Migration {
+        name: "0003_indicators",
+        sqlite: include_str!("../migrations/sqlite/0003_indicators.sql"),
+        postgres: include_str!("../migrations/postgres/0003_indicators.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {

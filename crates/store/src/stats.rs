@@ -38,7 +38,8 @@ const STAT_ROWS_SQL: &str = "SELECT p.region_code, p.sex, p.residence, p.birth_d
        (SELECT m.birth_date FROM persons m WHERE m.person_no = p.mother_no) END, \
      CASE WHEN p.birth_date >= $1 AND p.mother_no IS NOT NULL THEN \
        (SELECT COUNT(*) FROM persons s WHERE s.mother_no = p.mother_no \
-        AND (s.birth_date < p.birth_date OR (s.birth_date = p.birth_date AND s.person_no{COLLATE} <= p.person_no))) END \
+        AND (s.birth_date < p.birth_date OR (s.birth_date = p.birth_date AND s.person_no{COLLATE} <= p.person_no))) END, \
+     p.person_no \
      FROM persons p";
 
 /// The SQL of the loader for `backend` (public for the benchmark's notes and tests).
@@ -92,7 +93,7 @@ pub struct RegisterVersion {
 }
 
 /// Every person of the register, with the distinct region codes they refer to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct StatRows {
     /// The distinct `region_code`s of the persons, in first-seen order.
     pub region_codes: Vec<String>,
@@ -103,6 +104,41 @@ pub struct StatRows {
     /// Mothers' birth dates and birth orders are filled for persons born on or
     /// after this day (`None`: for everyone).
     pub births_from: Option<Date>,
+    /// A 64-bit hash of each row's person number (same order as `rows`): what
+    /// [`Store::refresh_stat_rows`] finds a changed person's row by, at 8 bytes a
+    /// person instead of the number itself.
+    pub person_keys: Vec<u64>,
+    /// person key → row, built on the first refresh (a one-off CLI run never
+    /// needs it). `None` until then.
+    key_index: Option<HashMap<u64, u32>>,
+}
+
+/// How [`Store::refresh_stat_rows`] brought the rows up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// No event since the rows were read.
+    Unchanged,
+    /// Only the rows of the persons the new events touched (and their mothers'
+    /// other children) were read again: this many.
+    Incremental(usize),
+    /// Everything was read again (many events, a late commit on PostgreSQL, or
+    /// two person numbers with the same key).
+    Reloaded,
+}
+
+/// Above this many new events a full read is cheaper than the targeted one
+/// (a bulk import has just run).
+const MAX_INCREMENTAL_EVENTS: usize = 20_000;
+
+/// FNV-1a: deterministic across runs and cheap on short ASCII person numbers;
+/// collisions are detected when the index is built, never trusted.
+fn person_key(no: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in no {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 impl StatRows {
@@ -211,6 +247,7 @@ impl Store {
     pub fn stat_rows(&self, births_from: Option<Date>) -> Result<StatRows> {
         let mut regions = Regions::default();
         let mut rows = Vec::new();
+        let mut keys = Vec::new();
         let from = births_from.unwrap_or_else(earliest);
         let version;
         match &self.pool {
@@ -223,6 +260,7 @@ impl Store {
                 let n: Option<i64> =
                     c.query_row("SELECT MAX(rowid) FROM persons", [], |r| r.get(0))?;
                 rows.reserve(n.unwrap_or(0).max(0) as usize);
+                keys.reserve(n.unwrap_or(0).max(0) as usize);
                 // Read the file through a memory map for this scan: no copy of
                 // every page into SQLite's cache (measured: a tenth of the load).
                 c.execute_batch(SQLITE_MMAP_ON)?;
@@ -232,6 +270,10 @@ impl Store {
                     let mut it = st.raw_query();
                     while let Some(r) = it.next()? {
                         rows.push(sqlite_row(r, &mut regions)?);
+                        keys.push(match r.get_ref(7)? {
+                            rusqlite::types::ValueRef::Text(t) => person_key(t),
+                            _ => return Err(corrupt("person_no")),
+                        });
                     }
                     Ok(())
                 })();
@@ -249,6 +291,8 @@ impl Store {
                     .query_raw(&st, [&from as &(dyn postgres::types::ToSql + Sync)])?;
                 while let Some(r) = it.next()? {
                     rows.push(pg_row(&r, &mut regions)?);
+                    let no: &str = r.try_get(7)?;
+                    keys.push(person_key(no.as_bytes()));
                 }
             }
         }
@@ -257,7 +301,184 @@ impl Store {
             rows,
             version,
             births_from,
+            person_keys: keys,
+            key_index: None,
         })
+    }
+
+    /// Brings rows read by [`Store::stat_rows`] up to date with the register.
+    ///
+    /// The indicators page must show an event's effect at once without reading two
+    /// million persons again after every birth, so only the persons the new events
+    /// touched are read again: each changed person, the children of a changed
+    /// person (their mother's birth date may have changed), and every child of a
+    /// changed person's mother, present or former (a new, removed or re-dated child
+    /// shifts its siblings' birth orders). Rows are replaced by person, new persons
+    /// appended. Whatever cannot be done that way is a full read ([`Refresh`]).
+    pub fn refresh_stat_rows(&self, rows: &mut StatRows) -> Result<Refresh> {
+        let now = self.register_version()?;
+        if now == rows.version {
+            return Ok(Refresh::Unchanged);
+        }
+        let events = self.with(|c| {
+            c.query(
+                &format!(
+                    "SELECT seq, person_no, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT {}",
+                    MAX_INCREMENTAL_EVENTS + 1
+                ),
+                &[rows.version.last_event.into()],
+            )
+        })?;
+        let last = events
+            .last()
+            .and_then(|r| r[0].int())
+            .unwrap_or(rows.version.last_event);
+        let seen = RegisterVersion {
+            last_event: last,
+            events: match self.backend() {
+                Backend::Sqlite => 0,
+                Backend::Postgres => rows.version.events + events.len() as i64,
+            },
+        };
+        // A version other than the one these events make up means a transaction
+        // committed a number below the last one seen (PostgreSQL), or more events
+        // arrived meanwhile: read everything rather than guess.
+        if events.len() > MAX_INCREMENTAL_EVENTS || self.register_version()? != seen {
+            *rows = self.stat_rows(rows.births_from)?;
+            return Ok(Refresh::Reloaded);
+        }
+        let mut changed: Vec<String> = Vec::new();
+        let mut former_mothers: Vec<String> = Vec::new();
+        for r in &events {
+            let no = r[1].text().ok_or_else(|| corrupt("events.person_no"))?;
+            if !changed.contains(&no) {
+                changed.push(no);
+            }
+            let payload = r[2].as_str().unwrap_or_default();
+            if let Ok(renkou_domain::EventKind::Correction {
+                field: renkou_domain::person::Field::MotherId,
+                old,
+                ..
+            }) = serde_json::from_str(payload)
+            {
+                if !old.is_empty() && !former_mothers.contains(&old) {
+                    former_mothers.push(old);
+                }
+            }
+        }
+        if rows.key_index.is_none() {
+            let mut index = HashMap::with_capacity(rows.person_keys.len());
+            for (i, &k) in rows.person_keys.iter().enumerate() {
+                if index.insert(k, i as u32).is_some() {
+                    // Two person numbers share a key: rows cannot be found by it.
+                    *rows = self.stat_rows(rows.births_from)?;
+                    return Ok(Refresh::Reloaded);
+                }
+            }
+            rows.key_index = Some(index);
+        }
+        let fresh = self.affected_stat_rows(&changed, &former_mothers, rows.births_from)?;
+        let n = fresh.len();
+        let mut region_index: HashMap<String, u32> = rows
+            .region_codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as u32))
+            .collect();
+        let index = rows.key_index.as_mut().expect("built above");
+        for (no, region, mut row) in fresh {
+            row.region = match region_index.get(&region) {
+                Some(&i) => i,
+                None => {
+                    let i = rows.region_codes.len() as u32;
+                    rows.region_codes.push(region.clone());
+                    region_index.insert(region, i);
+                    i
+                }
+            };
+            let key = person_key(no.as_bytes());
+            match index.get(&key) {
+                Some(&i) => rows.rows[i as usize] = row,
+                None => {
+                    index.insert(key, rows.rows.len() as u32);
+                    rows.rows.push(row);
+                    rows.person_keys.push(key);
+                }
+            }
+        }
+        rows.version = seen;
+        Ok(Refresh::Incremental(n))
+    }
+
+    /// The stat rows (with person number and region code) of the persons in
+    /// `changed`, of their children, and of every child of their mothers and of
+    /// `former_mothers`.
+    fn affected_stat_rows(
+        &self,
+        changed: &[String],
+        former_mothers: &[String],
+        births_from: Option<Date>,
+    ) -> Result<Vec<(String, String, StatRow)>> {
+        let from = births_from.unwrap_or_else(earliest);
+        let base = stat_rows_sql(self.backend());
+        let mut out: Vec<(String, String, StatRow)> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Bounded lists keep every statement's parameter count small on both backends.
+        for chunk in changed.chunks(200) {
+            let list = |start: usize| {
+                (0..chunk.len())
+                    .map(|i| format!("${}", start + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let a = list(2);
+            let sql = format!(
+                "{base} WHERE p.person_no IN ({a}) OR p.mother_no IN ({a}) \
+                 OR p.mother_no IN (SELECT q.mother_no FROM persons q WHERE q.person_no IN ({a}))"
+            );
+            let mut params: Vec<crate::Value> = vec![crate::Value::Date(from)];
+            params.extend(chunk.iter().map(|s| s.as_str().into()));
+            self.read_affected(&sql, &params, &mut out, &mut seen)?;
+        }
+        for chunk in former_mothers.chunks(200) {
+            let a = (0..chunk.len())
+                .map(|i| format!("${}", 2 + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("{base} WHERE p.mother_no IN ({a})");
+            let mut params: Vec<crate::Value> = vec![crate::Value::Date(from)];
+            params.extend(chunk.iter().map(|s| s.as_str().into()));
+            self.read_affected(&sql, &params, &mut out, &mut seen)?;
+        }
+        Ok(out)
+    }
+
+    fn read_affected(
+        &self,
+        sql: &str,
+        params: &[crate::Value],
+        out: &mut Vec<(String, String, StatRow)>,
+        seen: &mut std::collections::HashSet<String>,
+    ) -> Result<()> {
+        let rows = self.with(|c| c.query(sql, params))?;
+        for r in rows {
+            let no = r[7].text().ok_or_else(|| corrupt("person_no"))?;
+            if !seen.insert(no.clone()) {
+                continue;
+            }
+            let region = r[0].text().ok_or_else(|| corrupt("region_code"))?;
+            let row = StatRow {
+                region: 0,
+                sex: Sex::from_code(r[1].int().unwrap_or(0)),
+                residence: residence(r[2].as_str().unwrap_or_default().as_bytes())?,
+                birth_date: r[3].date().ok_or_else(|| corrupt("birth_date"))?,
+                death_date: r[4].date(),
+                mother_birth_date: r[5].date(),
+                birth_order: r[6].int().map(|o| o as u32),
+            };
+            out.push((no, region, row));
+        }
+        Ok(())
     }
 }
 

@@ -720,3 +720,217 @@ fn the_audit_chain_detects_edits_and_deletions() {
         );
     }
 }
+
+/// Rows as a comparable set: (person key, region code, the row without its index).
+fn stat_set(rows: &renkou_store::stats::StatRows) -> Vec<String> {
+    let mut v: Vec<String> = rows
+        .rows
+        .iter()
+        .zip(&rows.person_keys)
+        .map(|(r, k)| {
+            format!(
+                "{k} {} {:?} {:?} {} {:?} {:?} {:?}",
+                rows.region_codes[r.region as usize],
+                r.sex,
+                r.residence,
+                r.birth_date,
+                r.death_date,
+                r.mother_birth_date,
+                r.birth_order
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn indicator_rows_follow_events_incrementally() {
+    use renkou_domain::person::Field;
+    use renkou_store::stats::Refresh;
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let mut persons = family();
+        let mut other_mother = person("M2", Sex::Female, d(1992, 7, 7), "349901102201");
+        other_mother.marital_status = MaritalStatus::FirstMarriage;
+        persons.push(other_mother);
+        load(&store, &persons, "f.csv");
+        let from = Some(d(2000, 1, 1));
+        let mut rows = store.stat_rows(from).unwrap();
+        assert_eq!(
+            store.refresh_stat_rows(&mut rows).unwrap(),
+            Refresh::Unchanged
+        );
+
+        let ev = |no: &str, kind: EventKind| PersonEvent {
+            person_no: no.into(),
+            kind,
+            recorded_by: "clerk".into(),
+            recorded_at: String::new(),
+            source: "form".into(),
+        };
+        // A child born before the twins' birthday is impossible now, but a late
+        // registration of an older child shifts every sibling's birth order.
+        let mut late = person("C0", Sex::Male, d(2012, 1, 1), "349901101201");
+        late.mother_no = Some("M1".into());
+        late.id_number = None;
+        store
+            .record_event(&ev("C0", EventKind::Birth { person: late }))
+            .unwrap();
+        // The mother's birth date corrected: her children's mother ages change.
+        store
+            .record_event(&ev(
+                "M1",
+                EventKind::Correction {
+                    field: Field::BirthDate,
+                    old: "1990-02-28".into(),
+                    new: "1991-02-28".into(),
+                    reason: "登记错误".into(),
+                },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "X1",
+                EventKind::Death {
+                    date: d(2024, 3, 1),
+                },
+            ))
+            .unwrap();
+        store
+            .record_event(&ev(
+                "C2",
+                EventKind::MoveOut {
+                    date: d(2024, 4, 1),
+                    destination: None,
+                },
+            ))
+            .unwrap();
+
+        let before = stat_set(&rows);
+        let how = store.refresh_stat_rows(&mut rows).unwrap();
+        assert!(
+            matches!(how, Refresh::Incremental(n) if n < persons.len() + 1),
+            "{how:?} {}",
+            db.label
+        );
+        let full = store.stat_rows(from).unwrap();
+        assert_ne!(
+            before,
+            stat_set(&full),
+            "{}: the events change the rows",
+            db.label
+        );
+        assert_eq!(stat_set(&rows), stat_set(&full), "{}", db.label);
+        assert_eq!(rows.version, full.version, "{}", db.label);
+        assert_eq!(
+            store.refresh_stat_rows(&mut rows).unwrap(),
+            Refresh::Unchanged
+        );
+
+        // Alone, so nothing else touches M1's family: C1 linked to the other
+        // mother moves M1's later children up one.
+        // C1 linked to the other mother: M1's later children move up one.
+        store
+            .record_event(&ev(
+                "C1",
+                EventKind::Correction {
+                    field: Field::MotherId,
+                    old: "M1".into(),
+                    new: "M2".into(),
+                    reason: "母亲关联错误".into(),
+                },
+            ))
+            .unwrap();
+        let before = stat_set(&rows);
+        assert!(matches!(
+            store.refresh_stat_rows(&mut rows).unwrap(),
+            Refresh::Incremental(_)
+        ));
+        let full = store.stat_rows(from).unwrap();
+        assert_ne!(before, stat_set(&full), "{}", db.label);
+        assert_eq!(stat_set(&rows), stat_set(&full), "{}", db.label);
+    }
+}
+
+#[test]
+fn targets_are_versioned_and_audited() {
+    use renkou_store::targets::TargetInput;
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let t = |region: &str, value: f64| TargetInput {
+            indicator: "cbr".into(),
+            region: code(region),
+            year: 2025,
+            direction: "higher".into(),
+            value,
+            band_low: None,
+            band_high: None,
+            note: String::new(),
+        };
+        store
+            .set_target(&t("349901101201", 10.0), "tongji", "127.0.0.1")
+            .unwrap();
+        store
+            .set_target(&t("349901101201", 11.5), "admin", "127.0.0.1")
+            .unwrap();
+        store
+            .set_target(&t("349901102201", 9.0), "admin", "")
+            .unwrap();
+        let current = store.targets_in(&code("349901101000"), 2025).unwrap();
+        assert_eq!(current.len(), 1, "{}", db.label);
+        assert_eq!(current[0].value, 11.5);
+        assert_eq!(current[0].set_by, "admin");
+        assert_eq!(
+            store.targets_in(&code("349901000000"), 2025).unwrap().len(),
+            2
+        );
+        assert!(store
+            .targets_in(&code("349901000000"), 2024)
+            .unwrap()
+            .is_empty());
+        let history = store
+            .target_history("cbr", &code("349901101201"), 2025)
+            .unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[1].value, 10.0);
+        assert_eq!(history[1].set_by, "tongji");
+        assert_eq!(history[1].superseded_by.as_deref(), Some("admin"));
+        assert!(history[0].superseded_at.is_none());
+        // All or nothing: a batch with an unknown region writes nothing.
+        let bad = vec![t("349901101202", 1.0), t("349901109999", 1.0)];
+        assert!(store.set_targets(&bad, "admin", "").is_err());
+        assert!(store
+            .targets_in(&code("349901101202"), 2025)
+            .unwrap()
+            .is_empty());
+        assert!(store
+            .clear_target("cbr", &code("349901102201"), 2025, "admin", "")
+            .unwrap());
+        assert_eq!(
+            store.targets_in(&code("349901000000"), 2025).unwrap().len(),
+            1
+        );
+        let audit = store
+            .audit_entries(None, Some("target"), None, 100)
+            .unwrap();
+        assert_eq!(audit.len(), 4, "{}", db.label);
+        // User-defined indicators: saved, replaced, retired.
+        store
+            .save_user_indicator("teen_births", "{\"v\":1}", "tongji", "")
+            .unwrap();
+        store
+            .save_user_indicator("teen_births", "{\"v\":2}", "tongji", "")
+            .unwrap();
+        let defs = store.user_indicators(false).unwrap();
+        assert_eq!(defs.len(), 1);
+        assert_eq!(defs[0].definition, "{\"v\":2}");
+        assert!(store
+            .retire_user_indicator("teen_births", "tongji", "")
+            .unwrap());
+        assert!(store.user_indicators(false).unwrap().is_empty());
+        assert_eq!(store.user_indicators(true).unwrap().len(), 1);
+    }
+}

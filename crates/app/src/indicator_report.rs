@@ -1,0 +1,284 @@
+//! What the indicators pages show: the catalogue and the county's own
+//! (user-defined) indicators for an area, its sub-regions, a period; one
+//! indicator over ten years; the population pyramid; and the tables as xlsx with
+//! formulas or plain values, and as a publication with small counts suppressed.
+//!
+//! Everything here is computed from the register through [`StatCache`] (kept up
+//! to date event by event), so a figure on a page is never older than the last
+//! recorded event.
+
+use crate::error::AppError;
+use crate::indicators::{prepare, selected, Level, Prepared, StatCache};
+use renkou_domain::{Date, RegionCode};
+use renkou_stats::catalogue::{self, Indicator, Kind};
+use renkou_stats::{
+    count, count_periods, count_user, pyramid, Counts, IndicatorValue, Interval, Period, Pyramid,
+    RegionTable, UserIndicator, UserIndicatorDef,
+};
+use renkou_store::Store;
+
+/// One column of the tables: a catalogue indicator or a user-defined one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The unit as shown (Chinese).
+    pub unit: String,
+    /// Decimals shown on pages and in exports.
+    pub decimals: usize,
+    /// value = factor × numerator / denominator, for the xlsx formulas; `None`
+    /// when the value is not such a ratio (counts, the TFR).
+    pub factor: Option<f64>,
+    pub user: bool,
+}
+
+impl Column {
+    fn builtin(ind: Indicator, period: Period) -> Column {
+        let annual = 1000.0 * period.annualisation();
+        let (decimals, factor) = match ind.kind() {
+            Kind::Count => (0, None),
+            Kind::Rate => (2, Some(annual)),
+            Kind::SexRatio => (1, Some(100.0)),
+            Kind::Share => (1, Some(100.0)),
+            Kind::Composite if ind == Indicator::Tfr => (2, None),
+            Kind::Composite => (2, Some(annual)),
+        };
+        Column {
+            code: ind.code().to_string(),
+            name_zh: ind.name_zh().to_string(),
+            name_en: ind.name_en().to_string(),
+            unit: ind.unit_zh().to_string(),
+            decimals,
+            factor,
+            user: false,
+        }
+    }
+
+    fn user(u: &UserIndicator, period: Period) -> Column {
+        let factor = u.denominator.as_ref().map(|_| {
+            u.def.scale
+                * if u.is_rate {
+                    period.annualisation()
+                } else {
+                    1.0
+                }
+        });
+        Column {
+            code: u.def.code.clone(),
+            name_zh: u.def.name_zh.clone(),
+            name_en: if u.def.name_en.is_empty() {
+                u.def.name_zh.clone()
+            } else {
+                u.def.name_en.clone()
+            },
+            unit: u.def.unit.clone(),
+            decimals: 2,
+            factor,
+            user: true,
+        }
+    }
+
+    /// A value as shown: `12.34`, `—` for null.
+    pub fn show(&self, v: Option<f64>) -> String {
+        match v {
+            Some(v) => format!("{v:.*}", self.decimals),
+            None => "—".into(),
+        }
+    }
+
+    /// An interval as shown: `10.1–14.6`, empty when there is none.
+    pub fn show_interval(&self, i: Option<Interval>) -> String {
+        i.map(|i| format!("{:.*}–{:.*}", self.decimals, i.low, self.decimals, i.high))
+            .unwrap_or_default()
+    }
+}
+
+/// The user-defined indicators in force, compiled. A saved definition that no
+/// longer compiles (it cannot, unless edited in the database) is skipped with a
+/// warning rather than breaking every page.
+pub fn user_indicators(store: &Store) -> Result<Vec<UserIndicator>, AppError> {
+    let mut out = Vec::new();
+    for row in store.user_indicators(false)? {
+        match serde_json::from_str::<UserIndicatorDef>(&row.definition)
+            .map_err(|e| e.to_string())
+            .and_then(|d| d.compile().map_err(|e| e.to_string()))
+        {
+            Ok(u) => out.push(u),
+            Err(e) => tracing::warn!(code = %row.code, error = %e, "user indicator skipped"),
+        }
+    }
+    Ok(out)
+}
+
+/// The indicators of an area and of the regions a [`Level`] selects, for a period.
+pub struct Report {
+    pub period: Period,
+    pub regions: RegionTable,
+    /// Table indices shown: the area first.
+    pub shown: Vec<u32>,
+    pub columns: Vec<Column>,
+    /// `values[i][j]`: region `shown[i]`, column `columns[j]`.
+    pub values: Vec<Vec<IndicatorValue>>,
+    /// The counts behind region `shown[i]`.
+    pub counts: Vec<Counts>,
+}
+
+impl Report {
+    pub fn column(&self, code: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.code == code)
+    }
+    pub fn code(&self, i: usize) -> String {
+        self.regions.code(self.shown[i]).to_string()
+    }
+    pub fn name(&self, i: usize) -> &str {
+        self.regions.name(self.shown[i])
+    }
+    pub fn level(&self, i: usize) -> &'static str {
+        self.regions.level(self.shown[i]).as_str()
+    }
+}
+
+/// The first day whose births a computation over `period` needs mothers and birth
+/// orders for. The web asks for ten years back at once, so trends and every
+/// recent period share one cached read.
+pub fn births_from(period: Period) -> Date {
+    period.first_day()
+}
+
+fn prepared(
+    store: &Store,
+    cache: &StatCache,
+    region: &RegionCode,
+    period: Period,
+    births_from: Date,
+) -> Result<Prepared, AppError> {
+    let all_regions = store.regions()?;
+    if !all_regions.iter().any(|r| &r.code == region) {
+        return Err(AppError::Invalid(format!(
+            "区划 {region} 不在登记中 / region {region} is not in the register"
+        )));
+    }
+    let rows = cache.rows(store, Some(births_from.min(period.first_day())))?;
+    prepare(&all_regions, &rows, region, period)
+}
+
+/// The report for `region` and `level` in `period`. `births_from` lets a caller
+/// ask for an earlier start than the period's, to share the cached read.
+pub fn report(
+    store: &Store,
+    cache: &StatCache,
+    region: &RegionCode,
+    period: Period,
+    level: Level,
+    births_from: Date,
+) -> Result<Report, AppError> {
+    let p = prepared(store, cache, region, period, births_from)?;
+    let shown = selected(&p.regions, level)?;
+    let counts = count(&p.persons, &p.regions, period);
+    let users = user_indicators(store)?;
+    let user_counts =
+        (!users.is_empty()).then(|| count_user(&p.persons, &p.regions, period, &users));
+    let mut columns: Vec<Column> = Indicator::ALL
+        .iter()
+        .map(|&i| Column::builtin(i, period))
+        .collect();
+    columns.extend(users.iter().map(|u| Column::user(u, period)));
+    let values = shown
+        .iter()
+        .map(|&r| {
+            let mut v = catalogue::compute_region(&counts, r);
+            if let Some(uc) = &user_counts {
+                v.extend(users.iter().map(|u| u.compute(uc, r)));
+            }
+            v
+        })
+        .collect();
+    Ok(Report {
+        period,
+        counts: shown.iter().map(|&r| *counts.get(r)).collect(),
+        regions: p.regions,
+        shown,
+        columns,
+        values,
+    })
+}
+
+/// One indicator of one area over consecutive years (oldest first).
+pub struct Trend {
+    pub column: Column,
+    pub years: Vec<i32>,
+    pub values: Vec<IndicatorValue>,
+}
+
+/// `indicator` for `region` in each of the `n` years up to `last_year`, from one
+/// pass over the register (regions as they are in the last year: a merged village
+/// is counted in its successor all along, so the line does not jump).
+pub fn trend(
+    store: &Store,
+    cache: &StatCache,
+    region: &RegionCode,
+    indicator: &str,
+    last_year: i32,
+    n: u32,
+) -> Result<Trend, AppError> {
+    let periods = Period::last_years(last_year, n);
+    let first = periods.first().copied().unwrap_or(Period::year(last_year));
+    let last = Period::year(last_year);
+    let p = prepared(store, cache, region, last, first.first_day())?;
+    let root = p.regions.root();
+    let years = periods.iter().map(|p| p.first_day().year()).collect();
+    if let Some(ind) = Indicator::parse(indicator) {
+        let all = count_periods(&p.persons, &p.regions, &periods);
+        return Ok(Trend {
+            column: Column::builtin(ind, last),
+            years,
+            values: all
+                .iter()
+                .map(|c| catalogue::compute(ind, c.get(root), c.period, root))
+                .collect(),
+        });
+    }
+    let users = user_indicators(store)?;
+    let u = users
+        .into_iter()
+        .find(|u| u.def.code == indicator)
+        .ok_or_else(|| unknown_indicator(indicator))?;
+    let values = periods
+        .iter()
+        .map(|&period| {
+            let c = count_user(&p.persons, &p.regions, period, std::slice::from_ref(&u));
+            u.compute(&c, root)
+        })
+        .collect();
+    Ok(Trend {
+        column: Column::user(&u, last),
+        years,
+        values,
+    })
+}
+
+pub fn unknown_indicator(code: &str) -> AppError {
+    AppError::Invalid(format!(
+        "指标“{code}”不存在 / there is no indicator \"{code}\""
+    ))
+}
+
+/// The population pyramid of `region` on the reference day of `period`.
+pub fn pyramid_of(
+    store: &Store,
+    cache: &StatCache,
+    region: &RegionCode,
+    period: Period,
+    births_from: Date,
+) -> Result<Pyramid, AppError> {
+    let p = prepared(store, cache, region, period, births_from)?;
+    Ok(pyramid(
+        &p.persons,
+        &p.regions,
+        p.regions.root(),
+        period.reference_day(),
+    ))
+}
+
+use chrono::Datelike;
