@@ -76,6 +76,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
         ..Default::default()
     });
+    // 40 villages, one with a long name, rates of both signs with intervals.
+    let many = bar_chart(&BarChart {
+        title: "2025年各村人口自然增长率".into(),
+        unit: "单位：‰".into(),
+        decimals: 1,
+        bars: (0..40)
+            .map(|i| {
+                let v = ((i * 37) % 23) as f64 - 8.0;
+                Bar {
+                    label: if i == 7 {
+                        "城关镇第一社区居民委员会（含原城南村）".into()
+                    } else {
+                        format!("第{}村", i + 1)
+                    },
+                    value: Some(v),
+                    interval: Some(Interval {
+                        low: v - 3.0,
+                        high: v + 3.0,
+                    }),
+                    status: if v < 0.0 {
+                        Status::Bad
+                    } else {
+                        Status::Neutral
+                    },
+                }
+            })
+            .collect(),
+        ..Default::default()
+    });
     let line = line_chart(&LineChart {
         title: "总和生育率 2016–2025".into(),
         unit: "单位：孩子/妇女".into(),
@@ -156,6 +185,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     for (name, svg) in [
         ("bar", bar),
+        ("bar-40", many),
         ("bar-negative", nat),
         ("line", line),
         ("pyramid", pyr),

@@ -13,6 +13,25 @@
 //! Linux, Windows and macOS, and labels large enough to read on paper. Each bar and
 //! point is a `<g>` with a `<title>` tooltip and `data-label`/`data-value`
 //! attributes, so a browser test (or a script) can find them.
+//!
+//! ```
+//! use renkou_charts::{bar_chart, svg_to_png, Bar, BarChart, Target};
+//!
+//! let svg = bar_chart(&BarChart {
+//!     title: "2025年各村出生人口性别比".into(),
+//!     unit: "女=100".into(),
+//!     bars: vec![
+//!         Bar { label: "东坑村".into(), value: Some(104.2), ..Default::default() },
+//!         Bar { label: "溪口村".into(), value: None, ..Default::default() },
+//!     ],
+//!     target: Some(Target::Band { low: 103.0, high: 107.0, label: "正常范围".into() }),
+//!     ..Default::default()
+//! });
+//! assert!(svg.contains(r#"data-label="溪口村""#));
+//! let png = svg_to_png(&svg, 2.0)?;
+//! assert!(png.starts_with(b"\x89PNG"));
+//! # Ok::<(), renkou_charts::ChartError>(())
+//! ```
 
 mod bar;
 mod line;

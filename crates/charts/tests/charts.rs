@@ -605,3 +605,46 @@ fn chinese_labels_are_drawn_with_real_glyphs() {
         "different characters drew the same (missing-glyph) shapes"
     );
 }
+
+#[test]
+fn empty_inputs_still_give_valid_charts() {
+    for svg in [
+        bar_chart(&BarChart::default()),
+        bar_chart(&BarChart {
+            bars: vec![bar("甲", None), bar("乙", None)],
+            ..Default::default()
+        }),
+        line_chart(&LineChart::default()),
+        line_chart(&LineChart {
+            years: vec![2025],
+            series: vec![Series {
+                name: "甲".into(),
+                values: vec![None],
+                intervals: vec![],
+            }],
+            ..Default::default()
+        }),
+        pyramid_chart(&PyramidChart::default()),
+    ] {
+        assert_standalone(&svg);
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    }
+}
+
+#[test]
+fn an_overlong_name_is_shortened_on_the_chart_but_kept_whole_in_the_data() {
+    let long = "城关镇第一社区居民委员会（含原城南村、城北村和城西村）".repeat(2);
+    let svg = bar_chart(&BarChart {
+        bars: vec![bar(&long, Some(1.0)), bar("甲", Some(2.0))],
+        ..Default::default()
+    });
+    let doc = parse(&svg);
+    let b = all(&doc, "bar")[0];
+    assert_eq!(b.attribute("data-label"), Some(long.as_str()));
+    assert!(tooltip(&b).starts_with(&long));
+    let shown = child(&b, "category").unwrap().text().unwrap().to_owned();
+    assert!(shown.ends_with('…') && shown.chars().count() < long.chars().count());
+    // The bars keep most of the width.
+    let (l, _) = edges(&b);
+    assert!(l < 800.0 * 0.4, "{l}");
+}
