@@ -3,7 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use resvg::tiny_skia::{Color, Pixmap, Transform};
-use resvg::usvg::{fontdb, Options, Tree};
+use resvg::usvg::{fontdb, ImageHrefResolver, Options, Tree};
 
 use crate::ChartError;
 
@@ -52,8 +52,8 @@ pub fn cjk_font_available() -> bool {
     first_cjk_family(&fonts()).is_some()
 }
 
-/// Renders an SVG (one of this crate's charts, or any SVG without external
-/// resources) to PNG bytes at `scale` × its size: 2.0 gives a sharp image for
+/// Renders an SVG (one of this crate's charts, or any SVG; external images are
+/// ignored, never read) to PNG bytes at `scale` × its size: 2.0 gives a sharp image for
 /// Word at the usual print size.
 ///
 /// The background is white, not transparent, so the image pastes cleanly.
@@ -66,6 +66,13 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, ChartError> {
         // Chinese first, so Han characters shared with Japanese get Chinese forms.
         languages: vec!["zh-CN".to_owned(), "en".to_owned()],
         font_family: CJK_FAMILIES[0].to_owned(),
+        // No <image> is ever loaded: our charts have none, and an SVG from
+        // elsewhere must not make the server read files (usvg's default resolver
+        // reads paths from disk).
+        image_href_resolver: ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
         ..Options::default()
     };
     let tree = Tree::from_str(svg, &opt).map_err(|e| ChartError::Svg(e.to_string()))?;

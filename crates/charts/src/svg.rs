@@ -103,7 +103,10 @@ pub fn nice_ticks(min: f64, max: f64, intervals: usize) -> Vec<f64> {
             hi = if hi == 0.0 { 0.0 } else { hi + pad };
         }
     }
-    let step = nice_step((hi - lo) / intervals.max(1) as f64);
+    // A bounded number of ticks whatever the caller asks for, and a span that
+    // fits in an f64 (-1e308..1e308 does not).
+    let intervals = intervals.clamp(1, 100) as f64;
+    let step = nice_step(hi / intervals - lo / intervals);
     // Counting in whole steps avoids the drift of repeated float addition; the
     // small epsilon keeps 100 from becoming the start of a further step.
     let first = (lo / step + 1e-9).floor() as i64;
@@ -112,8 +115,13 @@ pub fn nice_ticks(min: f64, max: f64, intervals: usize) -> Vec<f64> {
         .map(|i| {
             let v = i as f64 * step;
             // Snap to the step's precision: 0.30000000000000004 → 0.3.
-            let p = 10f64.powi(step_decimals(step) as i32);
-            (v * p).round() / p
+            let p = 10f64.powi(step_decimals(step).min(15) as i32);
+            let snapped = (v * p).round() / p;
+            if snapped.is_finite() {
+                snapped
+            } else {
+                v
+            }
         })
         .collect()
 }
@@ -406,6 +414,18 @@ mod tests {
         assert!(nice_ticks(0.0, 0.0, 5).len() >= 2);
         assert!(nice_ticks(105.0, 105.0, 5).len() >= 2);
         assert_eq!(nice_ticks(f64::NAN, 1.0, 5), vec![0.0, 1.0]);
+        // Extremes stay bounded and finite.
+        assert!(nice_ticks(0.0, 1.0, usize::MAX).len() <= 102);
+        let wide = nice_ticks(-1e308, 1e308, 5);
+        assert!(
+            wide.len() <= 12 && wide.iter().all(|t| t.is_finite()),
+            "{wide:?}"
+        );
+        let tiny = nice_ticks(0.0, 1e-12, 5);
+        assert!(
+            tiny.len() >= 2 && tiny.iter().all(|t| t.is_finite()),
+            "{tiny:?}"
+        );
     }
 
     #[test]

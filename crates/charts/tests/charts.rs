@@ -648,3 +648,21 @@ fn an_overlong_name_is_shortened_on_the_chart_but_kept_whole_in_the_data() {
     let (l, _) = edges(&b);
     assert!(l < 800.0 * 0.4, "{l}");
 }
+
+#[test]
+fn png_export_reads_no_files_named_in_the_svg() {
+    // A nested SVG file on disk that would paint everything black.
+    let path = std::env::temp_dir().join(format!("renkou-charts-{}.svg", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#,
+    )
+    .unwrap();
+    let svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image width="10" height="10" xlink:href="{}"/></svg>"#,
+        path.display()
+    );
+    let png = svg_to_png(&svg, 1.0);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(non_white_pixels(&png.unwrap()), 0);
+}
