@@ -1,5 +1,9 @@
-//! The indicators page: where an area stands in a year, region by region, with the
-//! count behind every rate and a click through to the next level down.
+//! The indicators pages: where an area stands in a period (the whole catalogue
+//! with counts and 95% intervals, the sub-regions side by side with a click
+//! through to the next level), one indicator's drill-down bar chart and ten-year
+//! trend, the population pyramid, and the exports (xlsx with values or formulas,
+//! the publication with small counts suppressed, charts as SVG or PNG).
+//! Targets and user-defined indicators have their own pages in `targets.rs`.
 
 use crate::auth::Current;
 use crate::error::WebError;
@@ -7,30 +11,207 @@ use crate::i18n::L;
 use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Datelike;
-use renkou_app::indicators::{indicators, Level};
-use renkou_domain::RegionCode;
-use std::collections::BTreeMap;
+use renkou_app::indicator_report::{self, births_from, Column, Report};
+use renkou_app::indicators::Level;
+use renkou_domain::{Date, RegionCode, RegionLevel};
+use renkou_stats::{GapStatus, IndicatorValue, Period, SuppressionOptions};
 
-/// The columns shown, in order (the full catalogue is in the CLI and exports).
-const SHOWN: &[(&str, &str, &str)] = &[
-    ("population_midyear", "年中人口", "Mid-year population"),
-    ("births", "出生", "Births"),
-    ("cbr", "出生率‰", "CBR ‰"),
-    ("gfr", "一般生育率‰", "GFR ‰"),
-    ("tfr", "总和生育率", "TFR"),
-    ("srb", "出生性别比", "SRB"),
-    ("deaths", "死亡", "Deaths"),
-    ("cdr", "死亡率‰", "CDR ‰"),
-    ("natural_increase_rate", "自然增长率‰", "Natural increase ‰"),
+/// The sub-region table's columns: the figures a township looks at first. The
+/// whole catalogue is on the area's own table, the drill-down pages and exports.
+pub(crate) const MAIN: &[&str] = &[
+    "population_midyear",
+    "births",
+    "cbr",
+    "gfr",
+    "tfr",
+    "srb",
+    "deaths",
+    "cdr",
+    "natural_increase_rate",
 ];
 
-pub struct Line {
+/// How many years a trend shows.
+const TREND_YEARS: u32 = 10;
+
+/// The period of a page, from `?period=2025|2025Q2|2025-03|2025-01-01..2025-06-30`
+/// or from the selector's fields (`year` and `part`: `""`, `q1`…`q4`, `m1`…`m12`;
+/// or `from` and `to`). Default: the last complete year.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    pub period: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub part: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Exports: `values` | `formulas` | `publication`.
+    #[serde(default)]
+    pub what: Option<String>,
+    /// Publication threshold.
+    #[serde(default)]
+    pub min: Option<u64>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl PeriodQuery {
+    pub fn period(&self) -> Result<Period, WebError> {
+        let bad = |e: renkou_stats::PeriodError| WebError::BadRequest(e.to_string());
+        if let (Some(f), Some(t)) = (nonempty(&self.from), nonempty(&self.to)) {
+            return format!("{f}..{t}").parse().map_err(bad);
+        }
+        if let Some(y) = nonempty(&self.year) {
+            let year: i32 = y.parse().map_err(|_| {
+                WebError::BadRequest(format!("年份“{y}”无效 / year \"{y}\" is not valid"))
+            })?;
+            let part = nonempty(&self.part).unwrap_or("");
+            return match (part.strip_prefix('q'), part.strip_prefix('m')) {
+                (Some(q), _) => Period::quarter(year, q.parse().unwrap_or(0)).map_err(bad),
+                (_, Some(m)) => Period::month(year, m.parse().unwrap_or(0)).map_err(bad),
+                _ => Period::try_year(year).map_err(bad),
+            };
+        }
+        match nonempty(&self.period) {
+            Some(p) => p.parse().map_err(bad),
+            None => Ok(Period::year(chrono::Local::now().year() - 1)),
+        }
+    }
+
+    pub fn level(&self) -> Result<Level, WebError> {
+        match nonempty(&self.level) {
+            None => Ok(Level::Children),
+            Some(l) => Level::parse(l).map_err(WebError::from),
+        }
+    }
+}
+
+/// The selector's state for a period, so the form shows what is displayed.
+pub struct PeriodForm {
+    pub label: String,
+    pub year: i32,
+    pub part: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl PeriodForm {
+    fn of(p: Period) -> PeriodForm {
+        let first = p.first_day();
+        let label = p.to_string();
+        let (part, from, to) = match p.kind() {
+            renkou_stats::PeriodKind::Year => (String::new(), String::new(), String::new()),
+            renkou_stats::PeriodKind::Quarter => (
+                format!("q{}", first.month().div_ceil(3)),
+                String::new(),
+                String::new(),
+            ),
+            renkou_stats::PeriodKind::Month => {
+                (format!("m{}", first.month()), String::new(), String::new())
+            }
+            renkou_stats::PeriodKind::Range => {
+                (String::new(), first.to_string(), p.last_day().to_string())
+            }
+        };
+        PeriodForm {
+            label,
+            year: first.year(),
+            part,
+            from,
+            to,
+        }
+    }
+
+    /// The `part` options: (value, Chinese, English).
+    pub fn parts(&self) -> Vec<(String, String, String)> {
+        let mut v = vec![(String::new(), "全年".to_string(), "whole year".to_string())];
+        for q in 1..=4 {
+            v.push((format!("q{q}"), format!("第{q}季度"), format!("Q{q}")));
+        }
+        for m in 1..=12 {
+            v.push((format!("m{m}"), format!("{m}月"), format!("month {m}")));
+        }
+        v
+    }
+}
+
+/// The first birth day the web asks the cache for: ten years before the current
+/// year, so every page of recent periods and every trend shares one read.
+pub(crate) fn web_births_from(period: Period) -> Date {
+    let ten_back = Date::from_ymd_opt(chrono::Local::now().year() - TREND_YEARS as i32, 1, 1)
+        .unwrap_or(period.first_day());
+    births_from(period).min(ten_back)
+}
+
+pub(crate) fn region_of(current: &Current, code: &str) -> Result<RegionCode, WebError> {
+    let code = RegionCode::parse_prefix(code).map_err(|_| WebError::NotFound)?;
+    if !current.scope.can_read(&code) {
+        return Err(WebError::NotFound);
+    }
+    Ok(code)
+}
+
+fn report_for(
+    state: &AppState,
+    code: &RegionCode,
+    period: Period,
+    level: Level,
+) -> Result<Report, WebError> {
+    Ok(indicator_report::report(
+        &state.store,
+        &state.stats,
+        code,
+        period,
+        level,
+        web_births_from(period),
+    )?)
+}
+
+/// One figure as a page shows it.
+pub struct Figure {
+    pub value: String,
+    pub interval: String,
+    pub numerator: String,
+    pub denominator: String,
+    /// For sorting: the value, or a very small number for null.
+    pub sort: f64,
+}
+
+impl Figure {
+    pub(crate) fn of(col: &Column, v: &IndicatorValue) -> Figure {
+        Figure {
+            value: col.show(v.value),
+            interval: col.show_interval(v.interval),
+            numerator: v.numerator.to_string(),
+            denominator: v.denominator.map(|d| d.to_string()).unwrap_or_default(),
+            sort: v.value.unwrap_or(f64::MIN),
+        }
+    }
+}
+
+pub struct OwnLine {
     pub code: String,
     pub name: String,
-    pub own: bool,
-    pub cells: Vec<String>,
+    pub unit: String,
+    pub user: bool,
+    pub f: Figure,
+}
+
+pub struct SubLine {
+    pub code: String,
+    pub name: String,
+    pub drill: bool,
+    pub cells: Vec<Figure>,
 }
 
 #[derive(Template)]
@@ -39,27 +220,21 @@ struct IndicatorsPage {
     l: L,
     me: Current,
     code: String,
-    year: i32,
-    headers: Vec<&'static str>,
-    lines: Vec<Line>,
+    name: String,
+    parent: Option<String>,
+    pf: PeriodForm,
+    own: Vec<OwnLine>,
+    headers: Vec<(String, String)>,
+    subs: Vec<SubLine>,
+    pyramid_svg: String,
+    may_define: bool,
 }
 
-#[derive(serde::Deserialize)]
-pub struct YearQuery {
-    #[serde(default)]
-    year: Option<i32>,
-}
-
-fn fmt(indicator: &str, v: Option<f64>, numerator: i64) -> String {
-    match v {
-        None => "—".into(),
-        Some(v) if matches!(indicator, "population_midyear" | "births" | "deaths") => {
-            format!("{}", v as i64)
-        }
-        // Rates of small areas carry the count behind them.
-        Some(v) if indicator == "srb" => format!("{v:.1}"),
-        Some(v) if indicator == "tfr" => format!("{v:.2}"),
-        Some(v) => format!("{v:.2} ({numerator})"),
+fn name_of(l: L, c: &Column) -> String {
+    if l.en {
+        c.name_en.clone()
+    } else {
+        c.name_zh.clone()
     }
 }
 
@@ -67,54 +242,399 @@ pub async fn page(
     State(state): State<AppState>,
     current: Current,
     Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<PeriodQuery>,
 ) -> Result<Html<String>, WebError> {
-    let code = RegionCode::parse_prefix(&code).map_err(|_| WebError::NotFound)?;
-    if !current.scope.can_read(&code) {
-        return Err(WebError::NotFound);
-    }
-    let year = q.year.unwrap_or_else(|| chrono::Local::now().year() - 1);
+    let code = region_of(&current, &code)?;
+    let period = q.period()?;
+    let level = q.level()?;
     let me = current.clone();
     let page = blocking(move || {
-        let rows = indicators(
+        let r = report_for(&state, &code, period, level)?;
+        let l = me.l;
+        let own = r
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(j, c)| OwnLine {
+                code: c.code.clone(),
+                name: name_of(l, c),
+                unit: c.unit.clone(),
+                user: c.user,
+                f: Figure::of(c, &r.values[0][j]),
+            })
+            .collect();
+        let main: Vec<usize> = MAIN
+            .iter()
+            .filter_map(|c| r.column(c))
+            .chain(
+                r.columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.user)
+                    .map(|(j, _)| j),
+            )
+            .collect();
+        let subs = (1..r.shown.len())
+            .map(|i| SubLine {
+                code: r.code(i),
+                name: r.name(i).to_string(),
+                drill: r.regions.level(r.shown[i]) < RegionLevel::Village,
+                cells: main
+                    .iter()
+                    .map(|&j| Figure::of(&r.columns[j], &r.values[i][j]))
+                    .collect(),
+            })
+            .collect();
+        let pyramid = indicator_report::pyramid_of(
             &state.store,
             &state.stats,
             &code,
-            renkou_stats::Period::year(year),
-            Level::Children,
+            period,
+            web_births_from(period),
         )?;
-        let mut by_region: BTreeMap<String, (String, BTreeMap<String, String>)> = BTreeMap::new();
-        for r in rows {
-            let cell = fmt(&r.indicator, r.value, r.numerator);
-            by_region
-                .entry(r.region_code.clone())
-                .or_insert_with(|| (r.region_name.clone(), BTreeMap::new()))
-                .1
-                .insert(r.indicator, cell);
-        }
-        let own = code.to_string();
-        let mut lines: Vec<Line> = by_region
-            .into_iter()
-            .map(|(c, (name, cells))| Line {
-                own: c == own,
-                cells: SHOWN
-                    .iter()
-                    .map(|(k, _, _)| cells.get(*k).cloned().unwrap_or_default())
-                    .collect(),
-                code: c,
-                name,
-            })
-            .collect();
-        lines.sort_by_key(|l| !l.own);
+        let own_level = r.regions.level(r.shown[0]);
         Ok(IndicatorsPage {
-            headers: SHOWN.iter().map(|(_, zh, en)| me.l.s(zh, en)).collect(),
-            l: me.l,
+            headers: main
+                .iter()
+                .map(|&j| (r.columns[j].code.clone(), name_of(l, &r.columns[j])))
+                .collect(),
+            name: r.name(0).to_string(),
+            parent: code
+                .parent()
+                .filter(|p| me.scope.can_read(p) && own_level > RegionLevel::County)
+                .map(|p| p.to_string()),
+            code: code.to_string(),
+            pf: PeriodForm::of(period),
+            own,
+            subs,
+            pyramid_svg: crate::charts::pyramid_svg(l, r.name(0), period, &pyramid),
+            may_define: renkou_app::user_indicators::may_define(&me.scope),
+            l,
             me,
-            code: own,
-            year,
-            lines,
         })
     })
     .await?;
     Ok(Html(page.render()?))
+}
+
+pub struct DetailLine {
+    pub code: String,
+    pub name: String,
+    pub drill: bool,
+    pub f: Figure,
+    pub target: String,
+    pub gap: String,
+    /// `good` | `bad` | `` (CSS class).
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage {
+    l: L,
+    me: Current,
+    code: String,
+    name: String,
+    indicator: String,
+    title: String,
+    unit: String,
+    pf: PeriodForm,
+    own: DetailLine,
+    lines: Vec<DetailLine>,
+    bar_svg: String,
+    trend_svg: String,
+    query: String,
+}
+
+/// The target rows of a year for an area, by (region code, indicator).
+fn targets_of(
+    state: &AppState,
+    code: &RegionCode,
+    year: i32,
+) -> Result<std::collections::HashMap<(String, String), renkou_store::targets::TargetRow>, WebError>
+{
+    Ok(state
+        .store
+        .targets_in(code, year)?
+        .into_iter()
+        .map(|t| ((t.region_code.clone(), t.indicator.clone()), t))
+        .collect())
+}
+
+fn status_class(s: GapStatus) -> &'static str {
+    match s {
+        GapStatus::Good => "good",
+        GapStatus::Bad => "bad",
+        _ => "",
+    }
+}
+
+/// The drill-down of one indicator: every sub-region with value, interval,
+/// counts, and the year's target and gap where there is one.
+pub(crate) struct Drill {
+    pub report: Report,
+    pub column: usize,
+    pub lines: Vec<DetailLine>,
+    /// Per line (the area first): the gap status, for the bar colours.
+    pub statuses: Vec<Option<GapStatus>>,
+    /// The area's own target, drawn across the bars.
+    pub own_target: Option<renkou_store::targets::TargetRow>,
+}
+
+pub(crate) fn drill(
+    state: &AppState,
+    code: &RegionCode,
+    indicator: &str,
+    period: Period,
+    level: Level,
+) -> Result<Drill, WebError> {
+    let r = report_for(state, code, period, level)?;
+    let j = r.column(indicator).ok_or(WebError::NotFound)?;
+    let col = r.columns[j].clone();
+    // Targets are per year; a quarter or month is compared with its year's target.
+    let targets = targets_of(state, code, period.first_day().year())?;
+    let mut statuses = Vec::new();
+    let lines = (0..r.shown.len())
+        .map(|i| {
+            let v = &r.values[i][j];
+            let t = targets.get(&(r.code(i), indicator.to_string()));
+            let gap = t
+                .and_then(renkou_app::targets::to_target)
+                .map(|t| t.gap(v.value));
+            statuses.push(gap.map(|g| g.status));
+            DetailLine {
+                code: r.code(i),
+                name: r.name(i).to_string(),
+                drill: i > 0 && r.regions.level(r.shown[i]) < RegionLevel::Village,
+                f: Figure::of(&col, v),
+                target: t
+                    .map(|t| match (t.band_low, t.band_high) {
+                        (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+                        _ => col.show(Some(t.value)),
+                    })
+                    .unwrap_or_default(),
+                gap: gap.map(|g| g.signed(col.decimals)).unwrap_or_default(),
+                status: gap.map(|g| status_class(g.status)).unwrap_or(""),
+            }
+        })
+        .collect();
+    let own_target = targets.get(&(r.code(0), indicator.to_string())).cloned();
+    Ok(Drill {
+        own_target,
+        report: r,
+        column: j,
+        lines,
+        statuses,
+    })
+}
+
+fn query_string(period: Period, level: &Option<String>) -> String {
+    let mut q = format!("period={}", period);
+    if let Some(l) = nonempty(level) {
+        q.push_str("&level=");
+        q.push_str(l);
+    }
+    q
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    current: Current,
+    Path((code, indicator)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Html<String>, WebError> {
+    let code = region_of(&current, &code)?;
+    let period = q.period()?;
+    let level = q.level()?;
+    let query = query_string(period, &q.level);
+    let me = current.clone();
+    let page = blocking(move || {
+        let d = drill(&state, &code, &indicator, period, level)?;
+        let l = me.l;
+        let col = d.report.columns[d.column].clone();
+        let bar_svg = crate::charts::bar_svg(l, &d, period);
+        let trend_svg = trend_svg(&state, l, &code, &indicator, period)?;
+        let mut lines = d.lines;
+        let own = lines.remove(0);
+        Ok(IndicatorPage {
+            name: d.report.name(0).to_string(),
+            code: code.to_string(),
+            title: name_of(l, &col),
+            unit: col.unit.clone(),
+            indicator,
+            pf: PeriodForm::of(period),
+            own,
+            lines,
+            bar_svg,
+            trend_svg,
+            query,
+            l,
+            me,
+        })
+    })
+    .await?;
+    Ok(Html(page.render()?))
+}
+
+fn trend_svg(
+    state: &AppState,
+    l: L,
+    code: &RegionCode,
+    indicator: &str,
+    period: Period,
+) -> Result<String, WebError> {
+    let year = period.last_day().year();
+    let t = indicator_report::trend(
+        &state.store,
+        &state.stats,
+        code,
+        indicator,
+        year,
+        TREND_YEARS,
+    )?;
+    let target = state
+        .store
+        .targets_in(code, year)?
+        .into_iter()
+        .find(|r| r.region_code == code.as_str() && r.indicator == indicator);
+    let name = state
+        .store
+        .region(code)?
+        .map(|r| r.name)
+        .unwrap_or_else(|| code.to_string());
+    Ok(crate::charts::trend_svg(l, &name, &t, target.as_ref()))
+}
+
+/// `bars.svg`, `bars.png`, `trend.svg`, `trend.png` of one indicator.
+pub async fn chart(
+    State(state): State<AppState>,
+    current: Current,
+    Path((code, indicator, file)): Path<(String, String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let code = region_of(&current, &code)?;
+    let period = q.period()?;
+    let level = q.level()?;
+    let l = current.l;
+    let (stem, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
+    let (stem, ext) = (stem.to_string(), ext.to_string());
+    let name = format!("{indicator}-{stem}-{}-{}.{ext}", code.prefix(), period);
+    let svg = blocking(move || match stem.as_str() {
+        "bars" => {
+            let d = drill(&state, &code, &indicator, period, level)?;
+            Ok(crate::charts::bar_svg(l, &d, period))
+        }
+        "trend" => trend_svg(&state, l, &code, &indicator, period),
+        _ => Err(WebError::NotFound),
+    })
+    .await?;
+    crate::charts::respond(svg, &ext, &name).await
+}
+
+pub async fn pyramid_svg(
+    state: State<AppState>,
+    current: Current,
+    code: Path<String>,
+    q: Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    pyramid(state, current, code, q, "svg").await
+}
+
+pub async fn pyramid_png(
+    state: State<AppState>,
+    current: Current,
+    code: Path<String>,
+    q: Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    pyramid(state, current, code, q, "png").await
+}
+
+/// The pyramid of an area as a file.
+async fn pyramid(
+    State(state): State<AppState>,
+    current: Current,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+    ext: &'static str,
+) -> Result<Response, WebError> {
+    let code = region_of(&current, &code)?;
+    let period = q.period()?;
+    let l = current.l;
+    let name = format!("pyramid-{}-{}.{ext}", code.prefix(), period);
+    let svg = blocking(move || {
+        let p = indicator_report::pyramid_of(
+            &state.store,
+            &state.stats,
+            &code,
+            period,
+            web_births_from(period),
+        )?;
+        let region = state
+            .store
+            .region(&code)?
+            .map(|r| r.name)
+            .unwrap_or_else(|| code.to_string());
+        Ok(crate::charts::pyramid_svg(l, &region, period, &p))
+    })
+    .await?;
+    crate::charts::respond(svg, ext, &name).await
+}
+
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub(crate) fn attachment(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, mime.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The report as xlsx: `what=values` (default), `formulas`, or `publication`
+/// (small counts suppressed, `min` = the threshold, default 10).
+pub async fn export(
+    State(state): State<AppState>,
+    current: Current,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    let code = region_of(&current, &code)?;
+    let period = q.period()?;
+    let level = q.level()?;
+    let what = nonempty(&q.what).unwrap_or("values").to_string();
+    let min = q.min.unwrap_or(10).max(1);
+    let me = current.clone();
+    let name = format!("indicators-{}-{}-{what}.xlsx", code.prefix(), period);
+    let bytes = blocking(move || {
+        let r = report_for(&state, &code, period, level)?;
+        let bytes = match what.as_str() {
+            "values" => renkou_app::indicator_export::report_xlsx(&r, false)?,
+            "formulas" => renkou_app::indicator_export::report_xlsx(&r, true)?,
+            "publication" => renkou_app::indicator_export::publication_xlsx(
+                &r,
+                SuppressionOptions {
+                    threshold: min,
+                    zeros_are_safe: false,
+                },
+            )?,
+            _ => return Err(WebError::NotFound),
+        };
+        state.store.audit(&renkou_store::audit::AuditRecord {
+            username: &me.account.username,
+            action: "export",
+            record_type: "region",
+            record_id: code.as_str(),
+            fields: &format!("indicators {what} {period}"),
+            address: &me.address,
+        })?;
+        Ok(bytes)
+    })
+    .await?;
+    Ok(attachment(bytes, XLSX, &name))
 }

@@ -9,11 +9,13 @@
 
 mod api;
 mod auth;
+mod charts;
 mod error;
 mod i18n;
 pub(crate) mod imports;
 mod indicators;
 mod pages;
+mod targets;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -117,6 +119,30 @@ pub fn router(state: AppState) -> Router {
         .route("/households/{no}", get(pages::household))
         .route("/search", get(pages::search))
         .route("/indicators/{code}", get(indicators::page))
+        .route("/indicators/{code}/export", get(indicators::export))
+        .route(
+            "/indicators/{code}/pyramid.svg",
+            get(indicators::pyramid_svg),
+        )
+        .route(
+            "/indicators/{code}/pyramid.png",
+            get(indicators::pyramid_png),
+        )
+        .route("/indicators/{code}/{indicator}", get(indicators::indicator))
+        .route(
+            "/indicators/{code}/{indicator}/{file}",
+            get(indicators::chart),
+        )
+        .route(
+            "/indicators-custom",
+            get(targets::custom).post(targets::define),
+        )
+        .route("/indicators-custom/{code}/retire", post(targets::retire))
+        .route("/targets/{code}", get(targets::page).post(targets::set))
+        .route("/targets/{code}/import", post(targets::import))
+        .route("/targets/{code}/export.xlsx", get(targets::export))
+        .route("/targets/{code}/template.xlsx", get(targets::template))
+        .route("/targets/{code}/history", get(targets::history))
         .route("/admin/audit", get(pages::audit))
         .route("/imports/new", get(imports::upload_form))
         .route("/imports", post(imports::upload))
