@@ -293,11 +293,12 @@ pub fn indicators(
         return Err(unknown_region(region));
     }
     let rows = cache.rows(store, Some(period.first_day()))?;
-    compute(&all_regions, &rows, region, period, level)
+    let users = crate::indicator_report::user_indicators(store)?;
+    compute_with(&all_regions, &rows, region, period, level, &users)
 }
 
 /// The computation of [`indicators`] on rows already read (the benchmark times the
-/// read and this separately).
+/// read and this separately): the catalogue only.
 pub fn compute(
     all_regions: &[Region],
     rows: &StatRows,
@@ -305,10 +306,31 @@ pub fn compute(
     period: Period,
     level: Level,
 ) -> Result<Vec<IndicatorRow>, AppError> {
+    compute_with(all_regions, rows, region, period, level, &[])
+}
+
+/// The catalogue and then the user-defined indicators, region by region.
+pub fn compute_with(
+    all_regions: &[Region],
+    rows: &StatRows,
+    region: &RegionCode,
+    period: Period,
+    level: Level,
+    users: &[renkou_stats::UserIndicator],
+) -> Result<Vec<IndicatorRow>, AppError> {
     let p = prepare(all_regions, rows, region, period)?;
     let which = selected(&p.regions, level)?;
     let counts = renkou_stats::count(&p.persons, &p.regions, period);
-    let values = catalogue::compute_regions(&counts, which);
+    if users.is_empty() {
+        let values = catalogue::compute_regions(&counts, which);
+        return Ok(catalogue::rows(&p.regions, period, &values));
+    }
+    let user_counts = renkou_stats::count_user(&p.persons, &p.regions, period, users);
+    let mut values = Vec::new();
+    for r in which {
+        values.extend(catalogue::compute_region(&counts, r));
+        values.extend(users.iter().map(|u| u.compute(&user_counts, r)));
+    }
     Ok(catalogue::rows(&p.regions, period, &values))
 }
 

@@ -78,6 +78,23 @@ fn user_indicators_are_validated_saved_and_computed() {
         assert_eq!((v.numerator, v.denominator), (1, Some(4)), "{}", db.label);
         assert!((v.value.unwrap() - 25.0).abs() < 1e-9);
         assert!(v.interval.is_some(), "a share gets a Wilson interval");
+        // `renkou indicators` (JSON/CSV/xlsx) carries it too, after the catalogue.
+        let rows = renkou_app::indicators::indicators(
+            &store,
+            &cache,
+            &code(COUNTY),
+            period,
+            Level::Children,
+        )
+        .unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r.region_code == COUNTY && r.indicator == "male_birth_share")
+            .expect("the user indicator's row");
+        assert_eq!(
+            (row.numerator, row.denominator, row.unit.as_str()),
+            (1, Some(4), "%")
+        );
         // The trend of a user indicator: 2023 has no births (null), 2024 has.
         let t = trend(&store, &cache, &code(COUNTY), "male_birth_share", 2024, 10).unwrap();
         assert_eq!(t.years.first(), Some(&2015));

@@ -17,6 +17,14 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 2025)]
         year: i32,
     },
+    /// 指标页面：各页面渲染时间，以及新登记出生后的页面 / indicator pages' render times, also right after new births
+    Pages {
+        /// 已有数据库（如 2,000,000 人的演示县；会写入几条出生）/ an existing database (a few births are written)
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+    },
     /// 网页负载：并发会话查找、查看人员、登记出生 / the web app under concurrent sessions
     Web {
         /// 已有数据库（如 1,000,000 人的演示县）/ an existing database
@@ -90,6 +98,7 @@ fn children_peak_rss_mb() -> f64 {
 pub fn run(what: BenchWhat) -> Result<()> {
     match what {
         BenchWhat::Indicators { database, year } => crate::bench_indicators::run(&database, year),
+        BenchWhat::Pages { database, year } => crate::bench_pages::run(&database, year),
         BenchWhat::Web {
             database,
             sessions,
