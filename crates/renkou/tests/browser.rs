@@ -59,15 +59,7 @@ fn artifacts() -> PathBuf {
 
 #[test]
 fn a_village_worker_registers_a_birth_in_the_browser() {
-    let (chromium, driver) = (
-        Path::new("/usr/bin/chromium"),
-        Path::new("/usr/bin/chromedriver"),
-    );
-    if !chromium.exists() || !driver.exists() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but Chromium or chromedriver is missing");
-        }
-        eprintln!("\n!!! Chromium/chromedriver not installed: SKIPPING the browser test !!!\n");
+    if !browser_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -106,54 +98,13 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
         .code;
     drop(store);
 
-    let port = free_port();
-    let _server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_renkou"))
-            .args([
-                "--database",
-                &db,
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .env("RENKOU_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let dport = free_port();
-    let _driver = Killed(
-        Command::new(driver)
-            .arg(format!("--port={dport}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(port);
-    wait_for_port(dport);
-    let profile = dir.path().join("chromium-profile");
-    let base = format!("http://localhost:{port}");
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
     let shots = artifacts();
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                         format!("--user-data-dir={}", profile.display())]
-            }),
-        );
-        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{dport}"))
-            .await
-            .expect("chromedriver session");
+        let c = browser.client().await;
         let shot = |c: fantoccini::Client, name: &'static str| {
             let path = shots.join(format!("{name}.png"));
             async move {
@@ -347,6 +298,237 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .unwrap();
         assert!(body.contains("找不到"), "{body}");
         let c = shot(c, "08-refused").await;
+        c.close().await.unwrap();
+    });
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Whether the browser tests can run; under CI=true their absence is a failure.
+fn browser_available() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but Chromium or chromedriver is missing");
+    }
+    eprintln!("\n!!! Chromium/chromedriver not installed: SKIPPING the browser test !!!\n");
+    false
+}
+
+/// The real binary serving `db`, and chromedriver, both stopped when dropped.
+struct Browser {
+    base: String,
+    dport: u16,
+    profile: PathBuf,
+    _server: Killed,
+    _driver: Killed,
+}
+
+impl Browser {
+    fn start(db: &str, dir: &Path) -> Browser {
+        let port = free_port();
+        let server = Killed(
+            Command::new(env!("CARGO_BIN_EXE_renkou"))
+                .args([
+                    "--database",
+                    db,
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                ])
+                .env("RENKOU_LOG", "warn")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let dport = free_port();
+        let driver = Killed(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={dport}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for_port(port);
+        wait_for_port(dport);
+        Browser {
+            base: format!("http://localhost:{port}"),
+            dport,
+            profile: dir.join("chromium-profile"),
+            _server: server,
+            _driver: driver,
+        }
+    }
+
+    async fn client(&self) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                         format!("--user-data-dir={}", self.profile.display())]
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.dport))
+            .await
+            .expect("chromedriver session")
+    }
+}
+
+async fn type_into(c: &fantoccini::Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Logs in with a demo account's initial password, changing it on the way.
+async fn first_login(c: &fantoccini::Client, base: &str, user: &str, new_password: &str) {
+    c.goto(&format!("{base}/")).await.unwrap();
+    type_into(c, "input[name=username]", user).await;
+    type_into(c, "input[name=password]", "renkou-demo").await;
+    click(c, "#login").await;
+    c.wait().for_element(Locator::Id("save")).await.unwrap();
+    type_into(c, "input[name=current_password]", "renkou-demo").await;
+    type_into(c, "input[name=new_password]", new_password).await;
+    type_into(c, "input[name=repeat]", new_password).await;
+    click(c, "#save").await;
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
+    type_into(c, "input[name=username]", user).await;
+    type_into(c, "input[name=password]", new_password).await;
+    click(c, "#login").await;
+    c.wait()
+        .for_element(Locator::Id("population"))
+        .await
+        .unwrap();
+}
+
+/// The numbers of one column of a table, top to bottom (the `data-v` sort keys).
+async fn column(c: &fantoccini::Client, table: &str, n: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for td in c
+        .find_all(Locator::Css(&format!("{table} tbody tr td:nth-child({n})")))
+        .await
+        .unwrap()
+    {
+        let v = td.attr("data-v").await.unwrap().unwrap_or_default();
+        out.push(v.parse().unwrap_or(f64::MIN));
+    }
+    out
+}
+
+#[test]
+fn a_statistician_reads_indicators_and_sets_a_target_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("renkou.db").to_string_lossy().into_owned();
+    renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        first_login(&c, &base, "tongji", "Stat-pass-1").await;
+        c.goto(&format!("{base}/indicators/349901?period=2025"))
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Id("own")).await.unwrap();
+        let own = c.find_all(Locator::Css("#own tbody tr")).await.unwrap();
+        assert_eq!(own.len(), renkou_stats::catalogue::Indicator::ALL.len());
+        let bars = c
+            .find_all(Locator::Css("#pyramid svg g.bar"))
+            .await
+            .unwrap();
+        assert_eq!(bars.len(), 36, "18 age groups × 2 sexes");
+        // Down to a township; its villages sorted by births: a click sorts
+        // ascending, a second descending.
+        click(&c, "#indicators tbody tr td a").await;
+        c.wait().for_element(Locator::Css("#own")).await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("000"));
+        click(&c, "#indicators thead th:nth-child(3)").await;
+        let up = column(&c, "#indicators", 3).await;
+        assert!(
+            up.len() > 1 && up.windows(2).all(|w| w[0] <= w[1]),
+            "{up:?}"
+        );
+        click(&c, "#indicators thead th:nth-child(3)").await;
+        let down = column(&c, "#indicators", 3).await;
+        assert!(down.windows(2).all(|w| w[0] >= w[1]), "{down:?}");
+        screenshot(&c, "09-indicators").await;
+
+        // One indicator: a bar per township, the table beside it, the trend.
+        click(&c, "#own a[href*='/cbr?']").await;
+        c.wait().for_element(Locator::Id("drill")).await.unwrap();
+        let rows = c.find_all(Locator::Css("#drill tbody tr")).await.unwrap();
+        let bars = c.find_all(Locator::Css("#bars svg g.bar")).await.unwrap();
+        assert_eq!(rows.len(), bars.len());
+        let points = c
+            .find_all(Locator::Css("#trend svg g.point"))
+            .await
+            .unwrap();
+        assert!(!points.is_empty());
+        screenshot(&c, "10-indicator").await;
+
+        // A target for the county's CBR: the gap appears, coloured.
+        c.goto(&format!("{base}/targets/349901?year=2025"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("set-target"))
+            .await
+            .unwrap();
+        c.find(Locator::Css("#set-target select[name=indicator]"))
+            .await
+            .unwrap()
+            .select_by_value("cbr")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#set-target select[name=direction]"))
+            .await
+            .unwrap()
+            .select_by_value("higher")
+            .await
+            .unwrap();
+        type_into(&c, "#set-target input[name=value]", "8").await;
+        click(&c, "#set-target button").await;
+        c.wait().for_element(Locator::Id("targets")).await.unwrap();
+        let gap = c
+            .find(Locator::Css(
+                "#targets tbody tr td.good, #targets tbody tr td.bad",
+            ))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(gap.starts_with('+') || gap.starts_with('-'), "{gap}");
+        screenshot(&c, "11-targets").await;
         c.close().await.unwrap();
     });
 }
