@@ -12,7 +12,7 @@ use crate::indicators::{prepare, selected, Level, Prepared, StatCache};
 use renkou_domain::{Date, RegionCode};
 use renkou_stats::catalogue::{self, Indicator, Kind};
 use renkou_stats::{
-    count, count_periods, count_user, pyramid, Counts, IndicatorValue, Interval, Period, Pyramid,
+    count_periods, count_user, pyramid, Counts, IndicatorValue, Interval, Period, Pyramid,
     RegionTable, UserIndicator, UserIndicatorDef,
 };
 use renkou_store::Store;
@@ -163,20 +163,56 @@ fn prepared(
     prepare(&all_regions, &rows, region, period)
 }
 
-/// The report for `region` and `level` in `period`. `births_from` lets a caller
-/// ask for an earlier start than the period's, to share the cached read.
-pub fn report(
+/// What one page needs, computed from one read of the cached persons: the
+/// report, and optionally the area's pyramid and one indicator's trend. A page
+/// that shows all three maps the register's persons to regions once and counts
+/// the period and the trend's years in one pass.
+pub struct Page {
+    pub report: Report,
+    pub pyramid: Option<Pyramid>,
+    pub trend: Option<Trend>,
+}
+
+/// What a [`Page`] should hold besides the report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageParts<'a> {
+    pub pyramid: bool,
+    /// The indicator whose trend over this many years (up to the period's year)
+    /// is wanted.
+    pub trend: Option<(&'a str, u32)>,
+}
+
+/// The report for `region` and `level` in `period`, with the parts asked for.
+/// `births_from` lets a caller ask the cache for an earlier start than the
+/// period's, so every page shares one read.
+pub fn page(
     store: &Store,
     cache: &StatCache,
     region: &RegionCode,
     period: Period,
     level: Level,
     births_from: Date,
-) -> Result<Report, AppError> {
-    let p = prepared(store, cache, region, period, births_from)?;
+    parts: PageParts<'_>,
+) -> Result<Page, AppError> {
+    let trend_periods = parts
+        .trend
+        .map(|(_, n)| Period::last_years(period.last_day().year(), n))
+        .unwrap_or_default();
+    let earliest = trend_periods
+        .first()
+        .map_or(births_from, |p| births_from.min(p.first_day()));
+    let p = prepared(store, cache, region, period, earliest)?;
     let shown = selected(&p.regions, level)?;
-    let counts = count(&p.persons, &p.regions, period);
     let users = user_indicators(store)?;
+    let trend_builtin = parts.trend.and_then(|(code, _)| Indicator::parse(code));
+    // The period first, then the trend's years when the trend is a catalogue
+    // indicator: one pass over the persons for all of them.
+    let mut periods = vec![period];
+    if trend_builtin.is_some() {
+        periods.extend(&trend_periods);
+    }
+    let mut all = count_periods(&p.persons, &p.regions, &periods).into_iter();
+    let counts = all.next().expect("the period's counts");
     let user_counts =
         (!users.is_empty()).then(|| count_user(&p.persons, &p.regions, period, &users));
     let mut columns: Vec<Column> = Indicator::ALL
@@ -194,14 +230,72 @@ pub fn report(
             v
         })
         .collect();
-    Ok(Report {
-        period,
-        counts: shown.iter().map(|&r| *counts.get(r)).collect(),
-        regions: p.regions,
-        shown,
-        columns,
-        values,
+    let root = p.regions.root();
+    let years: Vec<i32> = trend_periods.iter().map(|p| p.first_day().year()).collect();
+    let last = trend_periods.last().copied().unwrap_or(period);
+    let trend = match (parts.trend, trend_builtin) {
+        (None, _) => None,
+        (Some(_), Some(ind)) => Some(Trend {
+            column: Column::builtin(ind, last),
+            years,
+            values: all
+                .map(|c| catalogue::compute(ind, c.get(root), c.period, root))
+                .collect(),
+        }),
+        (Some((code, _)), None) => {
+            let u = users
+                .iter()
+                .find(|u| u.def.code == code)
+                .ok_or_else(|| unknown_indicator(code))?;
+            Some(Trend {
+                column: Column::user(u, last),
+                years,
+                values: trend_periods
+                    .iter()
+                    .map(|&tp| {
+                        let c = count_user(&p.persons, &p.regions, tp, std::slice::from_ref(u));
+                        u.compute(&c, root)
+                    })
+                    .collect(),
+            })
+        }
+    };
+    let pyramid = parts
+        .pyramid
+        .then(|| pyramid(&p.persons, &p.regions, root, period.reference_day()));
+    Ok(Page {
+        report: Report {
+            period,
+            counts: shown.iter().map(|&r| *counts.get(r)).collect(),
+            regions: p.regions,
+            shown,
+            columns,
+            values,
+        },
+        pyramid,
+        trend,
     })
+}
+
+/// The report for `region` and `level` in `period` (see [`page`]).
+pub fn report(
+    store: &Store,
+    cache: &StatCache,
+    region: &RegionCode,
+    period: Period,
+    level: Level,
+    births_from: Date,
+) -> Result<Report, AppError> {
+    Ok(page(
+        store,
+        cache,
+        region,
+        period,
+        level,
+        births_from,
+        PageParts::default(),
+    )?
+    .report)
 }
 
 /// One indicator of one area over consecutive years (oldest first).
@@ -222,40 +316,28 @@ pub fn trend(
     last_year: i32,
     n: u32,
 ) -> Result<Trend, AppError> {
-    let periods = Period::last_years(last_year, n);
-    let first = periods.first().copied().unwrap_or(Period::year(last_year));
-    let last = Period::year(last_year);
-    let p = prepared(store, cache, region, last, first.first_day())?;
-    let root = p.regions.root();
-    let years = periods.iter().map(|p| p.first_day().year()).collect();
-    if let Some(ind) = Indicator::parse(indicator) {
-        let all = count_periods(&p.persons, &p.regions, &periods);
-        return Ok(Trend {
-            column: Column::builtin(ind, last),
-            years,
-            values: all
-                .iter()
-                .map(|c| catalogue::compute(ind, c.get(root), c.period, root))
-                .collect(),
-        });
+    let last = Period::try_year(last_year).map_err(|e| AppError::Invalid(e.to_string()))?;
+    if Indicator::parse(indicator).is_none()
+        && !user_indicators(store)?
+            .iter()
+            .any(|u| u.def.code == indicator)
+    {
+        return Err(unknown_indicator(indicator));
     }
-    let users = user_indicators(store)?;
-    let u = users
-        .into_iter()
-        .find(|u| u.def.code == indicator)
-        .ok_or_else(|| unknown_indicator(indicator))?;
-    let values = periods
-        .iter()
-        .map(|&period| {
-            let c = count_user(&p.persons, &p.regions, period, std::slice::from_ref(&u));
-            u.compute(&c, root)
-        })
-        .collect();
-    Ok(Trend {
-        column: Column::user(&u, last),
-        years,
-        values,
-    })
+    let parts = PageParts {
+        pyramid: false,
+        trend: Some((indicator, n)),
+    };
+    let page = page(
+        store,
+        cache,
+        region,
+        last,
+        Level::Children,
+        last.first_day(),
+        parts,
+    )?;
+    Ok(page.trend.expect("asked for"))
 }
 
 pub fn unknown_indicator(code: &str) -> AppError {
@@ -272,13 +354,20 @@ pub fn pyramid_of(
     period: Period,
     births_from: Date,
 ) -> Result<Pyramid, AppError> {
-    let p = prepared(store, cache, region, period, births_from)?;
-    Ok(pyramid(
-        &p.persons,
-        &p.regions,
-        p.regions.root(),
-        period.reference_day(),
-    ))
+    let parts = PageParts {
+        pyramid: true,
+        trend: None,
+    };
+    let page = page(
+        store,
+        cache,
+        region,
+        period,
+        Level::Children,
+        births_from,
+        parts,
+    )?;
+    Ok(page.pyramid.expect("asked for"))
 }
 
 use chrono::Datelike;

@@ -106,11 +106,22 @@ pub fn parse_region(s: &str) -> Result<RegionCode, AppError> {
 #[derive(Default)]
 pub struct StatCache {
     cached: Mutex<Option<Arc<StatRows>>>,
+    /// Build the index for incremental refreshes as soon as the rows are read.
+    eager: bool,
 }
 
 impl StatCache {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A cache for a long-running server: it expects events and prepares for them
+    /// when it reads the persons (about a tenth more time on that first read).
+    pub fn for_server() -> Self {
+        StatCache {
+            cached: Mutex::new(None),
+            eager: true,
+        }
     }
 
     /// The persons of the register with mothers and birth orders for births from
@@ -131,7 +142,11 @@ impl StatCache {
                 return Ok(Arc::clone(rows));
             }
         }
-        let rows = Arc::new(store.stat_rows(births_from)?);
+        let mut rows = store.stat_rows(births_from)?;
+        if self.eager {
+            rows.build_key_index();
+        }
+        let rows = Arc::new(rows);
         *cached = Some(Arc::clone(&rows));
         Ok(rows)
     }

@@ -93,6 +93,12 @@ pub fn run(db: &str, year: i32) -> Result<()> {
     );
     let writer = std::sync::Arc::new(renkou_app::open(db)?);
     let state = renkou_web::AppState::new(store);
+    // The search index is built on the other core at start: let it finish, so
+    // the figures are the pages' own.
+    anyhow::ensure!(
+        state.wait_for_search_index(Duration::from_secs(600)),
+        "search index not built"
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

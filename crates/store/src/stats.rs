@@ -142,6 +142,24 @@ fn person_key(no: &[u8]) -> u64 {
 }
 
 impl StatRows {
+    /// Builds the person-key index [`Store::refresh_stat_rows`] needs (a server
+    /// calls it right after loading, so the first refresh after an event does not
+    /// pay for it). False when two person numbers share a key: then every refresh
+    /// is a full read.
+    pub fn build_key_index(&mut self) -> bool {
+        if self.key_index.is_some() {
+            return true;
+        }
+        let mut index = HashMap::with_capacity(self.person_keys.len());
+        for (i, &k) in self.person_keys.iter().enumerate() {
+            if index.insert(k, i as u32).is_some() {
+                return false;
+            }
+        }
+        self.key_index = Some(index);
+        true
+    }
+
     /// Whether these rows can serve a computation that needs mothers and birth
     /// orders of births from `births_from` on.
     pub fn covers(&self, births_from: Option<Date>) -> bool {
@@ -366,16 +384,10 @@ impl Store {
                 }
             }
         }
-        if rows.key_index.is_none() {
-            let mut index = HashMap::with_capacity(rows.person_keys.len());
-            for (i, &k) in rows.person_keys.iter().enumerate() {
-                if index.insert(k, i as u32).is_some() {
-                    // Two person numbers share a key: rows cannot be found by it.
-                    *rows = self.stat_rows(rows.births_from)?;
-                    return Ok(Refresh::Reloaded);
-                }
-            }
-            rows.key_index = Some(index);
+        if !rows.build_key_index() {
+            // Two person numbers share a key: rows cannot be found by it.
+            *rows = self.stat_rows(rows.births_from)?;
+            return Ok(Refresh::Reloaded);
         }
         let fresh = self.affected_stat_rows(&changed, &former_mothers, rows.births_from)?;
         let n = fresh.len();

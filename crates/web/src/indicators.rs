@@ -249,7 +249,21 @@ pub async fn page(
     let level = q.level()?;
     let me = current.clone();
     let page = blocking(move || {
-        let r = report_for(&state, &code, period, level)?;
+        let parts = indicator_report::PageParts {
+            pyramid: true,
+            trend: None,
+        };
+        let computed = indicator_report::page(
+            &state.store,
+            &state.stats,
+            &code,
+            period,
+            level,
+            web_births_from(period),
+            parts,
+        )?;
+        let r = computed.report;
+        let pyramid = computed.pyramid.ok_or(WebError::NotFound)?;
         let l = me.l;
         let own = r
             .columns
@@ -285,13 +299,6 @@ pub async fn page(
                     .collect(),
             })
             .collect();
-        let pyramid = indicator_report::pyramid_of(
-            &state.store,
-            &state.stats,
-            &code,
-            period,
-            web_births_from(period),
-        )?;
         let own_level = r.regions.level(r.shown[0]);
         Ok(IndicatorsPage {
             headers: main
@@ -388,7 +395,41 @@ pub(crate) fn drill(
     period: Period,
     level: Level,
 ) -> Result<Drill, WebError> {
-    let r = report_for(state, code, period, level)?;
+    Ok(drill_and_trend(state, code, indicator, period, level, false)?.0)
+}
+
+/// The drill-down and, when asked, the indicator's ten-year trend for the area,
+/// from one pass over the persons.
+pub(crate) fn drill_and_trend(
+    state: &AppState,
+    code: &RegionCode,
+    indicator: &str,
+    period: Period,
+    level: Level,
+    with_trend: bool,
+) -> Result<(Drill, Option<indicator_report::Trend>), WebError> {
+    let parts = indicator_report::PageParts {
+        pyramid: false,
+        trend: with_trend.then_some((indicator, TREND_YEARS)),
+    };
+    let computed = indicator_report::page(
+        &state.store,
+        &state.stats,
+        code,
+        period,
+        level,
+        web_births_from(period),
+        parts,
+    );
+    let computed = match computed {
+        Ok(c) => c,
+        // An unknown indicator is a page that does not exist.
+        Err(renkou_app::AppError::Invalid(m)) if m.contains(indicator) => {
+            return Err(WebError::NotFound)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let r = computed.report;
     let j = r.column(indicator).ok_or(WebError::NotFound)?;
     let col = r.columns[j].clone();
     // Targets are per year; a quarter or month is compared with its year's target.
@@ -419,13 +460,16 @@ pub(crate) fn drill(
         })
         .collect();
     let own_target = targets.get(&(r.code(0), indicator.to_string())).cloned();
-    Ok(Drill {
-        own_target,
-        report: r,
-        column: j,
-        lines,
-        statuses,
-    })
+    Ok((
+        Drill {
+            own_target,
+            report: r,
+            column: j,
+            lines,
+            statuses,
+        },
+        computed.trend,
+    ))
 }
 
 fn query_string(period: Period, level: &Option<String>) -> String {
@@ -449,11 +493,13 @@ pub async fn indicator(
     let query = query_string(period, &q.level);
     let me = current.clone();
     let page = blocking(move || {
-        let d = drill(&state, &code, &indicator, period, level)?;
+        let (d, trend) = drill_and_trend(&state, &code, &indicator, period, level, true)?;
         let l = me.l;
         let col = d.report.columns[d.column].clone();
         let bar_svg = crate::charts::bar_svg(l, &d, period);
-        let trend_svg = trend_svg(&state, l, &code, &indicator, period)?;
+        let trend = trend.ok_or(WebError::NotFound)?;
+        let trend_svg =
+            crate::charts::trend_svg(l, d.report.name(0), &trend, d.own_target.as_ref());
         let mut lines = d.lines;
         let own = lines.remove(0);
         Ok(IndicatorPage {

@@ -45,7 +45,7 @@ impl AppState {
             limiter: Arc::new(auth::RateLimiter::default()),
             uploads: Arc::new(imports::Uploads::default()),
             search: Arc::new(std::sync::OnceLock::new()),
-            stats: Arc::new(renkou_app::indicators::StatCache::new()),
+            stats: Arc::new(renkou_app::indicators::StatCache::for_server()),
         };
         let (store, slot) = (state.store.clone(), state.search.clone());
         std::thread::spawn(move || {
