@@ -13,23 +13,13 @@
 
 use crate::error::AppError;
 use crate::indicator_report::Report;
+use crate::indicators::{level_zh, HEADERS_ZH};
 use crate::targets::TargetsTable;
 use renkou_stats::{suppress, CellStatus, GapStatus, SuppressionOptions};
 use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
 
 fn xerr(e: XlsxError) -> AppError {
     AppError::Invalid(format!("xlsx: {e}"))
-}
-
-fn level_zh(level: &str) -> &'static str {
-    match level {
-        "province" => "省",
-        "prefecture" => "市",
-        "county" => "县",
-        "township" => "乡镇",
-        "village" => "村",
-        _ => "",
-    }
 }
 
 /// Excel's name for column `c` (0 → A).
@@ -70,23 +60,9 @@ pub fn report_xlsx(report: &Report, formulas: bool) -> Result<Vec<u8>, AppError>
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("指标").map_err(xerr)?;
-    header(
-        ws,
-        &[
-            "区划代码",
-            "区划名称",
-            "层级",
-            "期间",
-            "指标代码",
-            "指标名称",
-            "数值",
-            "分子",
-            "分母",
-            "单位",
-            "95%区间下限",
-            "95%区间上限",
-        ],
-    )?;
+    let mut headers = HEADERS_ZH.to_vec();
+    headers.extend(["95%区间下限", "95%区间上限"]);
+    header(ws, &headers)?;
     let period = report.period.to_string();
     let mut r: u32 = 1;
     for i in 0..report.shown.len() {

@@ -396,7 +396,7 @@ fn cells(r: &IndicatorRow) -> [String; 9] {
     ]
 }
 
-fn level_zh(level: &str) -> &str {
+pub(crate) fn level_zh(level: &str) -> &str {
     match level {
         "province" => "省",
         "prefecture" => "市",

@@ -84,21 +84,53 @@ fn opt(v: Option<f64>) -> Value {
     v.map(Value::Real).unwrap_or(Value::Null)
 }
 
-/// Supersedes the current version (if any) and inserts `t`, with its audit entry.
-fn set_on(c: &mut dyn Conn, t: &TargetInput, username: &str, address: &str) -> Result<i64> {
-    let now = crate::now();
-    let region = t.region.to_string();
+/// Marks the current version of a target superseded; the number of rows (0 or 1).
+fn supersede(
+    c: &mut dyn Conn,
+    indicator: &str,
+    region: &str,
+    year: i32,
+    username: &str,
+) -> Result<u64> {
     c.exec(
         "UPDATE indicator_targets SET superseded_at = $1, superseded_by = $2 \
          WHERE region_code = $3 AND year = $4 AND indicator = $5 AND superseded_at IS NULL",
         &[
-            now.into(),
+            crate::now().into(),
             username.into(),
-            region.as_str().into(),
-            (t.year as i64).into(),
-            t.indicator.as_str().into(),
+            region.into(),
+            (year as i64).into(),
+            indicator.into(),
         ],
-    )?;
+    )
+}
+
+/// Targets are not personal data: the values go into the audit entry.
+fn audit_target(
+    c: &mut dyn Conn,
+    region: &str,
+    fields: &str,
+    username: &str,
+    address: &str,
+) -> Result<i64> {
+    append(
+        c,
+        &AuditRecord {
+            username,
+            action: "update",
+            record_type: "target",
+            record_id: region,
+            fields,
+            address,
+        },
+    )
+}
+
+/// Supersedes the current version (if any) and inserts `t`, with its audit entry.
+fn set_on(c: &mut dyn Conn, t: &TargetInput, username: &str, address: &str) -> Result<i64> {
+    let now = crate::now();
+    let region = t.region.to_string();
+    supersede(c, &t.indicator, &region, t.year, username)?;
     let id = c
         .query_one(
             "INSERT INTO indicator_targets (indicator, region_code, year, direction, value, band_low, band_high, note, set_by, set_at) \
@@ -118,22 +150,11 @@ fn set_on(c: &mut dyn Conn, t: &TargetInput, username: &str, address: &str) -> R
         )?
         .and_then(|r| r[0].int())
         .ok_or_else(|| StoreError::Corrupt("target id".into()))?;
-    // Targets are not personal data: the value goes into the audit entry.
     let fields = format!(
         "indicator={} year={} direction={} value={}",
         t.indicator, t.year, t.direction, t.value
     );
-    append(
-        c,
-        &AuditRecord {
-            username,
-            action: "update",
-            record_type: "target",
-            record_id: &region,
-            fields: &fields,
-            address,
-        },
-    )?;
+    audit_target(c, &region, &fields, username, address)?;
     Ok(id)
 }
 
@@ -165,30 +186,10 @@ impl Store {
     ) -> Result<bool> {
         let region = region.to_string();
         self.transaction(|c| {
-            let n = c.exec(
-                "UPDATE indicator_targets SET superseded_at = $1, superseded_by = $2 \
-                 WHERE region_code = $3 AND year = $4 AND indicator = $5 AND superseded_at IS NULL",
-                &[
-                    crate::now().into(),
-                    username.into(),
-                    region.as_str().into(),
-                    (year as i64).into(),
-                    indicator.into(),
-                ],
-            )?;
+            let n = supersede(c, indicator, &region, year, username)?;
             if n > 0 {
                 let fields = format!("indicator={indicator} year={year} cleared");
-                append(
-                    c,
-                    &AuditRecord {
-                        username,
-                        action: "update",
-                        record_type: "target",
-                        record_id: &region,
-                        fields: &fields,
-                        address,
-                    },
-                )?;
+                audit_target(c, &region, &fields, username, address)?;
             }
             Ok(n > 0)
         })

@@ -40,24 +40,17 @@ const TREND_YEARS: u32 = 10;
 /// or from the selector's fields (`year` and `part`: `""`, `q1`…`q4`, `m1`…`m12`;
 /// or `from` and `to`). Default: the last complete year.
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PeriodQuery {
-    #[serde(default)]
     pub period: Option<String>,
-    #[serde(default)]
     pub year: Option<String>,
-    #[serde(default)]
     pub part: Option<String>,
-    #[serde(default)]
     pub from: Option<String>,
-    #[serde(default)]
     pub to: Option<String>,
-    #[serde(default)]
     pub level: Option<String>,
     /// Exports: `values` | `formulas` | `publication`.
-    #[serde(default)]
     pub what: Option<String>,
     /// Publication threshold.
-    #[serde(default)]
     pub min: Option<u64>,
 }
 

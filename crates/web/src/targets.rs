@@ -18,16 +18,12 @@ use renkou_interchange::targets::{parse_direction_word, TargetDirection, TargetL
 use renkou_stats::{GapStatus, UserIndicatorDef};
 
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct TargetsQuery {
-    #[serde(default)]
     year: Option<i32>,
-    #[serde(default)]
     level: Option<String>,
-    #[serde(default)]
     formulas: Option<String>,
-    #[serde(default)]
     indicator: Option<String>,
-    #[serde(default)]
     region: Option<String>,
 }
 
