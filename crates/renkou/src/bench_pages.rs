@@ -93,6 +93,9 @@ pub fn run(db: &str, year: i32) -> Result<()> {
     );
     let writer = std::sync::Arc::new(renkou_app::open(db)?);
     let state = renkou_web::AppState::new(store);
+    // The last handles on the stores are dropped after the runtime: PostgreSQL's
+    // synchronous client must not be closed from inside it.
+    let (keep_state, keep_writer) = (state.clone(), writer.clone());
     // The search index is built on the other core at start: let it finish, so
     // the figures are the pages' own.
     anyhow::ensure!(
@@ -212,5 +215,8 @@ pub fn run(db: &str, year: i32) -> Result<()> {
         }
         println!("{:<24} {}", "county page after a birth", summary(&mut v));
         Ok::<(), anyhow::Error>(())
-    })
+    })?;
+    drop(rt);
+    drop((keep_state, keep_writer));
+    Ok(())
 }

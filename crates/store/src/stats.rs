@@ -235,9 +235,13 @@ fn residence(s: &[u8]) -> Result<Residence> {
 pub(crate) fn register_version(c: &mut dyn Conn) -> Result<RegisterVersion> {
     // SQLite has one writer at a time, so sequence numbers commit in order and the
     // last one is enough; PostgreSQL needs the count as well (see RegisterVersion).
+    // On PostgreSQL the count comes from `event_tally` (kept by a trigger, one
+    // row per inserting statement), not from COUNT(*) over every event.
     let sql = match c.backend() {
         Backend::Sqlite => "SELECT MAX(seq), 0 FROM events",
-        Backend::Postgres => "SELECT MAX(seq), COUNT(*) FROM events",
+        Backend::Postgres => {
+            "SELECT (SELECT MAX(seq) FROM events), (SELECT COALESCE(SUM(events), 0)::BIGINT FROM event_tally)"
+        }
     };
     let r = c.query_one(sql, &[])?;
     let get = |i: usize| r.as_ref().and_then(|r| r[i].int()).unwrap_or(0);
@@ -431,35 +435,49 @@ impl Store {
         former_mothers: &[String],
         births_from: Option<Date>,
     ) -> Result<Vec<(String, String, StatRow)>> {
-        let from = births_from.unwrap_or_else(earliest);
+        let from = crate::Value::Date(births_from.unwrap_or_else(earliest));
         let base = stat_rows_sql(self.backend());
         let mut out: Vec<(String, String, StatRow)> = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        // Bounded lists keep every statement's parameter count small on both backends.
-        for chunk in changed.chunks(200) {
-            let list = |start: usize| {
-                (0..chunk.len())
-                    .map(|i| format!("${}", start + i))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let a = list(2);
-            let sql = format!(
-                "{base} WHERE p.person_no IN ({a}) OR p.mother_no IN ({a}) \
-                 OR p.mother_no IN (SELECT q.mother_no FROM persons q WHERE q.person_no IN ({a}))"
-            );
-            let mut params: Vec<crate::Value> = vec![crate::Value::Date(from)];
-            params.extend(chunk.iter().map(|s| s.as_str().into()));
-            self.read_affected(&sql, &params, &mut out, &mut seen)?;
-        }
-        for chunk in former_mothers.chunks(200) {
-            let a = (0..chunk.len())
-                .map(|i| format!("${}", 2 + i))
+        // `$first, $first+1, …` for a list of n parameters.
+        let list = |first: usize, n: usize| {
+            (first..first + n)
+                .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!("{base} WHERE p.mother_no IN ({a})");
-            let mut params: Vec<crate::Value> = vec![crate::Value::Date(from)];
+                .join(", ")
+        };
+        // Bounded lists keep every statement's parameter count small on both
+        // backends, and one condition per statement lets each use its index
+        // (PostgreSQL plans an OR of them as a scan of every person).
+        let mut mothers: Vec<String> = former_mothers.to_vec();
+        for chunk in changed.chunks(200) {
+            let keys: Vec<crate::Value> = chunk.iter().map(|s| s.as_str().into()).collect();
+            let mut params = vec![from.clone()];
+            params.extend(keys.iter().cloned());
+            let a = list(2, chunk.len());
+            // The changed persons themselves, then their children.
+            for cond in ["p.person_no", "p.mother_no"] {
+                let sql = format!("{base} WHERE {cond} IN ({a})");
+                self.read_affected(&sql, &params, &mut out, &mut seen)?;
+            }
+            let sql = format!(
+                "SELECT DISTINCT mother_no FROM persons WHERE person_no IN ({}) AND mother_no IS NOT NULL",
+                list(1, chunk.len())
+            );
+            for r in self.with(|c| c.query(&sql, &keys))? {
+                if let Some(m) = r[0].text() {
+                    if !mothers.contains(&m) {
+                        mothers.push(m);
+                    }
+                }
+            }
+        }
+        // Every child of a changed person's mother, present or former: their
+        // birth orders may have shifted.
+        for chunk in mothers.chunks(200) {
+            let mut params = vec![from.clone()];
             params.extend(chunk.iter().map(|s| s.as_str().into()));
+            let sql = format!("{base} WHERE p.mother_no IN ({})", list(2, chunk.len()));
             self.read_affected(&sql, &params, &mut out, &mut seen)?;
         }
         Ok(out)
