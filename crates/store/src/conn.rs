@@ -168,7 +168,13 @@ impl r2d2::ManageConnection for PgManager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<PgClient, postgres::Error> {
-        Ok(PgClient::new(self.config.connect(postgres::NoTls)?))
+        let mut client = self.config.connect(postgres::NoTls)?;
+        // The JIT compiler costs 150 ms per statement whose plan looks expensive,
+        // which the indicators' loader (correlated subqueries) always does:
+        // measured on 2M persons, the full read takes 0.50 s without it and
+        // 0.60-0.71 s with it, and a refresh after one event 0.2 s instead of 0.5 s.
+        client.batch_execute("SET jit = off")?;
+        Ok(PgClient::new(client))
     }
 
     fn is_valid(&self, c: &mut PgClient) -> Result<(), postgres::Error> {
