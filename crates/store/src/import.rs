@@ -188,8 +188,8 @@ fn to_birth(r: &[Value]) -> Result<SourceBirth> {
 
 /// A births import from one source in progress.
 pub struct BirthImport {
-    held: Held,
-    import_id: i64,
+    pub(crate) held: Held,
+    pub(crate) import_id: i64,
     source: String,
     at: DateTime<Utc>,
     /// What the source said before this import: (record, revision).

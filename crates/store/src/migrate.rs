@@ -22,6 +22,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0002_accounts.sql"),
     },
+    // 0003_indicators goes here (on main).
+    Migration {
+        name: "0004_reconciliation",
+        sqlite: include_str!("../migrations/sqlite/0004_reconciliation.sql"),
+        postgres: include_str!("../migrations/postgres/0004_reconciliation.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {
