@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod progress;
+pub mod reconcile;
 pub mod search;
 pub mod verify;
 

@@ -81,6 +81,59 @@ impl ItemClass {
     }
 }
 
+/// What kind of source a births file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// 出生医学证明: a hospital's birth certificate register.
+    Hospital,
+    /// 户籍: an extract of household registration.
+    Hukou,
+    /// 村台帐: a village's own ledger.
+    Ledger,
+    Other,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Hospital,
+        SourceKind::Hukou,
+        SourceKind::Ledger,
+        SourceKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Hospital => "hospital",
+            SourceKind::Hukou => "hukou",
+            SourceKind::Ledger => "ledger",
+            SourceKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SourceKind::Hospital => "医院出生医学证明",
+            SourceKind::Hukou => "户籍登记",
+            SourceKind::Ledger => "村台帐",
+            SourceKind::Other => "其他来源",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            SourceKind::Hospital => "hospital birth certificates",
+            SourceKind::Hukou => "household registration",
+            SourceKind::Ledger => "village ledger",
+            SourceKind::Other => "other source",
+        }
+    }
+}
+
 /// Where an item stands in review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
