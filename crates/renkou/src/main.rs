@@ -8,6 +8,7 @@ mod cli;
 mod indicators_cli;
 mod link_cli;
 mod progress;
+mod reconcile_cli;
 mod web;
 
 fn main() -> std::process::ExitCode {
