@@ -180,11 +180,6 @@ pub fn register_record(r: &RegisterBirth) -> LinkRecord {
     }
 }
 
-/// The source record as a linkage record (for explanations).
-pub fn source_link_record(b: &SourceBirth, source: &str) -> LinkRecord {
-    source_record(b, source)
-}
-
 fn source_facts(b: &SourceBirth) -> BirthFacts {
     BirthFacts {
         name: b.child_name.clone(),
@@ -752,5 +747,64 @@ pub fn accuracy(
         villages,
         townships,
         total,
+    })
+}
+
+pub use renkou_linkage::Explanation;
+
+/// Everything the review page of one item shows.
+#[derive(Debug, Clone)]
+pub struct ItemDetail {
+    pub item: Item,
+    pub reconciliation: renkou_store::reconcile::ReconciliationInfo,
+    pub source: Option<SourceBirth>,
+    pub register: Option<RegisterBirth>,
+    /// For a duplicate: the record it repeats.
+    pub original: Option<SourceBirth>,
+    /// Field by field, under the model the reconciliation was scored with (pairs
+    /// and duplicates only).
+    pub explanation: Option<Explanation>,
+}
+
+/// The item with both records and the linkage explanation.
+pub fn item_detail(store: &Store, item: Item) -> Result<ItemDetail, AppError> {
+    let rec = store
+        .reconciliation(item.reconciliation_id)?
+        .ok_or_else(|| not_found(item.id))?;
+    let source = match &item.source_record_id {
+        Some(r) => store.source_birth(&rec.source_name, r)?,
+        None => None,
+    };
+    let register = match &item.person_no {
+        Some(p) => store.register_birth(p)?,
+        None => None,
+    };
+    let original = match &item.duplicate_of {
+        Some(r) => store.source_birth(&rec.source_name, r)?,
+        None => None,
+    };
+    // A model that cannot be read (saved by another version) only costs the
+    // explanation, not the page.
+    let model = renkou_linkage::Model::from_json(&rec.model_json).ok();
+    let explanation = match (&model, &source, &register, &original) {
+        (Some(m), Some(s), Some(r), _) => Some(renkou_linkage::explain(
+            m,
+            &source_record(s, &rec.source_name),
+            &register_record(r),
+        )),
+        (Some(m), Some(s), None, Some(o)) => Some(renkou_linkage::explain(
+            m,
+            &source_record(s, &rec.source_name),
+            &source_record(o, &rec.source_name),
+        )),
+        _ => None,
+    };
+    Ok(ItemDetail {
+        item,
+        reconciliation: rec,
+        source,
+        register,
+        original,
+        explanation,
     })
 }
