@@ -220,34 +220,69 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
-/// Classifies every source record and every register birth. Pure: the linkage
-/// output in, the items out (tested through [`reconcile`]).
-///
-/// - a source record linked to a register birth is one pair item: `uncertain`
-///   when the link is only at review level, else `agree`/`disagree` by the
-///   statistical facts (see `renkou_domain::reconcile::classify_pair`);
+/// What the linkage engine makes of a source against the register: the links
+/// (left = source, right = register; those contested by a same-day rival demoted to
+/// review) and the source's duplicate pairs. Pure, on linkage records.
+pub struct Matching {
+    pub links: Vec<renkou_linkage::Link>,
+    pub duplicate_pairs: Vec<(usize, usize)>,
+    pub model: renkou_linkage::Model,
+}
+
+/// Links a source's records to the register's births and deduplicates the source.
+pub fn match_records(source: &[LinkRecord], register: &[LinkRecord]) -> Matching {
+    let opts = LinkOptions::default();
+    let out = renkou_linkage::link(source, register, &opts);
+    let dups = renkou_linkage::dedupe(source, &opts);
+    let duplicate_pairs: Vec<(usize, usize)> = dups
+        .links
+        .iter()
+        .filter(|l| l.status == LinkStatus::Auto)
+        .map(|l| (l.left_index, l.right_index))
+        .collect();
+    let mut links = out.links;
+    for i in contested(source, register, &links, &out.model) {
+        links[i].status = LinkStatus::Review;
+    }
+    Matching {
+        links,
+        duplicate_pairs,
+        model: out.model,
+    }
+}
+
+/// Where a source record ends up, before its fields are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// In a pair: the index of its link.
+    Pair(usize),
+    /// A duplicate of this source record.
+    Duplicate(usize),
+    SourceOnly,
+}
+
+/// The shape of a reconciliation: a slot per source record, and per register birth
+/// whether it is in a pair. The rules:
+/// - a source record linked to a register birth is in a pair;
 /// - within a cluster of source records the deduplication accepted as one birth,
 ///   the records linked to the register stand (several linked ones are twins, not
 ///   duplicates); if none is linked, the first record of the cluster stands; every
-///   other unlinked member is a `duplicate` of the standing one;
-/// - any other unlinked source record is `source_only`, any unlinked register
-///   birth `register_only`.
-fn classify(
-    source: &[SourceBirth],
-    register: &[RegisterBirth],
+///   other unlinked member is a duplicate of the standing one;
+/// - any other source record is source-only; a register birth in no pair is
+///   register-only.
+pub fn structure(
+    n_source: usize,
+    n_register: usize,
     links: &[renkou_linkage::Link],
     duplicate_pairs: &[(usize, usize)],
-    region: &RegionCode,
-) -> Vec<NewItem> {
-    let mut items = Vec::new();
-    let mut linked_source: HashMap<usize, &renkou_linkage::Link> = HashMap::new();
-    let mut linked_register = vec![false; register.len()];
-    for l in links {
-        linked_source.insert(l.left_index, l);
+) -> (Vec<Slot>, Vec<bool>) {
+    let mut linked_source: HashMap<usize, usize> = HashMap::new();
+    let mut linked_register = vec![false; n_register];
+    for (k, l) in links.iter().enumerate() {
+        linked_source.insert(l.left_index, k);
         linked_register[l.right_index] = true;
     }
-    // Clusters of duplicates among the source's records.
-    let mut parent: Vec<usize> = (0..source.len()).collect();
+    let mut parent: Vec<usize> = (0..n_source).collect();
     for &(a, b) in duplicate_pairs {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra != rb {
@@ -255,11 +290,11 @@ fn classify(
         }
     }
     let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..source.len() {
+    for i in 0..n_source {
         let r = find(&mut parent, i);
         clusters.entry(r).or_default().push(i);
     }
-    let mut duplicate_of: HashMap<usize, usize> = HashMap::new();
+    let mut slots = vec![Slot::SourceOnly; n_source];
     for members in clusters.values().filter(|m| m.len() > 1) {
         let standing = members
             .iter()
@@ -268,17 +303,36 @@ fn classify(
             .unwrap_or(members[0]);
         for &i in members {
             if i != standing && !linked_source.contains_key(&i) {
-                duplicate_of.insert(i, standing);
+                slots[i] = Slot::Duplicate(standing);
             }
         }
     }
+    for (&i, &k) in &linked_source {
+        slots[i] = Slot::Pair(k);
+    }
+    (slots, linked_register)
+}
+
+/// Classifies every source record and every register birth: [`structure`], then a
+/// pair is `uncertain` when its link is only at review level, else `agree` or
+/// `disagree` by the statistical facts (`renkou_domain::reconcile::classify_pair`).
+fn classify(
+    source: &[SourceBirth],
+    register: &[RegisterBirth],
+    links: &[renkou_linkage::Link],
+    duplicate_pairs: &[(usize, usize)],
+    region: &RegionCode,
+) -> Vec<NewItem> {
+    let mut items = Vec::new();
+    let (slots, linked_register) = structure(source.len(), register.len(), links, duplicate_pairs);
     for (i, b) in source.iter().enumerate() {
         let own_village = b
             .region_code
             .as_ref()
             .map(|r| village_of(r.as_str(), region))
             .unwrap_or_else(|| region.to_string());
-        if let Some(l) = linked_source.get(&i) {
+        if let Slot::Pair(k) = slots[i] {
+            let l = &links[k];
             let r = &register[l.right_index];
             let diffs = differing(&source_facts(b), &register_facts(r));
             items.push(NewItem {
@@ -291,7 +345,7 @@ fn classify(
                 diffs,
                 village_code: village_of(&r.region_code, region),
             });
-        } else if let Some(&k) = duplicate_of.get(&i) {
+        } else if let Slot::Duplicate(k) = slots[i] {
             items.push(NewItem {
                 class: ItemClass::Duplicate,
                 source_record_id: Some(b.record_id.clone()),
@@ -403,19 +457,11 @@ pub fn reconcile(
     let register = store.register_births(&region, from, to)?;
     let left: Vec<LinkRecord> = source.iter().map(|b| source_record(b, &src.name)).collect();
     let right: Vec<LinkRecord> = register.iter().map(register_record).collect();
-    let opts = LinkOptions::default();
-    let out = renkou_linkage::link(&left, &right, &opts);
-    let dups = renkou_linkage::dedupe(&left, &opts);
-    let duplicate_pairs: Vec<(usize, usize)> = dups
-        .links
-        .iter()
-        .filter(|l| l.status == LinkStatus::Auto)
-        .map(|l| (l.left_index, l.right_index))
-        .collect();
-    let mut links = out.links;
-    for i in contested(&left, &right, &links, &out.model) {
-        links[i].status = LinkStatus::Review;
-    }
+    let Matching {
+        links,
+        duplicate_pairs,
+        model,
+    } = match_records(&left, &right);
     let items = classify(&source, &register, &links, &duplicate_pairs, &region);
     let id = store.save_reconciliation(
         &NewReconciliation {
@@ -425,7 +471,7 @@ pub fn reconcile(
             to,
             register_births: register.len() as i64,
             source_births: source.len() as i64,
-            model_json: out.model.to_json(),
+            model_json: model.to_json(),
             created_by: by.to_string(),
         },
         &items,

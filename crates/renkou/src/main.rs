@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_indicators;
+mod bench_reconcile;
 mod bench_web;
 mod cli;
 mod indicators_cli;
