@@ -549,6 +549,11 @@ pub fn review(
             "此条目没有登记人员，不能更正；请确认或否决 / this item has no register person to correct: confirm or reject it".into(),
         ));
     }
+    if item.status == ReviewStatus::Fixed && decision != Decision::Fix {
+        return Err(AppError::Invalid(
+            "已更正的条目不能再确认或否决 / a fixed item cannot be confirmed or rejected".into(),
+        ));
+    }
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     let update = ReviewUpdate {
         status: decision.status(),

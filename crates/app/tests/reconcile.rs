@@ -479,6 +479,11 @@ fn reconcile_a_hospital_source() {
         assert_eq!(last.event.recorded_by, "cun1");
         let fixed = store.reconciliation_item(id_of("H2")).unwrap().unwrap();
         assert_eq!(fixed.event_seq, Some(last.seq), "{l}");
+        assert!(
+            reconcile::review(&store, id_of("H2"), Decision::Reject, None, None, &village1)
+                .is_err(),
+            "{l}: a fixed item stays fixed"
+        );
 
         // Bulk: the village worker confirms what is in their village; one item of
         // another village in the batch refuses the whole batch.

@@ -424,12 +424,7 @@ impl Store {
 
     /// One record of a source.
     pub fn source_birth(&self, source: &str, record_id: &str) -> Result<Option<SourceBirth>> {
-        // Sources are village- or township-sized; reading one through the list keeps
-        // a single row decoder.
-        Ok(self
-            .source_births(source)?
-            .into_iter()
-            .find(|b| b.record_id == record_id))
+        self.with(|c| crate::import::source_birth(c, source, record_id))
     }
 
     /// Saves a reconciliation with all its items, and its audit entry, at once.
@@ -690,10 +685,12 @@ impl Store {
     }
 }
 
+/// A fixed item stays fixed: its correction event is in the register, and a later
+/// confirm or reject of it would misstate what happened (it changes 0 rows then).
 fn set_status(c: &mut dyn Conn, id: i64, u: &ReviewUpdate<'_>, seq: Option<i64>) -> Result<u64> {
     let n = c.exec(
         "UPDATE reconciliation_items SET status = $2, reviewed_by = $3, reviewed_at = $4, note = $5, \
-         event_seq = COALESCE($6, event_seq) WHERE id = $1",
+         event_seq = COALESCE($6, event_seq) WHERE id = $1 AND (status <> 'fixed' OR $2 = 'fixed')",
         &[
             Value::Int(id),
             u.status.as_str().into(),

@@ -325,6 +325,21 @@ fn sources_register_births_items_and_review() {
             .any(|e| matches!(e.event.kind, EventKind::Correction { .. })));
         // Fixing through review_items is refused: a fix needs its event.
         assert!(store.review_items(&ids[..1], &fix).is_err());
+        // A fixed item stays fixed.
+        assert_eq!(store.review_items(&ids[..1], &upd).unwrap(), 0, "{l}");
+        assert_eq!(
+            store.reconciliation_item(ids[0]).unwrap().unwrap().status,
+            ReviewStatus::Fixed
+        );
+        assert_eq!(
+            store
+                .source_birth("县医院", "H2")
+                .unwrap()
+                .unwrap()
+                .birth_date,
+            d(2024, 9, 9)
+        );
+        assert!(store.source_birth("县医院", "H9").unwrap().is_none());
 
         let counts = store.reconciliation_counts(rid, None).unwrap();
         assert_eq!(counts.len(), 3);
