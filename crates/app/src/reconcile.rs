@@ -859,3 +859,48 @@ pub fn item_detail(store: &Store, item: Item) -> Result<ItemDetail, AppError> {
         explanation,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renkou_linkage::Link;
+
+    fn link(l: usize, r: usize, status: LinkStatus) -> Link {
+        Link {
+            left_id: format!("S{l}"),
+            right_id: format!("R{r}"),
+            left_index: l,
+            right_index: r,
+            match_probability: 0.9,
+            match_weight: 5.0,
+            status,
+        }
+    }
+
+    #[test]
+    fn structure_by_hand() {
+        // Source 0..6, register 0..4. S0–R0 linked; S1 repeats S0 (duplicate of the
+        // linked one even though it comes first); S2 and S3 are one cluster with
+        // neither linked (S3 duplicates S2, the first); S4 and S5 are twins both
+        // linked (a cluster, but no duplicate); R3 is in no pair.
+        let links = [
+            link(0, 0, LinkStatus::Auto),
+            link(4, 1, LinkStatus::Auto),
+            link(5, 2, LinkStatus::Review),
+        ];
+        let dups = [(1, 0), (2, 3), (4, 5)];
+        let (slots, linked) = structure(6, 4, &links, &dups);
+        assert_eq!(
+            slots,
+            vec![
+                Slot::Pair(0),
+                Slot::Duplicate(0),
+                Slot::SourceOnly,
+                Slot::Duplicate(2),
+                Slot::Pair(1),
+                Slot::Pair(2),
+            ]
+        );
+        assert_eq!(linked, vec![true, true, true, false]);
+    }
+}

@@ -563,6 +563,8 @@ fn reconcile_a_hospital_source() {
         assert_eq!(mine.total.tally, v1.tally);
         let _: Option<AppError> = None;
         store.verify_audit().unwrap().unwrap();
+        // The register still equals the fold of its events after the fix.
+        renkou_app::verify::verify_register(&store).unwrap();
     }
 }
 
