@@ -707,6 +707,10 @@ trait Numbers {
     fn num(&self, x: impl std::fmt::Display) -> String {
         format!("{x:.2}")
     }
+    /// Estimated numbers of births: one decimal is all the precision they have.
+    fn num1(&self, x: impl std::fmt::Display) -> String {
+        format!("{x:.1}")
+    }
 }
 
 impl Numbers for RunPage {}
