@@ -339,6 +339,28 @@ struct QueuePage {
     base: String,
     classes: Vec<ItemClass>,
     statuses: Vec<ReviewStatus>,
+    /// Accounts the checked items can be assigned to (inside the viewer's area).
+    assignees: Vec<(String, String)>,
+}
+
+/// Enabled accounts whose area lies inside `area` or contains `village`, as
+/// (username, display name).
+fn assignees(
+    state: &AppState,
+    area: &RegionCode,
+    village: Option<&RegionCode>,
+) -> Result<Vec<(String, String)>, WebError> {
+    Ok(state
+        .store
+        .accounts()?
+        .into_iter()
+        .filter(|a| !a.disabled)
+        .filter(|a| match village {
+            Some(v) => a.region.contains(v) && area.contains(&a.region),
+            None => area.contains(&a.region),
+        })
+        .map(|a| (a.username, a.display_name))
+        .collect())
 }
 
 fn enc(s: &str) -> String {
@@ -376,6 +398,7 @@ pub async fn queue(
             limit: PAGE_SIZE,
         };
         let (items, total) = state.store.reconciliation_items(id, &filter)?;
+        let assignees = assignees(&state, &me.scope.region, None)?;
         let base = format!(
             "class={}&status={}&village={}&assignee={}",
             enc(&q.class),
@@ -395,6 +418,7 @@ pub async fn queue(
             base,
             classes: ItemClass::ALL.to_vec(),
             statuses: ReviewStatus::ALL.to_vec(),
+            assignees,
         })
     })
     .await?;
@@ -476,6 +500,7 @@ struct ItemPage {
     can_fix: bool,
     fix_fields: Vec<DiffField>,
     register_label: String,
+    assignees: Vec<(String, String)>,
 }
 
 fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
@@ -591,6 +616,8 @@ pub async fn item(
             address: &me.address,
         })?;
         let can_fix = can_fix(&me, &it);
+        let village = RegionCode::parse(&it.village_code).ok();
+        let assignees = assignees(&state, &me.scope.region, village.as_ref())?;
         let d = rec::item_detail(&state.store, it)?;
         let rows = side_rows(&d, me.l);
         let register_label = if d.original.is_some() {
@@ -608,6 +635,7 @@ pub async fn item(
                 .filter(|f| f.person_field().is_some())
                 .collect(),
             register_label,
+            assignees,
             d,
         })
     })

@@ -327,6 +327,9 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         );
         assert!(body.contains("id=\"explanation\""), "{body}");
         assert!(body.contains("id=\"fix\""));
+        // Only accounts whose area holds the item's village are offered.
+        assert!(body.contains("<option value=\"cun\""), "{body}");
+        assert!(!body.contains("<option value=\"admin\""));
 
         // Another village's item: 404 on every route.
         assert_eq!(
