@@ -501,6 +501,24 @@ struct ItemPage {
     fix_fields: Vec<DiffField>,
     register_label: String,
     assignees: Vec<(String, String)>,
+    /// The first differing field a fix can correct, with the source's value in the
+    /// register's spelling: what the form offers first.
+    fix_default: Option<(DiffField, String)>,
+    /// For a birth in the source only: the village whose birth form registers it.
+    birth_form_village: Option<String>,
+}
+
+fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
+    let s = d.source.as_ref()?;
+    d.item.diffs.iter().find_map(|f| {
+        let v = match f {
+            DiffField::Sex => Some(s.child_sex.code().to_string()),
+            DiffField::BirthDate => Some(s.birth_date.to_string()),
+            DiffField::Name => s.child_name.clone(),
+            DiffField::BirthOrder | DiffField::MotherId => None,
+        }?;
+        Some((*f, v))
+    })
 }
 
 fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
@@ -620,6 +638,11 @@ pub async fn item(
         let assignees = assignees(&state, &me.scope.region, village.as_ref())?;
         let d = rec::item_detail(&state.store, it)?;
         let rows = side_rows(&d, me.l);
+        let birth_form_village = (d.item.class == ItemClass::SourceOnly)
+            .then(|| RegionCode::parse(&d.item.village_code).ok())
+            .flatten()
+            .filter(|v| v.level() == renkou_domain::RegionLevel::Village && me.scope.can_write(v))
+            .map(|v| v.to_string());
         let register_label = if d.original.is_some() {
             me.l.s("重复的记录", "The record it repeats").to_string()
         } else {
@@ -636,6 +659,8 @@ pub async fn item(
                 .collect(),
             register_label,
             assignees,
+            fix_default: fix_default(&d),
+            birth_form_village,
             d,
         })
     })

@@ -327,6 +327,11 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         );
         assert!(body.contains("id=\"explanation\""), "{body}");
         assert!(body.contains("id=\"fix\""));
+        // The fix form offers the differing field with the source's value.
+        assert!(
+            body.contains("name=\"value\" required value=\"1\""),
+            "{body}"
+        );
         // Only accounts whose area holds the item's village are offered.
         assert!(body.contains("<option value=\"cun\""), "{body}");
         assert!(!body.contains("<option value=\"admin\""));
