@@ -55,7 +55,7 @@ pub struct ImportReport {
     pub extra_columns: Vec<String>,
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -521,6 +521,19 @@ pub fn import_births(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, AppError> {
+    Ok(import_births_as(store, path, source, opts, progress, None)?.0)
+}
+
+/// [`import_births`], and with `source_meta` the source's description stored in the
+/// same transaction (reconciliation's source import); returns the source's id then.
+pub(crate) fn import_births_as(
+    store: &Store,
+    path: &Path,
+    source: &str,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+    source_meta: Option<&renkou_store::reconcile::SourceMeta>,
+) -> Result<(ImportReport, Option<i64>), AppError> {
     store.require_initialised()?;
     if source.trim().is_empty() {
         return Err(AppError::Invalid(
@@ -621,21 +634,33 @@ pub fn import_births(
         let mut counts = session.counts();
         counts.read = n;
         drop(session);
-        return Ok(ImportReport {
+        return Ok((
+            ImportReport {
+                file: reader.file.clone(),
+                counts,
+                rejected_rows: errors.len(),
+                rejected_file: None,
+                extra_columns,
+            },
+            None,
+        ));
+    }
+    let (counts, source_id) = match source_meta {
+        Some(m) => {
+            let (c, id) = session.commit_source(m, &extra_columns)?;
+            (c, Some(id))
+        }
+        None => (session.commit(&extra_columns)?, None),
+    };
+    let rejected_file = rejects.write()?;
+    Ok((
+        ImportReport {
             file: reader.file.clone(),
             counts,
             rejected_rows: errors.len(),
-            rejected_file: None,
+            rejected_file,
             extra_columns,
-        });
-    }
-    let counts = session.commit(&extra_columns)?;
-    let rejected_file = rejects.write()?;
-    Ok(ImportReport {
-        file: reader.file.clone(),
-        counts,
-        rejected_rows: errors.len(),
-        rejected_file,
-        extra_columns,
-    })
+        },
+        source_id,
+    ))
 }

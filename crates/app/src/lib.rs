@@ -12,6 +12,7 @@ pub mod indicator_export;
 pub mod indicator_report;
 pub mod indicators;
 pub mod progress;
+pub mod reconcile;
 pub mod search;
 pub mod targets;
 pub mod user_indicators;

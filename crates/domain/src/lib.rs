@@ -14,6 +14,7 @@ pub mod event;
 pub mod id_number;
 pub mod person;
 pub mod quality;
+pub mod reconcile;
 pub mod region;
 
 pub use birth::SourceBirth;

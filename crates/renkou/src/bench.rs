@@ -56,6 +56,14 @@ pub enum BenchWhat {
         )]
         postgres: String,
     },
+    /// 核对质量：生成已知真相的村台帐与医院记录，按类别计精确率与召回率 /
+    /// reconciliation quality on generated sources with known truth: precision and recall per class
+    Reconcile {
+        #[arg(long, default_value_t = 4000)]
+        births: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 struct Measured {
@@ -111,6 +119,7 @@ pub fn run(what: BenchWhat) -> Result<()> {
             dir,
             postgres,
         } => import(persons, seed, &dir, &postgres),
+        BenchWhat::Reconcile { births, seed } => crate::bench_reconcile::run(births, seed),
     }
 }
 

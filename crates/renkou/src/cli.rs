@@ -85,6 +85,15 @@ enum Command {
     Dedupe(crate::link_cli::DedupeArgs),
     /// 指标 / indicators of indicators.md for a region and period
     Indicators(crate::indicators_cli::IndicatorsArgs),
+    /// 出生记录来源（医院、户籍、村台帐）/ sources of births (hospital, hukou, ledger)
+    Source {
+        #[command(subcommand)]
+        command: crate::reconcile_cli::SourceCommand,
+    },
+    /// 核对来源与登记 / reconcile a source against the register
+    Reconcile(crate::reconcile_cli::ReconcileArgs),
+    /// 核对的准确率与两系统估计 / accuracy and dual-system estimate of a reconciliation
+    Accuracy(crate::reconcile_cli::AccuracyArgs),
     /// 性能测试 / benchmarks
     Bench {
         #[command(subcommand)]
@@ -468,6 +477,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Link(args) => crate::link_cli::link(&args)?,
         Command::Dedupe(args) => crate::link_cli::dedupe(&args)?,
         Command::Indicators(args) => crate::indicators_cli::run(&db, &args)?,
+        Command::Source { command } => crate::reconcile_cli::source(&db, command)?,
+        Command::Reconcile(args) => crate::reconcile_cli::reconcile(&db, &args)?,
+        Command::Accuracy(args) => crate::reconcile_cli::accuracy(&db, &args)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

@@ -4,11 +4,13 @@
 mod bench;
 mod bench_indicators;
 mod bench_pages;
+mod bench_reconcile;
 mod bench_web;
 mod cli;
 mod indicators_cli;
 mod link_cli;
 mod progress;
+mod reconcile_cli;
 mod web;
 
 fn main() -> std::process::ExitCode {

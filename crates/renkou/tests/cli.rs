@@ -541,3 +541,99 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status}");
 }
+
+#[test]
+fn source_import_reconcile_and_accuracy() {
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        setup(&db, dir.path());
+        let persons = format!(
+            "{}P6,测试宝,1,2024-03-01,,H1,349901101201,10,P1,P2,resident,,
+P7,测试丁,2,2024-05-05,,H3,349901102201,10,,,resident,,
+",
+            persons_csv()
+        );
+        let p = dir.path().join("persons.csv");
+        std::fs::write(&p, persons).unwrap();
+        ok(&db.url, &["import", "persons", p.to_str().unwrap()]);
+        // B1 is P6 (third child of P1); B2's mother is not in the register.
+        let text = format!(
+            "记录编号,婴儿姓名,婴儿性别,出生日期,孩次,母亲姓名,母亲身份号码,母亲出生日期,区划代码
+B1,测试宝,1,2024-03-01,3,测试母,{},1990-02-28,349901101201
+B2,,2,2024-06-06,1,测试妈,,1995-01-01,349901101201
+",
+            id(1990, 2, 28, 2)
+        );
+        let f = dir.path().join("hospital.csv");
+        std::fs::write(&f, &text).unwrap();
+        let f = f.to_str().unwrap();
+        let args = |kind: &'static str| {
+            vec![
+                "source",
+                "import",
+                f,
+                "--kind",
+                kind,
+                "--name",
+                "县医院",
+                "--region",
+                "349901",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-12-31",
+            ]
+        };
+        let err = fails(&db.url, &args("spaceship"));
+        assert!(err.contains("--kind"), "{err}");
+        let out = ok(&db.url, &args("hospital"));
+        assert!(out.contains("来源 1") && out.contains("新增 2"), "{out}");
+        let out = ok(&db.url, &["source", "list"]);
+        assert!(
+            out.contains("1\thospital\t县医院\t349901000000\t2024-01-01\t2024-12-31\t2"),
+            "{out}"
+        );
+
+        let items = dir.path().join("items.csv");
+        let out = ok(
+            &db.url,
+            &[
+                "reconcile",
+                "--source",
+                "1",
+                "--out",
+                items.to_str().unwrap(),
+            ],
+        );
+        for line in [
+            "agree\t1",
+            "source_only\t1",
+            "register_only\t1",
+            "disagree\t0",
+        ] {
+            assert!(out.contains(line), "{line} in {out}");
+        }
+        assert!(out.contains("准确率 / accuracy: 50.0% (1 / 2)"), "{out}");
+        // n1 = 2, n2 = 2, m = 1: N̂ = 3·3/2 − 1 = 3.5.
+        assert!(out.contains("N̂ = 3.5"), "{out}");
+        let csv = std::fs::read_to_string(&items).unwrap();
+        assert_eq!(csv.lines().count(), 4, "{csv}");
+        assert!(csv.contains("B1,P6"), "{csv}");
+
+        let json = ok(
+            &db.url,
+            &["accuracy", "--reconciliation", "1", "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["total"]["tally"]["register"], 2, "{json}");
+        assert_eq!(v["total"]["tally"]["matched"], 1);
+        assert_eq!(v["townships"].as_array().unwrap().len(), 2, "{json}");
+        let text = ok(&db.url, &["accuracy", "--reconciliation", "1"]);
+        assert!(
+            text.contains("349901101201\t一村\t1\t2\t1\t1\t50.0%"),
+            "{text}"
+        );
+        let err = fails(&db.url, &["accuracy", "--reconciliation", "9"]);
+        assert!(err.contains("no reconciliation 9"), "{err}");
+    }
+}

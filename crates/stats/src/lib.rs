@@ -1,7 +1,8 @@
 //! renkou-stats: the indicators engine. It owns the catalogue of
 //! `shared/indicators.md` (codes, names, units, formulas), the reporting
 //! [`Period`]s, the 95% intervals, the population pyramid, targets and their gaps,
-//! user-defined indicator formulas and publication suppression.
+//! user-defined indicator formulas, publication suppression, and the dual-system
+//! (Chapman) estimate of births missed by two sources ([`capture`]).
 //!
 //! Pure computation: the store fills a slice of [`StatPerson`] and a
 //! [`RegionTable`]; nothing here reads files or databases. The hot path is
@@ -25,6 +26,7 @@
 //! # assert!(json.starts_with('['));
 //! ```
 
+pub mod capture;
 pub mod catalogue;
 pub mod counts;
 pub mod formula;
@@ -36,6 +38,7 @@ pub mod region_table;
 pub mod suppression;
 pub mod target;
 
+pub use capture::{chapman, Chapman};
 pub use catalogue::{Indicator, IndicatorRow, IndicatorValue};
 pub use counts::{count, count_periods, Counts, RegionCounts};
 pub use formula::{count_user, FormulaError, UserCounts, UserIndicator, UserIndicatorDef};

@@ -186,10 +186,24 @@ fn to_birth(r: &[Value]) -> Result<SourceBirth> {
     })
 }
 
+/// One record of a source, by its 记录编号.
+pub(crate) fn source_birth(
+    c: &mut dyn Conn,
+    source: &str,
+    record_id: &str,
+) -> Result<Option<SourceBirth>> {
+    c.query_one(
+        &format!("SELECT {BIRTH_COLS} FROM source_births WHERE source = $1 AND record_id = $2"),
+        &[source.into(), record_id.into()],
+    )?
+    .map(|r| to_birth(&r))
+    .transpose()
+}
+
 /// A births import from one source in progress.
 pub struct BirthImport {
-    held: Held,
-    import_id: i64,
+    pub(crate) held: Held,
+    pub(crate) import_id: i64,
     source: String,
     at: DateTime<Utc>,
     /// What the source said before this import: (record, revision).

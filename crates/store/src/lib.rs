@@ -21,6 +21,7 @@ mod migrate;
 mod person_import;
 pub mod persons;
 pub mod quality;
+pub mod reconcile;
 pub mod regions;
 pub mod search;
 pub mod stats;

@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_indicators.sql"),
         postgres: include_str!("../migrations/postgres/0003_indicators.sql"),
     },
+    Migration {
+        name: "0004_reconciliation",
+        sqlite: include_str!("../migrations/sqlite/0004_reconciliation.sql"),
+        postgres: include_str!("../migrations/postgres/0004_reconciliation.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {

@@ -206,6 +206,23 @@ pub(crate) fn lookup_birth_sex(
     Ok(out)
 }
 
+/// Records one event inside the caller's transaction (so another write, such as a
+/// review decision, commits with it): fold, check, append, update the current state.
+pub(crate) fn record_event_in(c: &mut dyn Conn, e: &PersonEvent) -> Result<i64> {
+    let current = load_person(c, &e.person_no)?;
+    let existed = current.is_some();
+    let next = apply(current, &e.kind)?;
+    if next.person_no != e.person_no {
+        return Err(StoreError::Invalid(
+            "事件中的人员编号与人员不符 / the event's person number does not match".into(),
+        ));
+    }
+    check_parents(c, &next)?;
+    let seq = append_event(c, e, crate::now(), None)?;
+    write_state(c, &next, seq, existed, None)?;
+    Ok(seq)
+}
+
 impl Store {
     /// Birth date and sex of those of `nos` who are in the register.
     pub fn lookup_birth_sex(
@@ -331,18 +348,7 @@ impl Store {
             if let Some(a) = audit {
                 crate::audit::append(c, a)?;
             }
-            let current = load_person(c, &e.person_no)?;
-            let existed = current.is_some();
-            let next = apply(current, &e.kind)?;
-            if next.person_no != e.person_no {
-                return Err(StoreError::Invalid(
-                    "事件中的人员编号与人员不符 / the event's person number does not match".into(),
-                ));
-            }
-            check_parents(c, &next)?;
-            let seq = append_event(c, e, crate::now(), None)?;
-            write_state(c, &next, seq, existed, None)?;
-            Ok(seq)
+            record_event_in(c, e)
         })
     }
 

@@ -16,6 +16,7 @@ pub(crate) mod imports;
 mod indicators;
 mod pages;
 mod targets;
+mod reconcile;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -148,6 +149,15 @@ pub fn router(state: AppState) -> Router {
         .route("/imports", post(imports::upload))
         .route("/imports/{id}", get(imports::job))
         .route("/imports/{id}/commit", post(imports::commit))
+        .route("/reconcile", get(reconcile::index))
+        .route("/reconcile/sources", post(reconcile::upload_source))
+        .route("/reconcile/runs", post(reconcile::run))
+        .route("/reconcile/{id}", get(reconcile::reconciliation))
+        .route("/reconcile/{id}/items", get(reconcile::queue))
+        .route("/reconcile/{id}/items/bulk", post(reconcile::bulk))
+        .route("/reconcile/items/{id}", get(reconcile::item))
+        .route("/reconcile/items/{id}/review", post(reconcile::review))
+        .route("/reconcile/items/{id}/assign", post(reconcile::assign))
         // Ledgers of a whole township fit; the default 2 MB does not.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .route("/healthz", get(|| async { "ok" }))

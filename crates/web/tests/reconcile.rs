@@ -1,0 +1,430 @@
+//! The reconciliation pages on both databases: a county account uploads a source
+//! and runs a reconciliation; a village worker sees and fixes the item of their
+//! village (the correction lands in the person's history) and gets 404 for the
+//! item of another village, whatever the route; forms need their CSRF token.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use renkou_domain::account::Role;
+use renkou_domain::event::EventKind;
+use renkou_domain::{
+    Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex,
+};
+use renkou_store::testing::databases;
+use renkou_store::{ImportMeta, Store};
+use tower::ServiceExt;
+
+const OURS: &str = "349901101201";
+const THEIRS: &str = "349901101202";
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn d(y: i32, m: u32, dd: u32) -> Date {
+    Date::from_ymd_opt(y, m, dd).unwrap()
+}
+
+fn person(
+    no: &str,
+    name: &str,
+    sex: Sex,
+    birth: Date,
+    village: &str,
+    mother: Option<&str>,
+) -> PersonRecord {
+    PersonRecord {
+        person_no: no.into(),
+        name: name.into(),
+        sex,
+        birth_date: birth,
+        id_number: mother
+            .is_none()
+            .then(|| IdNumber::compose(349901, birth, 24)),
+        household_no: format!("H{village}"),
+        region_code: code(village),
+        marital_status: MaritalStatus::NotStated,
+        mother_no: mother.map(str::to_string),
+        father_no: None,
+        residence: Residence::Resident,
+        phone: None,
+        death_date: None,
+    }
+}
+
+fn setup(store: &Store) {
+    let r = |c: &str, n: &str| Region {
+        code: code(c),
+        name: n.into(),
+        valid_from: None,
+        valid_to: None,
+        successor: None,
+    };
+    store
+        .upsert_regions(&[
+            r("349901000000", "演示县"),
+            r("349901101000", "甲镇"),
+            r(OURS, "一村"),
+            r(THEIRS, "二村"),
+        ])
+        .unwrap();
+    let mut s = store
+        .begin_person_import(ImportMeta {
+            kind: "persons",
+            file_name: "t.csv".into(),
+            source: None,
+            recorded_by: "test".into(),
+        })
+        .unwrap();
+    for p in [
+        person("A1", "测试甲", Sex::Female, d(1992, 3, 4), OURS, None),
+        person(
+            "AK",
+            "测试甲儿",
+            Sex::Female,
+            d(2024, 4, 1),
+            OURS,
+            Some("A1"),
+        ),
+        person("B1", "对照丙", Sex::Female, d(1993, 7, 8), THEIRS, None),
+        person(
+            "BK",
+            "对照丙儿",
+            Sex::Female,
+            d(2024, 6, 1),
+            THEIRS,
+            Some("B1"),
+        ),
+    ] {
+        s.push(&p, None).unwrap();
+    }
+    s.commit(&[], &[]).unwrap();
+    for (name, role, region) in [
+        ("admin", Role::CountyAdmin, "349901000000"),
+        ("cun", Role::VillageWorker, OURS),
+    ] {
+        let a =
+            renkou_app::accounts::add_user(store, name, name, role, &code(region), "initial-pw")
+                .unwrap();
+        let hash = renkou_app::accounts::hash_password("Secret-pass-1").unwrap();
+        store.set_password(a.id, &hash, false).unwrap();
+    }
+}
+
+fn source_csv() -> String {
+    let a1 = IdNumber::compose(349901, d(1992, 3, 4), 24);
+    let b1 = IdNumber::compose(349901, d(1993, 7, 8), 24);
+    format!(
+        "记录编号,婴儿姓名,婴儿性别,出生日期,孩次,母亲姓名,母亲身份号码,母亲出生日期,区划代码\n\
+         S1,测试甲儿,1,2024-04-01,1,测试甲,{a1},1992-03-04,{OURS}\n\
+         S2,对照丙儿,2,2024-06-01,1,对照丙,{b1},1993-07-08,{THEIRS}\n"
+    )
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// Status, body, and the Location header.
+fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+    runtime().block_on(async {
+        let resp = app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, String::from_utf8(body).unwrap(), location)
+    })
+}
+
+fn form(uri: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+struct Client {
+    app: axum::Router,
+    cookie: String,
+    csrf: String,
+}
+
+fn login(app: &axum::Router, user: &str) -> Client {
+    let resp = runtime()
+        .block_on(app.clone().oneshot(form(
+            "/login",
+            &format!("username={user}&password=Secret-pass-1"),
+            "",
+        )))
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let set = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let cookie = set.split(';').next().unwrap().to_string();
+    let mut c = Client {
+        app: app.clone(),
+        cookie,
+        csrf: String::new(),
+    };
+    let (s, body) = c.get("/reconcile");
+    assert_eq!(s, StatusCode::OK, "{body}");
+    c.csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    c
+}
+
+impl Client {
+    fn get(&self, uri: &str) -> (StatusCode, String) {
+        let (s, b, _) = send(
+            &self.app,
+            Request::get(uri)
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        );
+        (s, b)
+    }
+    fn post(&self, uri: &str, body: &str) -> (StatusCode, String, Option<String>) {
+        send(
+            &self.app,
+            form(uri, &format!("csrf={}&{body}", self.csrf), &self.cookie),
+        )
+    }
+    fn upload(
+        &self,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        file: &[u8],
+    ) -> (StatusCode, String) {
+        let boundary = "----renkou-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields.iter().chain([("csrf", self.csrf.as_str())].iter()) {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let (s, b, _) = send(
+            &self.app,
+            Request::post("/reconcile/sources")
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        );
+        (s, b)
+    }
+}
+
+#[test]
+fn a_village_worker_reviews_and_fixes_their_village_only() {
+    for db in databases() {
+        let l = &db.label;
+        let store = db.store();
+        setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(db.store()));
+        let admin = login(&app, "admin");
+        let (s, body) = admin.get("/reconcile");
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("href=\"/reconcile\""), "nav link");
+
+        // A bad file is refused with file:row:column, and nothing is written.
+        let bad = "记录编号,婴儿性别,出生日期\nX1,1,2024-02-30\n";
+        let fields = [
+            ("kind", "hospital"),
+            ("name", "县医院"),
+            ("region", "349901101000"),
+            ("from", "2024-01-01"),
+            ("to", "2024-12-31"),
+        ];
+        let (s, body) = admin.upload(&fields, "医院.csv", bad.as_bytes());
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("医院.csv:2:出生日期"), "{l}: {body}");
+        assert!(store.sources().unwrap().is_empty());
+        let (s, body) = admin.upload(&fields, "医院.csv", source_csv().as_bytes());
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert!(body.contains("new 2"), "{l}: {body}");
+        let sid = store.sources().unwrap()[0].id;
+
+        let (s, _, loc) = admin.post("/reconcile/runs", &format!("source={sid}"));
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        let loc = loc.unwrap();
+        let rid: i64 = loc.trim_start_matches("/reconcile/").parse().unwrap();
+        let (s, body) = admin.get(&loc);
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("id=\"accuracy\"") && body.contains("一村"),
+            "{body}"
+        );
+
+        let (items, _) = store
+            .reconciliation_items(
+                rid,
+                &renkou_store::reconcile::ItemFilter {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let ours = items.iter().find(|i| i.village_code == OURS).unwrap().id;
+        let theirs = items.iter().find(|i| i.village_code == THEIRS).unwrap().id;
+
+        let cun = login(&app, "cun");
+        // The queue shows the village's item only; the run page counts it only.
+        let (s, body) = cun.get(&format!("/reconcile/{rid}/items"));
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains(&format!("/reconcile/items/{ours}\"")),
+            "{l}: {body}"
+        );
+        assert!(!body.contains(&format!("/reconcile/items/{theirs}\"")));
+        assert_eq!(
+            cun.get(&format!("/reconcile/{rid}/items?village={THEIRS}"))
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        let (s, body) = cun.get(&format!("/reconcile/items/{ours}"));
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("class=\"differs\""),
+            "{l}: sex differs: {body}"
+        );
+        assert!(body.contains("id=\"explanation\""), "{body}");
+        assert!(body.contains("id=\"fix\""));
+        // The fix form offers the differing field with the source's value.
+        assert!(
+            body.contains("name=\"value\" required value=\"1\""),
+            "{body}"
+        );
+        // Only accounts whose area holds the item's village are offered.
+        assert!(body.contains("<option value=\"cun\""), "{body}");
+        assert!(!body.contains("<option value=\"admin\""));
+
+        // Another village's item: 404 on every route.
+        assert_eq!(
+            cun.get(&format!("/reconcile/items/{theirs}")).0,
+            StatusCode::NOT_FOUND
+        );
+        for (uri, body) in [
+            (
+                format!("/reconcile/items/{theirs}/review"),
+                "decision=confirm".to_string(),
+            ),
+            (
+                format!("/reconcile/items/{theirs}/review"),
+                "decision=fix&field=sex&value=1&note=x".to_string(),
+            ),
+            (
+                format!("/reconcile/items/{theirs}/assign"),
+                "assignee=cun".to_string(),
+            ),
+            (
+                format!("/reconcile/{rid}/items/bulk"),
+                format!("action=confirm&ids={theirs}"),
+            ),
+        ] {
+            assert_eq!(cun.post(&uri, &body).0, StatusCode::NOT_FOUND, "{l}: {uri}");
+        }
+        assert_eq!(
+            store.reconciliation_item(theirs).unwrap().unwrap().status,
+            renkou_domain::reconcile::ReviewStatus::Open
+        );
+
+        // No CSRF token, no write.
+        let (s, _, _) = send(
+            &app,
+            form(
+                &format!("/reconcile/items/{ours}/review"),
+                "decision=confirm",
+                &cun.cookie,
+            ),
+        );
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::UNPROCESSABLE_ENTITY,
+            "{s}"
+        );
+        // A fix without a reason is refused.
+        let (s, _, _) = cun.post(
+            &format!("/reconcile/items/{ours}/review"),
+            "decision=fix&field=sex&value=1&note=",
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // The fix: the register's sex corrected with the reason, in the history.
+        let (s, _, loc) = cun.post(
+            &format!("/reconcile/items/{ours}/review"),
+            "decision=fix&field=sex&value=1&note=birth+certificate+says+male",
+        );
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        assert_eq!(
+            loc.as_deref(),
+            Some(format!("/reconcile/items/{ours}").as_str())
+        );
+        assert_eq!(store.person("AK").unwrap().unwrap().sex, Sex::Male);
+        let history = store.person_events("AK").unwrap();
+        assert!(history.iter().any(|e| matches!(
+            &e.event.kind,
+            EventKind::Correction { reason, .. } if reason == "birth certificate says male"
+        )));
+        let (_, page) = cun.get("/persons/AK");
+        assert!(
+            page.contains("birth certificate says male"),
+            "{l}: history shows the reason"
+        );
+        let (_, page) = cun.get(&format!("/reconcile/items/{ours}"));
+        assert!(page.contains("已更正"), "{page}");
+        // Bulk and assignment inside the village work.
+        let (s, _, _) = cun.post(
+            &format!("/reconcile/{rid}/items/bulk"),
+            &format!("action=assign&assignee=cun&ids={ours}"),
+        );
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(
+            store
+                .reconciliation_item(ours)
+                .unwrap()
+                .unwrap()
+                .assigned_to
+                .as_deref(),
+            Some("cun")
+        );
+        // The county's page shows both villages and the Chapman columns.
+        let (_, page) = admin.get(&format!("/reconcile/{rid}"));
+        assert!(page.contains("二村") && page.contains("一村"), "{page}");
+    }
+}
