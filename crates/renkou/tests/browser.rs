@@ -2,8 +2,10 @@
 //! (chromedriver), against the real binary serving a generated demo county. A
 //! village worker logs in (changing the initial password), finds a person by name,
 //! registers a birth, sees the child in the village list and in the mother's
-//! history, and is refused another village's page. Screenshots of the main pages go
-//! to target/test-artifacts/.
+//! history, and is refused another village's page; a county statistician reads
+//! the indicators and sets a target; a village worker reviews a hospital's births
+//! reconciled against the register and fixes a misreported sex. Screenshots of the
+//! main pages go to target/test-artifacts/.
 //!
 //! Skipped with a loud message when Chromium or chromedriver is missing, except
 //! under CI=true (.ci/run installs both).
@@ -535,4 +537,173 @@ fn a_statistician_reads_indicators_and_sets_a_target_in_the_browser() {
 
 fn chrono_year(date: &str) -> i32 {
     date[..4].parse().unwrap()
+}
+
+/// A hospital's births file for `village` made from the register's own children
+/// born in 2016-2025 (as the hospital would have reported them), with the first
+/// child's sex written the other way round and one birth the register lacks.
+/// Returns the file's text and the person number of the misreported child.
+fn hospital_file(db: &str, village: &str, dir: &Path) -> (String, String) {
+    let out = dir.join("village.csv");
+    renkou(
+        db,
+        &[
+            "export",
+            "persons",
+            "--region",
+            village,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let by_no: std::collections::HashMap<&str, &Vec<String>> = rows
+        .iter()
+        .map(|r| (r[col("person_id")].as_str(), r))
+        .collect();
+    let mut csv = String::from(
+        "记录编号,婴儿姓名,婴儿性别,出生日期,母亲姓名,母亲身份号码,母亲出生日期,区划代码\n",
+    );
+    let mut misreported = String::new();
+    for r in &rows {
+        let born = &r[col("birth_date")];
+        let Some(mother) = by_no.get(r[col("mother_id")].as_str()) else {
+            continue;
+        };
+        if !("2016-01-01".."2026-01-01").contains(&born.as_str()) {
+            continue;
+        }
+        let mut sex = r[col("sex")].clone();
+        if misreported.is_empty() {
+            misreported = r[col("person_id")].clone();
+            sex = if sex == "1" { "2".into() } else { "1".into() };
+        }
+        csv.push_str(&format!(
+            "H{},{},{sex},{born},{},{},{},{village}\n",
+            r[col("person_id")],
+            r[col("name")],
+            mother[col("name")],
+            mother[col("id_number")],
+            mother[col("birth_date")],
+        ));
+    }
+    assert!(
+        !misreported.is_empty(),
+        "the village has children born 2016-2025"
+    );
+    csv.push_str(&format!("HX1,,2,2025-10-10,测试母,,1990-01-01,{village}\n"));
+    (csv, misreported)
+}
+
+#[test]
+fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("renkou.db").to_string_lossy().into_owned();
+    renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
+    let village = renkou(&db, &["user", "list"])
+        .lines()
+        .find(|l| l.starts_with("cunzhuanggan"))
+        .and_then(|l| l.split('\t').nth(2))
+        .unwrap()
+        .to_string();
+    let (csv, child) = hospital_file(&db, &village, dir.path());
+    let file = dir.path().join("hospital.csv");
+    std::fs::write(&file, csv).unwrap();
+    renkou(
+        &db,
+        &[
+            "source",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "hospital",
+            "--name",
+            "县医院",
+            "--region",
+            &village,
+            "--from",
+            "2016-01-01",
+            "--to",
+            "2025-12-31",
+        ],
+    );
+    let out = renkou(&db, &["reconcile", "--source", "1"]);
+    assert!(
+        out.contains("disagree\t1") && out.contains("source_only\t1"),
+        "{out}"
+    );
+
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        first_login(&c, &base, "cunzhuanggan", "Village-pass-1").await;
+        c.goto(&format!("{base}/reconcile")).await.unwrap();
+        click(&c, "a[href='/reconcile/1']").await;
+        c.wait()
+            .for_element(Locator::Css("main table"))
+            .await
+            .unwrap();
+        screenshot(&c, "12-reconciliation").await;
+        // The queue of what needs a decision: the misreport and the missing birth.
+        c.goto(&format!("{base}/reconcile/1/items?class=disagree"))
+            .await
+            .unwrap();
+        let rows = c.find_all(Locator::Css("#items tbody tr")).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        screenshot(&c, "13-review-queue").await;
+        click(&c, "#items tbody tr a[href^='/reconcile/items/']").await;
+        c.wait().for_element(Locator::Id("side")).await.unwrap();
+        // Side by side, the differing field marked.
+        let differs = c
+            .find(Locator::Css("#side tr.differs"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(differs.contains("性别"), "{differs}");
+        screenshot(&c, "14-review-item").await;
+        // Fix the register from the birth certificate: a correction with its reason.
+        c.find(Locator::Css("#fix select[name=field]"))
+            .await
+            .unwrap()
+            .select_by_value("sex")
+            .await
+            .unwrap();
+        type_into(&c, "#fix input[name=note]", "出生医学证明核实").await;
+        click(&c, "#fix button").await;
+        c.wait().for_element(Locator::Id("status")).await.unwrap();
+        let status = c
+            .find(Locator::Id("status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(status.contains("更正"), "{status}");
+        screenshot(&c, "15-review-fixed").await;
+        c.goto(&format!("{base}/persons/{child}")).await.unwrap();
+        let body = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("出生医学证明核实"), "{body}");
+        c.close().await.unwrap();
+    });
 }

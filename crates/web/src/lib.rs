@@ -15,8 +15,8 @@ mod i18n;
 pub(crate) mod imports;
 mod indicators;
 mod pages;
-mod targets;
 mod reconcile;
+mod targets;
 
 use axum::routing::{get, post};
 use axum::Router;
