@@ -408,15 +408,20 @@ pub(crate) fn level_zh(level: &str) -> &str {
     }
 }
 
-fn cells_zh(r: &IndicatorRow) -> [String; 10] {
+/// `users`: the user-defined indicators whose Chinese names the rows may need.
+fn cells_zh(r: &IndicatorRow, users: &[renkou_stats::UserIndicator]) -> [String; 10] {
     let ind = Indicator::parse(&r.indicator);
+    let user = users.iter().find(|u| u.def.code == r.indicator);
     [
         r.region_code.clone(),
         r.region_name.clone(),
         level_zh(&r.level).to_string(),
         r.period.clone(),
         r.indicator.clone(),
-        ind.map(|i| i.name_zh()).unwrap_or_default().to_string(),
+        ind.map(|i| i.name_zh())
+            .or(user.map(|u| u.def.name_zh.as_str()))
+            .unwrap_or_default()
+            .to_string(),
         num(r.value),
         r.numerator.to_string(),
         r.denominator.map(|d| d.to_string()).unwrap_or_default(),
@@ -465,6 +470,17 @@ pub fn write_csv(rows: &[IndicatorRow], mut w: impl Write) -> Result<(), AppErro
 
 /// Writes the rows to `path` in `format`.
 pub fn write_file(rows: &[IndicatorRow], path: &Path, format: Format) -> Result<(), AppError> {
+    write_file_with(rows, path, format, &[])
+}
+
+/// [`write_file`], with the user-defined indicators whose Chinese names the xlsx
+/// shows.
+pub fn write_file_with(
+    rows: &[IndicatorRow],
+    path: &Path,
+    format: Format,
+    users: &[renkou_stats::UserIndicator],
+) -> Result<(), AppError> {
     match format {
         Format::Json => {
             let f =
@@ -481,7 +497,7 @@ pub fn write_file(rows: &[IndicatorRow], path: &Path, format: Format) -> Result<
         Format::Xlsx => {
             let mut w = TableWriter::create(path, OutFormat::Xlsx, &HEADERS_ZH)?;
             for r in rows {
-                w.write_row(&cells_zh(r))?;
+                w.write_row(&cells_zh(r, users))?;
             }
             Ok(w.finish()?)
         }

@@ -95,6 +95,23 @@ fn user_indicators_are_validated_saved_and_computed() {
             (row.numerator, row.denominator, row.unit.as_str()),
             (1, Some(4), "%")
         );
+        // …and its xlsx names it in Chinese like a built-in one.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ind.xlsx");
+        let users = renkou_app::indicator_report::user_indicators(&store).unwrap();
+        renkou_app::indicators::write_file_with(
+            &rows,
+            &path,
+            renkou_app::indicators::Format::Xlsx,
+            &users,
+        )
+        .unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let sheet = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&sheet).unwrap();
+        assert!(range
+            .rows()
+            .any(|r| r[4] == "male_birth_share" && r[5] == "男婴占比"));
         // The trend of a user indicator: 2023 has no births (null), 2024 has.
         let t = trend(&store, &cache, &code(COUNTY), "male_birth_share", 2024, 10).unwrap();
         assert_eq!(t.years.first(), Some(&2015));

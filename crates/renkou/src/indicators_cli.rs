@@ -82,7 +82,8 @@ pub fn run(db: &str, args: &IndicatorsArgs) -> Result<()> {
     let rows = ind::indicators(&store, &StatCache::new(), &region, period, level)?;
     match &args.out {
         Some(path) => {
-            ind::write_file(&rows, path, format)
+            let users = renkou_app::indicator_report::user_indicators(&store)?;
+            ind::write_file_with(&rows, path, format, &users)
                 .with_context(|| format!("写入 / writing {}", path.display()))?;
             eprintln!(
                 "已写出 {} 行到 {} / wrote {} rows to {}",
