@@ -26,6 +26,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me"),
     ("get", "/api/v1/regions/{code}"),
     ("get", "/api/v1/regions/{code}/persons"),
+    ("get", "/api/v1/regions/{code}/indicators"),
     ("get", "/api/v1/persons/{no}"),
     ("get", "/api/v1/persons/{no}/events"),
     ("post", "/api/v1/persons/{no}/events"),
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me", get(me))
         .route("/api/v1/regions/{code}", get(region))
         .route("/api/v1/regions/{code}/persons", get(persons))
+        .route("/api/v1/regions/{code}/indicators", get(indicators))
         .route("/api/v1/persons/{no}", get(person))
         .route(
             "/api/v1/persons/{no}/events",
@@ -226,6 +228,42 @@ async fn persons(
                 "total": total, "offset": offset, "limit": limit,
                 "persons": rows.iter().map(person_json).collect::<Vec<_>>(),
             }))
+        })
+        .await?,
+    ))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct IndicatorParams {
+    period: Option<String>,
+    level: Option<String>,
+}
+
+/// The catalogue and the user-defined indicators for a region and period: the
+/// rows of `renkou indicators --format json`, from the same cache as the pages.
+async fn indicators(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(code): Path<String>,
+    Query(q): Query<IndicatorParams>,
+) -> Result<Json<Vec<renkou_stats::IndicatorRow>>, ApiError> {
+    let code = scoped(&user, &code)?;
+    let period = crate::indicators::PeriodQuery {
+        period: q.period,
+        level: q.level,
+        ..Default::default()
+    };
+    let (p, level) = (period.period()?, period.level()?);
+    Ok(Json(
+        blocking(move || {
+            Ok(renkou_app::indicators::indicators(
+                &state.store,
+                &state.stats,
+                &code,
+                p,
+                level,
+            )?)
         })
         .await?,
     ))

@@ -197,6 +197,39 @@ fn the_api_is_scoped_like_the_ui() {
         assert_eq!(s, StatusCode::CREATED, "{}: {body}", db.label);
         let (_, body) = call(&app, "GET", "/api/v1/persons/C1", &cun, None);
         assert_eq!(body["birth_order"], 1);
+        // Indicators, as `renkou indicators` writes them, in the account's area only.
+        let (s, rows) = call(
+            &app,
+            "GET",
+            "/api/v1/regions/349901101201/indicators?period=2024",
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{}: {rows}", db.label);
+        let births = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["indicator"] == "births" && r["region_code"] == "349901101201")
+            .unwrap();
+        assert_eq!(births["value"], 1.0, "the birth just posted");
+        assert_eq!(births["period"], "2024");
+        let (s, _) = call(
+            &app,
+            "GET",
+            "/api/v1/regions/349901101202/indicators?period=2024",
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = call(
+            &app,
+            "GET",
+            "/api/v1/regions/349901101201/indicators?period=2024Q5",
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         // Another village's mother: 404; the statistician may read but not write.
         let (s, _) = call(
             &app,
