@@ -390,3 +390,83 @@ fn many_updates_are_merged_and_stay_correct() {
         assert_eq!(ix.search("郑丁", &county, 5000).len(), 2998);
     }
 }
+
+/// PostgreSQL hands out sequence numbers at insert and a transaction may commit
+/// after a later one: the index must notice the hole and fill it when the slower
+/// transaction commits (SQLite has one writer at a time, so its numbers commit in
+/// order). The slow transaction here writes its correction by hand, holding its
+/// number open while another event commits.
+#[test]
+fn a_late_commit_on_postgresql_is_found_in_its_gap() {
+    use renkou_store::Value;
+    for db in databases() {
+        let store = std::sync::Arc::new(db.store());
+        if store.backend() != renkou_store::Backend::Postgres {
+            continue;
+        }
+        load(&store);
+        let shared = RwLock::new(PersonIndex::build(&store).unwrap());
+        let county = code(COUNTY);
+        let (drawn_tx, drawn_rx) = std::sync::mpsc::channel::<i64>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let slow_store = store.clone();
+        let slow = std::thread::spawn(move || {
+            slow_store
+                .transaction(|c| {
+                    let seq = c
+                        .query_one("SELECT nextval(pg_get_serial_sequence('events', 'seq'))", &[])?
+                        .and_then(|r| r[0].int())
+                        .unwrap();
+                    drawn_tx.send(seq).unwrap();
+                    go_rx.recv().unwrap();
+                    let kind = EventKind::Correction {
+                        field: Field::Name,
+                        old: "李芳".into(),
+                        new: "孙立芳".into(),
+                        reason: "户口簿核对".into(),
+                    };
+                    c.exec(
+                        "INSERT INTO events (seq, person_no, kind, payload, recorded_by, recorded_at, source) \
+                         VALUES ($1, 'P002', 'correction', $2, 'clerk', $3, 'form')",
+                        &[
+                            Value::Int(seq),
+                            serde_json::to_string(&kind).unwrap().into(),
+                            Value::Time(chrono::Utc::now()),
+                        ],
+                    )?;
+                    c.exec("UPDATE persons SET name = '孙立芳' WHERE person_no = 'P002'", &[])?;
+                    Ok(())
+                })
+                .unwrap();
+        });
+        let hole = drawn_rx.recv().unwrap();
+        // A later event commits first: the index moves past the hole.
+        store
+            .record_event(&PersonEvent {
+                person_no: "P001".into(),
+                kind: EventKind::Correction {
+                    field: Field::Name,
+                    old: "张伟".into(),
+                    new: "周伟".into(),
+                    reason: "户口簿核对".into(),
+                },
+                recorded_by: "clerk".into(),
+                recorded_at: String::new(),
+                source: "form".into(),
+            })
+            .unwrap();
+        let hits = search_fresh(&shared, &store, "zhouwei", &county, 20).unwrap();
+        assert_eq!(nos(&hits), vec!["P001"]);
+        assert!(shared.read().unwrap().last_seq() > hole);
+        assert!(search_fresh(&shared, &store, "孙立芳", &county, 20)
+            .unwrap()
+            .is_empty());
+        // The slow transaction commits its lower number; after the re-check
+        // interval the next search finds it.
+        go_tx.send(()).unwrap();
+        slow.join().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let hits = search_fresh(&shared, &store, "孙立芳", &county, 20).unwrap();
+        assert_eq!(nos(&hits), vec!["P002"], "the late commit is found");
+    }
+}

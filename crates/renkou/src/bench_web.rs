@@ -67,6 +67,9 @@ pub fn run(db: &str, sessions: usize, seconds: u64, birth_share: f64) -> Result<
         "search index not built"
     );
     println!("search index built in {:.1} s", t.elapsed().as_secs_f64());
+    // The last handle on the store is dropped after the runtime: PostgreSQL's
+    // synchronous client must not be closed from inside it.
+    let keep_state = state.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -131,7 +134,10 @@ pub fn run(db: &str, sessions: usize, seconds: u64, birth_share: f64) -> Result<
             );
         }
         Ok::<(), anyhow::Error>(())
-    })
+    })?;
+    drop(rt);
+    drop(keep_state);
+    Ok(())
 }
 
 async fn send(

@@ -290,10 +290,11 @@ impl Store {
         audit: Option<&crate::audit::AuditRecord<'_>>,
     ) -> Result<(String, i64)> {
         self.transaction(|c| {
+            // PostgreSQL: a sequence of its own, not the events' one, so that a
+            // birth does not leave a hole in the event numbers (a hole is what a
+            // late commit looks like to the search index, which re-checks holes).
             let sql = match c.backend() {
-                crate::Backend::Postgres => {
-                    "SELECT nextval(pg_get_serial_sequence('events', 'seq'))"
-                }
+                crate::Backend::Postgres => "SELECT nextval('person_no_seq')",
                 crate::Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) + 1 FROM events",
             };
             let n = c

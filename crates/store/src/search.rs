@@ -107,6 +107,41 @@ impl Store {
         })
     }
 
+    /// The persons with an event whose sequence number lies in one of `ranges`
+    /// (inclusive), in their current state, with the sequence numbers seen: one
+    /// statement for every gap a search index is waiting on, however many.
+    pub fn persons_changed_in(&self, ranges: &[(i64, i64)]) -> Result<ChangedPersons> {
+        if ranges.is_empty() {
+            return Ok(ChangedPersons::default());
+        }
+        let cols = joined_cols();
+        let cond = (0..ranges.len())
+            .map(|i| format!("(e.seq >= ${} AND e.seq <= ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let sql = format!(
+            "SELECT e.seq, {cols} FROM events e JOIN persons p ON p.person_no = e.person_no \
+             WHERE {cond} ORDER BY e.seq"
+        );
+        let params: Vec<crate::Value> = ranges
+            .iter()
+            .flat_map(|&(lo, hi)| [lo.into(), hi.into()])
+            .collect();
+        self.with(|c| {
+            let mut out = ChangedPersons::default();
+            let mut seen: HashMap<String, ()> = HashMap::new();
+            c.query_each(&sql, &params, &mut |r| {
+                out.seqs.push(r[0].int().unwrap_or(0));
+                let p = to_person(&r[1..])?;
+                if seen.insert(p.person_no.clone(), ()).is_none() {
+                    out.persons.push(p);
+                }
+                Ok(())
+            })?;
+            Ok(out)
+        })
+    }
+
     /// The sequence numbers of the events after `seq`, ascending (to find gaps in the
     /// most recent numbers when an index is built).
     pub fn event_seqs_since(&self, seq: i64) -> Result<Vec<i64>> {

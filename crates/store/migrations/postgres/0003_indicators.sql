@@ -1,4 +1,5 @@
--- Targets (目标值) per indicator, region and year, and user-defined indicators.
+-- Targets (目标值) per indicator, region and year, and user-defined indicators;
+-- on PostgreSQL also the event tally and the person-number sequence.
 
 -- Versioned: setting a target supersedes the current row (superseded_at set) and
 -- inserts a new one, so every earlier value stays with who set it and when.
@@ -55,3 +56,9 @@ $$;
 CREATE TRIGGER events_tally AFTER INSERT ON events
     REFERENCING NEW TABLE AS new_events
     FOR EACH STATEMENT EXECUTE FUNCTION renkou_tally_events();
+
+-- Numbers of persons entered in forms (W000000123). They used to be drawn from
+-- the events' sequence, leaving a hole in the event numbers at every birth; the
+-- new sequence starts above every number drawn so far, so none is reused.
+CREATE SEQUENCE person_no_seq;
+SELECT setval('person_no_seq', COALESCE((SELECT MAX(seq) FROM events), 0) + 1, false);
