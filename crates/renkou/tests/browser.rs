@@ -102,88 +102,31 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
 
     let browser = Browser::start(&db, dir.path());
     let base = browser.base.clone();
-    let shots = artifacts();
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let c = browser.client().await;
-        let shot = |c: fantoccini::Client, name: &'static str| {
-            let path = shots.join(format!("{name}.png"));
-            async move {
-                let png = c.screenshot().await.unwrap();
-                std::fs::write(path, png).unwrap();
-                c
-            }
-        };
-        let fill = |c: fantoccini::Client, id: &'static str, value: String| async move {
-            c.find(Locator::Id(id))
-                .await
-                .unwrap()
-                .send_keys(&value)
-                .await
-                .unwrap();
-            c
-        };
-        let by_name = |c: fantoccini::Client, name: &'static str, value: &'static str| async move {
-            c.find(Locator::Css(&format!("input[name={name}]")))
-                .await
-                .unwrap()
-                .send_keys(value)
-                .await
-                .unwrap();
-            c
-        };
-
         // Log in with the initial password: the first page is the password change.
         c.goto(&format!("{base}/")).await.unwrap();
-        let c = shot(c, "01-login").await;
-        let c = by_name(c, "username", "cunzhuanggan").await;
-        let c = by_name(c, "password", "renkou-demo").await;
-        c.find(Locator::Id("login"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait().for_element(Locator::Id("save")).await.unwrap();
-        assert!(c.current_url().await.unwrap().path().ends_with("/password"));
-        let c = by_name(c, "current_password", "renkou-demo").await;
-        let c = by_name(c, "new_password", "Village-pass-1").await;
-        let c = by_name(c, "repeat", "Village-pass-1").await;
-        c.find(Locator::Id("save"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait().for_element(Locator::Id("login")).await.unwrap();
-        let c = by_name(c, "username", "cunzhuanggan").await;
-        let c = by_name(c, "password", "Village-pass-1").await;
-        c.find(Locator::Id("login"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        screenshot(&c, "01-login").await;
+        first_login(&c, &base, "cunzhuanggan", "Village-pass-1").await;
         let population = c
-            .wait()
-            .for_element(Locator::Id("population"))
+            .find(Locator::Id("population"))
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
         assert!(population.parse::<u32>().unwrap() > 0);
-        let c = shot(c, "02-home").await;
+        screenshot(&c, "02-home").await;
 
         // Find the mother by the pinyin of her name, typed into the search page (the
         // server builds its search index at start: retry briefly until it is ready).
         let pinyin = renkou_app::search::name_keys(&mother.name).0;
         let mut results = String::new();
-        let mut c = c;
         for _ in 0..50 {
             c.goto(&format!("{base}/search")).await.unwrap();
-            c = fill(c, "q", pinyin.clone()).await;
+            type_into(&c, "#q", &pinyin).await;
             c.find(Locator::Css("main form button"))
                 .await
                 .unwrap()
@@ -204,7 +147,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert!(results.contains(&mother.person_no), "{pinyin}: {results}");
-        let c = shot(c, "03-search").await;
+        screenshot(&c, "03-search").await;
 
         // Register a birth from the village page.
         c.goto(&format!("{base}/regions/{village}")).await.unwrap();
@@ -218,10 +161,10 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .for_element(Locator::Id("mother_no"))
             .await
             .unwrap();
-        let c = fill(c, "mother_no", mother.person_no.clone()).await;
-        let c = fill(c, "child_name", "测试新生".to_string()).await;
-        let c = fill(c, "birth_date", "2026-10-01".to_string()).await;
-        let c = shot(c, "04-birth-form").await;
+        type_into(&c, "#mother_no", &mother.person_no).await;
+        type_into(&c, "#child_name", "测试新生").await;
+        type_into(&c, "#birth_date", "2026-10-01").await;
+        screenshot(&c, "04-birth-form").await;
         c.find(Locator::Id("submit"))
             .await
             .unwrap()
@@ -247,7 +190,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .await
             .unwrap();
         assert!(order.trim().parse::<u32>().unwrap() >= 1);
-        let c = shot(c, "05-child").await;
+        screenshot(&c, "05-child").await;
 
         // The child is in the village list (sorted by birth date, newest last page)…
         c.goto(&format!("{base}/regions/{village}/persons?sort=name"))
@@ -272,7 +215,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .await
             .unwrap()
             .contains("测试新生"));
-        let c = shot(c, "06-list").await;
+        screenshot(&c, "06-list").await;
         // …and in the mother's page, children and history.
         c.goto(&format!("{base}/persons/{}", mother.person_no))
             .await
@@ -285,7 +228,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .await
             .unwrap();
         assert!(children.contains(&child_no), "{children}");
-        let c = shot(c, "07-mother").await;
+        screenshot(&c, "07-mother").await;
 
         // Another village's page: refused as not found.
         c.goto(&format!("{base}/regions/{other_village}"))
@@ -299,7 +242,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
             .await
             .unwrap();
         assert!(body.contains("找不到"), "{body}");
-        let c = shot(c, "08-refused").await;
+        screenshot(&c, "08-refused").await;
         c.close().await.unwrap();
     });
 }

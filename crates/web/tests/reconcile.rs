@@ -3,9 +3,7 @@
 //! village (the correction lands in the person's history) and gets 404 for the
 //! item of another village, whatever the route; forms need their CSRF token.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use renkou_domain::account::Role;
 use renkou_domain::event::EventKind;
 use renkou_domain::{
@@ -13,10 +11,9 @@ use renkou_domain::{
 };
 use renkou_store::testing::databases;
 use renkou_store::{ImportMeta, Store};
-use tower::ServiceExt;
 
-const OURS: &str = "349901101201";
-const THEIRS: &str = "349901101202";
+mod common;
+use common::{form, login, multipart, send, OURS, THEIRS};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -122,136 +119,6 @@ fn source_csv() -> String {
     )
 }
 
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-/// Status, body, and the Location header.
-fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
-    runtime().block_on(async {
-        let resp = app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        (status, String::from_utf8(body).unwrap(), location)
-    })
-}
-
-fn form(uri: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-struct Client {
-    app: axum::Router,
-    cookie: String,
-    csrf: String,
-}
-
-fn login(app: &axum::Router, user: &str) -> Client {
-    let resp = runtime()
-        .block_on(app.clone().oneshot(form(
-            "/login",
-            &format!("username={user}&password=Secret-pass-1"),
-            "",
-        )))
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let set = resp
-        .headers()
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap();
-    let cookie = set.split(';').next().unwrap().to_string();
-    let mut c = Client {
-        app: app.clone(),
-        cookie,
-        csrf: String::new(),
-    };
-    let (s, body) = c.get("/reconcile");
-    assert_eq!(s, StatusCode::OK, "{body}");
-    c.csrf = body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
-    c
-}
-
-impl Client {
-    fn get(&self, uri: &str) -> (StatusCode, String) {
-        let (s, b, _) = send(
-            &self.app,
-            Request::get(uri)
-                .header(header::COOKIE, &self.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        );
-        (s, b)
-    }
-    fn post(&self, uri: &str, body: &str) -> (StatusCode, String, Option<String>) {
-        send(
-            &self.app,
-            form(uri, &format!("csrf={}&{body}", self.csrf), &self.cookie),
-        )
-    }
-    fn upload(
-        &self,
-        fields: &[(&str, &str)],
-        file_name: &str,
-        file: &[u8],
-    ) -> (StatusCode, String) {
-        let boundary = "----renkou-test-boundary";
-        let mut body: Vec<u8> = Vec::new();
-        for (k, v) in fields.iter().chain([("csrf", self.csrf.as_str())].iter()) {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let (s, b, _) = send(
-            &self.app,
-            Request::post("/reconcile/sources")
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .header(header::COOKIE, &self.cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        );
-        (s, b)
-    }
-}
-
 #[test]
 fn a_village_worker_reviews_and_fixes_their_village_only() {
     for db in databases() {
@@ -259,7 +126,7 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         let store = db.store();
         setup(&store);
         let app = renkou_web::router(renkou_web::AppState::new(db.store()));
-        let admin = login(&app, "admin");
+        let admin = login(&app, "admin", "Secret-pass-1").unwrap();
         let (s, body) = admin.get("/reconcile");
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("href=\"/reconcile\""), "nav link");
@@ -273,11 +140,23 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
             ("from", "2024-01-01"),
             ("to", "2024-12-31"),
         ];
-        let (s, body) = admin.upload(&fields, "医院.csv", bad.as_bytes());
+        let (s, body, _) = multipart(
+            &admin,
+            "/reconcile/sources",
+            &fields,
+            "医院.csv",
+            bad.as_bytes(),
+        );
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("医院.csv:2:出生日期"), "{l}: {body}");
         assert!(store.sources().unwrap().is_empty());
-        let (s, body) = admin.upload(&fields, "医院.csv", source_csv().as_bytes());
+        let (s, body, _) = multipart(
+            &admin,
+            "/reconcile/sources",
+            &fields,
+            "医院.csv",
+            source_csv().as_bytes(),
+        );
         assert_eq!(s, StatusCode::OK, "{body}");
         assert!(body.contains("new 2"), "{l}: {body}");
         let sid = store.sources().unwrap()[0].id;
@@ -305,7 +184,7 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         let ours = items.iter().find(|i| i.village_code == OURS).unwrap().id;
         let theirs = items.iter().find(|i| i.village_code == THEIRS).unwrap().id;
 
-        let cun = login(&app, "cun");
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
         // The queue shows the village's item only; the run page counts it only.
         let (s, body) = cun.get(&format!("/reconcile/{rid}/items"));
         assert_eq!(s, StatusCode::OK);
