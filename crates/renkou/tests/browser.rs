@@ -59,13 +59,9 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-#[test]
-fn a_village_worker_registers_a_birth_in_the_browser() {
-    if !browser_available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("renkou.db").to_string_lossy().into_owned();
+/// A small demo county in `dir`, and the village of its demo village worker.
+fn demo_county(dir: &Path) -> (String, String) {
+    let db = dir.join("renkou.db").to_string_lossy().into_owned();
     renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
     let village = renkou(&db, &["user", "list"])
         .lines()
@@ -73,6 +69,16 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
         .and_then(|l| l.split('\t').nth(2))
         .unwrap()
         .to_string();
+    (db, village)
+}
+
+#[test]
+fn a_village_worker_registers_a_birth_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
     // A mother of this village, and a person of another village, from the register.
     let store = renkou_store::Store::open(&db).unwrap();
     let region = renkou_domain::RegionCode::parse(&village).unwrap();
@@ -392,8 +398,7 @@ fn a_statistician_reads_indicators_and_sets_a_target_in_the_browser() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("renkou.db").to_string_lossy().into_owned();
-    renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
+    let (db, _) = demo_county(dir.path());
     let browser = Browser::start(&db, dir.path());
     let base = browser.base.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -552,14 +557,7 @@ fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("renkou.db").to_string_lossy().into_owned();
-    renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
-    let village = renkou(&db, &["user", "list"])
-        .lines()
-        .find(|l| l.starts_with("cunzhuanggan"))
-        .and_then(|l| l.split('\t').nth(2))
-        .unwrap()
-        .to_string();
+    let (db, village) = demo_county(dir.path());
     let (csv, child) = hospital_file(&db, &village, dir.path());
     let file = dir.path().join("hospital.csv");
     std::fs::write(&file, csv).unwrap();
