@@ -248,10 +248,11 @@ pub async fn login(
     }
 }
 
+/// A form whose only field is the CSRF token (log out, confirm, retire, …).
 #[derive(serde::Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub async fn logout(

@@ -368,17 +368,11 @@ pub async fn upload(
     Ok(Html(page.render()?).into_response())
 }
 
-#[derive(serde::Deserialize)]
-pub struct CommitForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn commit(
     State(state): State<AppState>,
     current: Current,
     Path(id): Path<u64>,
-    Form(form): Form<CommitForm>,
+    Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     current.check_csrf(&form.csrf)?;
     may_import(&current)?;

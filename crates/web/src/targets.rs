@@ -2,7 +2,7 @@
 //! side, the seed's monthly table), setting a target by form or by file, a
 //! target's history, the dashboard as xlsx; and the user-defined indicators page.
 
-use crate::auth::Current;
+use crate::auth::{CsrfForm, Current};
 use crate::error::WebError;
 use crate::i18n::L;
 use crate::indicators::{attachment, region_of, XLSX};
@@ -14,7 +14,7 @@ use chrono::Datelike;
 use renkou_app::indicators::Level;
 use renkou_app::targets::{may_set_targets, targets_table, TargetsTable};
 use renkou_domain::RegionCode;
-use renkou_interchange::targets::{parse_direction_word, TargetDirection, TargetLine};
+use renkou_interchange::targets::{TargetFields, TargetLine};
 use renkou_stats::{GapStatus, UserIndicatorDef};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -211,51 +211,26 @@ pub struct TargetForm {
     level: String,
 }
 
-fn number(s: &str, zh: &str, en: &str) -> Result<Option<f64>, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    t.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .map(Some)
-        .ok_or_else(|| format!("{zh}“{t}”不是数字 / {en} \"{t}\" is not a number"))
-}
-
-/// The form's fields → a target line, or what is wrong in plain words.
+/// The form's fields → a target line, with the rules of a targets file; what is
+/// wrong is said in plain words.
 fn line_of(f: &TargetForm) -> Result<TargetLine, String> {
-    let region = RegionCode::parse_prefix(&f.region)
-        .map_err(|_| format!("区划代码“{}”无效 / region code is not valid", f.region))?;
-    let value = number(&f.value, "目标值", "value")?;
-    let low = number(&f.band_low, "区间下限", "band low")?;
-    let high = number(&f.band_high, "区间上限", "band high")?;
-    let direction = match parse_direction_word(&f.direction) {
-        Some("lower") => TargetDirection::LowerIsBetter,
-        Some("higher") => TargetDirection::HigherIsBetter,
-        Some(_) => match (low, high) {
-            (Some(low), Some(high)) if low < high => TargetDirection::Band { low, high },
-            _ => {
-                return Err(
-                    "区间目标需要下限和上限，且下限小于上限 / a band needs a low and a high bound, low below high"
-                        .into(),
-                )
-            }
-        },
-        None => return Err("请选择方向 / choose a direction".into()),
-    };
-    let value = match (direction, value) {
-        (_, Some(v)) => v,
-        (TargetDirection::Band { low, high }, None) => (low + high) / 2.0,
-        _ => return Err("请填写目标值 / enter the target value".into()),
-    };
-    Ok(TargetLine {
-        indicator: f.indicator.trim().to_string(),
-        region,
-        year: f.year,
-        direction,
-        value,
-        note: f.note.trim().to_string(),
+    let year = f.year.to_string();
+    renkou_interchange::targets::target_line(&TargetFields {
+        indicator: &f.indicator,
+        region_code: &f.region,
+        year: &year,
+        direction: &f.direction,
+        value: &f.value,
+        band_low: &f.band_low,
+        band_high: &f.band_high,
+        note: &f.note,
+    })
+    .map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect::<Vec<_>>()
+            .join("；")
     })
 }
 
@@ -638,11 +613,6 @@ pub async fn define(
         }
     })
     .await
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn retire(

@@ -194,7 +194,7 @@ fn targets_by_form_and_file_with_gaps_versions_and_rights() {
             ),
         );
         assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert!(page.contains("下限小于上限"), "{page}");
+        assert!(page.contains("区间上限必须大于下限"), "{page}");
 
         // A file (GBK, as Excel saves CSV on Chinese Windows): all rows or none.
         let bad = format!(
