@@ -170,6 +170,8 @@ fn prepared(
 pub struct Page {
     pub report: Report,
     pub pyramid: Option<Pyramid>,
+    /// `None` when not asked for, or when the indicator is neither in the
+    /// catalogue nor a user-defined one in force.
     pub trend: Option<Trend>,
 }
 
@@ -205,14 +207,20 @@ pub fn page(
     let shown = selected(&p.regions, level)?;
     let users = user_indicators(store)?;
     let trend_builtin = parts.trend.and_then(|(code, _)| Indicator::parse(code));
-    // The period first, then the trend's years when the trend is a catalogue
-    // indicator: one pass over the persons for all of them.
+    // The period and, when the trend is a catalogue indicator, the trend's years:
+    // one pass over the persons for all of them, each period counted once (a
+    // year's page counts its year once, not again as the trend's last point).
     let mut periods = vec![period];
     if trend_builtin.is_some() {
-        periods.extend(&trend_periods);
+        periods.extend(trend_periods.iter().filter(|&&t| t != period));
     }
-    let mut all = count_periods(&p.persons, &p.regions, &periods).into_iter();
-    let counts = all.next().expect("the period's counts");
+    let all = count_periods(&p.persons, &p.regions, &periods);
+    let counts_of = |want: Period| {
+        all.iter()
+            .find(|c| c.period == want)
+            .expect("every period was counted")
+    };
+    let counts = &all[0];
     let user_counts =
         (!users.is_empty()).then(|| count_user(&p.persons, &p.regions, period, &users));
     let mut columns: Vec<Column> = Indicator::ALL
@@ -223,7 +231,7 @@ pub fn page(
     let values = shown
         .iter()
         .map(|&r| {
-            let mut v = catalogue::compute_region(&counts, r);
+            let mut v = catalogue::compute_region(counts, r);
             if let Some(uc) = &user_counts {
                 v.extend(users.iter().map(|u| u.compute(uc, r)));
             }
@@ -238,27 +246,22 @@ pub fn page(
         (Some(_), Some(ind)) => Some(Trend {
             column: Column::builtin(ind, last),
             years,
-            values: all
-                .map(|c| catalogue::compute(ind, c.get(root), c.period, root))
+            values: trend_periods
+                .iter()
+                .map(|&tp| catalogue::compute(ind, counts_of(tp).get(root), tp, root))
                 .collect(),
         }),
-        (Some((code, _)), None) => {
-            let u = users
+        (Some((code, _)), None) => users.iter().find(|u| u.def.code == code).map(|u| Trend {
+            column: Column::user(u, last),
+            years,
+            values: trend_periods
                 .iter()
-                .find(|u| u.def.code == code)
-                .ok_or_else(|| unknown_indicator(code))?;
-            Some(Trend {
-                column: Column::user(u, last),
-                years,
-                values: trend_periods
-                    .iter()
-                    .map(|&tp| {
-                        let c = count_user(&p.persons, &p.regions, tp, std::slice::from_ref(u));
-                        u.compute(&c, root)
-                    })
-                    .collect(),
-            })
-        }
+                .map(|&tp| {
+                    let c = count_user(&p.persons, &p.regions, tp, std::slice::from_ref(u));
+                    u.compute(&c, root)
+                })
+                .collect(),
+        }),
     };
     let pyramid = parts
         .pyramid
@@ -317,13 +320,6 @@ pub fn trend(
     n: u32,
 ) -> Result<Trend, AppError> {
     let last = Period::try_year(last_year).map_err(|e| AppError::Invalid(e.to_string()))?;
-    if Indicator::parse(indicator).is_none()
-        && !user_indicators(store)?
-            .iter()
-            .any(|u| u.def.code == indicator)
-    {
-        return Err(unknown_indicator(indicator));
-    }
     let parts = PageParts {
         pyramid: false,
         trend: Some((indicator, n)),
@@ -337,7 +333,7 @@ pub fn trend(
         last.first_day(),
         parts,
     )?;
-    Ok(page.trend.expect("asked for"))
+    page.trend.ok_or_else(|| unknown_indicator(indicator))
 }
 
 pub fn unknown_indicator(code: &str) -> AppError {

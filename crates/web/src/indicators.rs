@@ -154,20 +154,33 @@ pub(crate) fn region_of(current: &Current, code: &str) -> Result<RegionCode, Web
     Ok(code)
 }
 
-fn report_for(
+/// What a page shows, from the server's indicator cache (see
+/// [`indicator_report::page`]).
+fn compute(
     state: &AppState,
     code: &RegionCode,
     period: Period,
     level: Level,
-) -> Result<Report, WebError> {
-    Ok(indicator_report::report(
+    parts: indicator_report::PageParts<'_>,
+) -> Result<indicator_report::Page, WebError> {
+    Ok(indicator_report::page(
         &state.store,
         &state.stats,
         code,
         period,
         level,
         web_births_from(period),
+        parts,
     )?)
+}
+
+fn report_for(
+    state: &AppState,
+    code: &RegionCode,
+    period: Period,
+    level: Level,
+) -> Result<Report, WebError> {
+    Ok(compute(state, code, period, level, Default::default())?.report)
 }
 
 /// One figure as a page shows it.
@@ -246,15 +259,7 @@ pub async fn page(
             pyramid: true,
             trend: None,
         };
-        let computed = indicator_report::page(
-            &state.store,
-            &state.stats,
-            &code,
-            period,
-            level,
-            web_births_from(period),
-            parts,
-        )?;
+        let computed = compute(&state, &code, period, level, parts)?;
         let r = computed.report;
         let pyramid = computed.pyramid.ok_or(WebError::NotFound)?;
         let l = me.l;
@@ -405,23 +410,7 @@ pub(crate) fn drill_and_trend(
         pyramid: false,
         trend: with_trend.then_some((indicator, TREND_YEARS)),
     };
-    let computed = indicator_report::page(
-        &state.store,
-        &state.stats,
-        code,
-        period,
-        level,
-        web_births_from(period),
-        parts,
-    );
-    let computed = match computed {
-        Ok(c) => c,
-        // An unknown indicator is a page that does not exist.
-        Err(renkou_app::AppError::Invalid(m)) if m.contains(indicator) => {
-            return Err(WebError::NotFound)
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let computed = compute(state, code, period, level, parts)?;
     let r = computed.report;
     let j = r.column(indicator).ok_or(WebError::NotFound)?;
     let col = r.columns[j].clone();

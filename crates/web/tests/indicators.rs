@@ -61,6 +61,10 @@ fn indicator_pages_charts_and_exports_follow_the_register_and_the_scope() {
             "{page}"
         );
         assert!(page.contains("id=\"trend\""));
+        assert_eq!(
+            tongji.get("/indicators/349901/no_such_indicator?period=2025").0,
+            StatusCode::NOT_FOUND
+        );
         // A new birth shows at once, on the page and in the chart.
         birth(&store, "K2", "A1", Sex::Male, (2025, 9, 1));
         let (_, page) = tongji.get("/indicators/349901101000/births?period=2025");
