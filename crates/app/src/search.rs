@@ -267,7 +267,7 @@ impl PersonIndex {
             self.gaps = still;
             self.gaps_checked = now;
         }
-        let ch = store.persons_changed_between(self.seq, None)?;
+        let ch = store.persons_changed_after(self.seq)?;
         if let Some(&last) = ch.seqs.last() {
             n += self.apply(&ch.persons)?;
             for (lo, hi) in missing(self.seq + 1, last, &ch.seqs) {

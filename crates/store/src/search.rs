@@ -59,78 +59,49 @@ impl Store {
     /// The persons with an event after `seq`, in their current state, and the newest
     /// sequence number seen (`seq` itself when nothing is newer).
     pub fn persons_changed_since(&self, seq: i64) -> Result<(Vec<PersonRecord>, i64)> {
-        let changed = self.persons_changed_between(seq, None)?;
+        let changed = self.persons_changed_after(seq)?;
         let last = changed.seqs.last().copied().unwrap_or(seq).max(seq);
         Ok((changed.persons, last))
     }
 
-    /// The persons with an event whose sequence number lies strictly between `after`
-    /// and `before` (no upper bound when `None`), in their current state, with the
-    /// sequence numbers seen. The bounded form re-reads a gap in the numbers: on
-    /// PostgreSQL a transaction that drew a lower number may commit after one that
-    /// drew a higher number.
-    pub fn persons_changed_between(
-        &self,
-        after: i64,
-        before: Option<i64>,
-    ) -> Result<ChangedPersons> {
-        let cols = joined_cols();
-        let (sql, params) = match before {
-            None => (
-                format!(
-                    "SELECT e.seq, {cols} FROM events e JOIN persons p ON p.person_no = e.person_no \
-                     WHERE e.seq > $1 ORDER BY e.seq"
-                ),
-                vec![after.into()],
-            ),
-            Some(b) => (
-                format!(
-                    "SELECT e.seq, {cols} FROM events e JOIN persons p ON p.person_no = e.person_no \
-                     WHERE e.seq > $1 AND e.seq < $2 ORDER BY e.seq"
-                ),
-                vec![after.into(), b.into()],
-            ),
-        };
-        self.with(|c| {
-            let mut out = ChangedPersons::default();
-            // One person with several new events is returned once.
-            let mut seen: HashMap<String, ()> = HashMap::new();
-            c.query_each(&sql, &params, &mut |r| {
-                out.seqs.push(r[0].int().unwrap_or(0));
-                let p = to_person(&r[1..])?;
-                if seen.insert(p.person_no.clone(), ()).is_none() {
-                    out.persons.push(p);
-                }
-                Ok(())
-            })?;
-            Ok(out)
-        })
+    /// The persons with an event after `after`, in their current state, with the
+    /// sequence numbers seen.
+    pub fn persons_changed_after(&self, after: i64) -> Result<ChangedPersons> {
+        self.changed_persons("e.seq > $1", &[after.into()])
     }
 
     /// The persons with an event whose sequence number lies in one of `ranges`
     /// (inclusive), in their current state, with the sequence numbers seen: one
-    /// statement for every gap a search index is waiting on, however many.
+    /// statement for every gap a search index is waiting on, however many (on
+    /// PostgreSQL a transaction that drew a lower number may commit after one that
+    /// drew a higher number).
     pub fn persons_changed_in(&self, ranges: &[(i64, i64)]) -> Result<ChangedPersons> {
         if ranges.is_empty() {
             return Ok(ChangedPersons::default());
         }
-        let cols = joined_cols();
         let cond = (0..ranges.len())
             .map(|i| format!("(e.seq >= ${} AND e.seq <= ${})", 2 * i + 1, 2 * i + 2))
             .collect::<Vec<_>>()
             .join(" OR ");
-        let sql = format!(
-            "SELECT e.seq, {cols} FROM events e JOIN persons p ON p.person_no = e.person_no \
-             WHERE {cond} ORDER BY e.seq"
-        );
         let params: Vec<crate::Value> = ranges
             .iter()
             .flat_map(|&(lo, hi)| [lo.into(), hi.into()])
             .collect();
+        self.changed_persons(&cond, &params)
+    }
+
+    /// The persons of the events matching `condition` (on `e.seq`), each once.
+    fn changed_persons(&self, condition: &str, params: &[crate::Value]) -> Result<ChangedPersons> {
+        let sql = format!(
+            "SELECT e.seq, {} FROM events e JOIN persons p ON p.person_no = e.person_no \
+             WHERE {condition} ORDER BY e.seq",
+            joined_cols()
+        );
         self.with(|c| {
             let mut out = ChangedPersons::default();
+            // One person with several new events is returned once.
             let mut seen: HashMap<String, ()> = HashMap::new();
-            c.query_each(&sql, &params, &mut |r| {
+            c.query_each(&sql, params, &mut |r| {
                 out.seqs.push(r[0].int().unwrap_or(0));
                 let p = to_person(&r[1..])?;
                 if seen.insert(p.person_no.clone(), ()).is_none() {

@@ -62,7 +62,9 @@ fn indicator_pages_charts_and_exports_follow_the_register_and_the_scope() {
         );
         assert!(page.contains("id=\"trend\""));
         assert_eq!(
-            tongji.get("/indicators/349901/no_such_indicator?period=2025").0,
+            tongji
+                .get("/indicators/349901/no_such_indicator?period=2025")
+                .0,
             StatusCode::NOT_FOUND
         );
         // A new birth shows at once, on the page and in the chart.
