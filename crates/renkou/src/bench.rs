@@ -72,6 +72,28 @@ struct Measured {
 }
 
 /// Runs the binary with `args`; returns wall time and the child's peak RSS.
+/// The first region of `level` still in use inside `within` (the benchmarks'
+/// county, township or village of a demo register).
+pub fn first_region(
+    regions: &[renkou_domain::Region],
+    level: renkou_domain::RegionLevel,
+    within: Option<&renkou_domain::RegionCode>,
+) -> Result<renkou_domain::RegionCode> {
+    regions
+        .iter()
+        .find(|r| {
+            r.level() == level && r.valid_to.is_none() && within.is_none_or(|w| w.contains(&r.code))
+        })
+        .map(|r| r.code.clone())
+        .with_context(|| {
+            format!(
+                "登记中没有{}级区划 / no {} in the register",
+                level.as_str(),
+                level.as_str()
+            )
+        })
+}
+
 fn run_child(args: &[&str]) -> Result<Measured> {
     let exe = std::env::current_exe().context("current_exe")?;
     let t = Instant::now();

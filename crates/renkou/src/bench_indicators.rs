@@ -36,11 +36,7 @@ fn ms(s: f64) -> String {
 pub fn run(db: &str, year: i32) -> Result<()> {
     let store = renkou_app::open(db)?;
     let regions = store.regions()?;
-    let county = regions
-        .iter()
-        .find(|r| r.level() == RegionLevel::County)
-        .map(|r| r.code.clone())
-        .context("登记中没有县级区划 / no county in the register")?;
+    let county = crate::bench::first_region(&regions, RegionLevel::County, None)?;
     let period = Period::try_year(year)?;
     let persons = store.counts()?.persons;
     println!(

@@ -38,26 +38,9 @@ fn summary(v: &mut [f64]) -> String {
 pub fn run(db: &str, year: i32) -> Result<()> {
     let store = renkou_app::open(db)?;
     let regions = store.regions()?;
-    let county = regions
-        .iter()
-        .find(|r| r.level() == RegionLevel::County)
-        .context("no county")?
-        .code
-        .clone();
-    let town = regions
-        .iter()
-        .find(|r| r.level() == RegionLevel::Township && r.valid_to.is_none())
-        .context("no township")?
-        .code
-        .clone();
-    let village = regions
-        .iter()
-        .find(|r| {
-            r.level() == RegionLevel::Village && r.valid_to.is_none() && town.contains(&r.code)
-        })
-        .context("no village")?
-        .code
-        .clone();
+    let county = crate::bench::first_region(&regions, RegionLevel::County, None)?;
+    let town = crate::bench::first_region(&regions, RegionLevel::Township, None)?;
+    let village = crate::bench::first_region(&regions, RegionLevel::Village, Some(&town))?;
     let mut mother: Option<PersonRecord> = None;
     store.for_each_person_in(&village, &mut |p| {
         if mother.is_none() && p.sex == Sex::Female && p.death_date.is_none() {

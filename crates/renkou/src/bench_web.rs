@@ -19,12 +19,7 @@ pub fn run(db: &str, sessions: usize, seconds: u64, birth_share: f64) -> Result<
     // The busiest realistic scope: a township worker (their township holds about
     // a twentieth of the county).
     let regions = store.regions()?;
-    let town = regions
-        .iter()
-        .find(|r| r.level() == RegionLevel::Township && r.valid_to.is_none())
-        .context("no township")?
-        .code
-        .clone();
+    let town = crate::bench::first_region(&regions, RegionLevel::Township, None)?;
     let mut samples: Vec<(String, String, String)> = Vec::new(); // (person_no, name, village)
     let mut mothers: Vec<(String, String)> = Vec::new();
     let today = chrono::Local::now().date_naive();
