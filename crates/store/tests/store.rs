@@ -94,6 +94,17 @@ fn load(store: &Store, persons: &[PersonRecord], file: &str) -> renkou_store::Im
     s.commit(&[], &[]).unwrap()
 }
 
+/// An event recorded by a clerk through a form.
+fn ev(no: &str, kind: EventKind) -> PersonEvent {
+    PersonEvent {
+        person_no: no.into(),
+        kind,
+        recorded_by: "clerk".into(),
+        recorded_at: String::new(),
+        source: "form".into(),
+    }
+}
+
 /// The architecture invariant: current state == fold of each person's events.
 fn assert_invariant(store: &Store) {
     let mut by_person: std::collections::BTreeMap<String, Vec<EventKind>> = Default::default();
@@ -283,13 +294,6 @@ fn recorded_events_fold_into_the_current_state() {
         let store = db.store();
         store.upsert_regions(&tree()).unwrap();
         load(&store, &family(), "f.csv");
-        let ev = |no: &str, kind: EventKind| PersonEvent {
-            person_no: no.into(),
-            kind,
-            recorded_by: "clerk".into(),
-            recorded_at: String::new(),
-            source: "form".into(),
-        };
         // A birth: the child enters the register with a linked mother.
         let mut baby = person("C5", Sex::Female, d(2024, 5, 5), "349901101201");
         baby.mother_no = Some("M1".into());
@@ -763,13 +767,6 @@ fn indicator_rows_follow_events_incrementally() {
             Refresh::Unchanged
         );
 
-        let ev = |no: &str, kind: EventKind| PersonEvent {
-            person_no: no.into(),
-            kind,
-            recorded_by: "clerk".into(),
-            recorded_at: String::new(),
-            source: "form".into(),
-        };
         // A child born before the twins' birthday is impossible now, but a late
         // registration of an older child shifts every sibling's birth order.
         let mut late = person("C0", Sex::Male, d(2012, 1, 1), "349901101201");

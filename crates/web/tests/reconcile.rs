@@ -4,16 +4,13 @@
 //! item of another village, whatever the route; forms need their CSRF token.
 
 use axum::http::StatusCode;
-use renkou_domain::account::Role;
 use renkou_domain::event::EventKind;
-use renkou_domain::{
-    Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex,
-};
+use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex};
 use renkou_store::testing::databases;
-use renkou_store::{ImportMeta, Store};
+use renkou_store::Store;
 
 mod common;
-use common::{form, login, multipart, send, OURS, THEIRS};
+use common::{form, login, multipart, register, send, OURS, THEIRS};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -51,62 +48,29 @@ fn person(
 }
 
 fn setup(store: &Store) {
-    let r = |c: &str, n: &str| Region {
-        code: code(c),
-        name: n.into(),
-        valid_from: None,
-        valid_to: None,
-        successor: None,
-    };
-    store
-        .upsert_regions(&[
-            r("349901000000", "演示县"),
-            r("349901101000", "甲镇"),
-            r(OURS, "一村"),
-            r(THEIRS, "二村"),
-        ])
-        .unwrap();
-    let mut s = store
-        .begin_person_import(ImportMeta {
-            kind: "persons",
-            file_name: "t.csv".into(),
-            source: None,
-            recorded_by: "test".into(),
-        })
-        .unwrap();
-    for p in [
-        person("A1", "测试甲", Sex::Female, d(1992, 3, 4), OURS, None),
-        person(
-            "AK",
-            "测试甲儿",
-            Sex::Female,
-            d(2024, 4, 1),
-            OURS,
-            Some("A1"),
-        ),
-        person("B1", "对照丙", Sex::Female, d(1993, 7, 8), THEIRS, None),
-        person(
-            "BK",
-            "对照丙儿",
-            Sex::Female,
-            d(2024, 6, 1),
-            THEIRS,
-            Some("B1"),
-        ),
-    ] {
-        s.push(&p, None).unwrap();
-    }
-    s.commit(&[], &[]).unwrap();
-    for (name, role, region) in [
-        ("admin", Role::CountyAdmin, "349901000000"),
-        ("cun", Role::VillageWorker, OURS),
-    ] {
-        let a =
-            renkou_app::accounts::add_user(store, name, name, role, &code(region), "initial-pw")
-                .unwrap();
-        let hash = renkou_app::accounts::hash_password("Secret-pass-1").unwrap();
-        store.set_password(a.id, &hash, false).unwrap();
-    }
+    register(
+        store,
+        &[
+            person("A1", "测试甲", Sex::Female, d(1992, 3, 4), OURS, None),
+            person(
+                "AK",
+                "测试甲儿",
+                Sex::Female,
+                d(2024, 4, 1),
+                OURS,
+                Some("A1"),
+            ),
+            person("B1", "对照丙", Sex::Female, d(1993, 7, 8), THEIRS, None),
+            person(
+                "BK",
+                "对照丙儿",
+                Sex::Female,
+                d(2024, 6, 1),
+                THEIRS,
+                Some("B1"),
+            ),
+        ],
+    );
 }
 
 fn source_csv() -> String {

@@ -50,7 +50,21 @@ pub fn person(
 pub const OURS: &str = "349901101201";
 pub const THEIRS: &str = "349901101202";
 
+/// The county of 甲镇 with 一村 (ours) and 二村 (theirs), three persons, and one
+/// account per role (password Secret-pass-1, already changed).
 pub fn setup(store: &Store) {
+    register(
+        store,
+        &[
+            person("A1", "测试甲", Sex::Female, (1992, 3, 4), OURS, "HA"),
+            person("A2", "测试乙", Sex::Male, (1990, 5, 6), OURS, "HA"),
+            person("B1", "对照丙", Sex::Female, (1993, 7, 8), THEIRS, "HB"),
+        ],
+    );
+}
+
+/// The regions and accounts of [`setup`] with the given persons.
+pub fn register(store: &Store, persons: &[PersonRecord]) {
     let r = |c: &str, n: &str| Region {
         code: code(c),
         name: n.into(),
@@ -74,12 +88,8 @@ pub fn setup(store: &Store) {
             recorded_by: "test".into(),
         })
         .unwrap();
-    for p in [
-        person("A1", "测试甲", Sex::Female, (1992, 3, 4), OURS, "HA"),
-        person("A2", "测试乙", Sex::Male, (1990, 5, 6), OURS, "HA"),
-        person("B1", "对照丙", Sex::Female, (1993, 7, 8), THEIRS, "HB"),
-    ] {
-        s.push(&p, None).unwrap();
+    for p in persons {
+        s.push(p, None).unwrap();
     }
     s.commit(&[], &[]).unwrap();
     for (name, role, region) in [
