@@ -139,13 +139,6 @@ impl Report {
     }
 }
 
-/// The first day whose births a computation over `period` needs mothers and birth
-/// orders for. The web asks for ten years back at once, so trends and every
-/// recent period share one cached read.
-pub fn births_from(period: Period) -> Date {
-    period.first_day()
-}
-
 fn prepared(
     store: &Store,
     cache: &StatCache,

@@ -468,14 +468,9 @@ pub fn write_csv(rows: &[IndicatorRow], mut w: impl Write) -> Result<(), AppErro
     run().map_err(|e| io_err("CSV", e))
 }
 
-/// Writes the rows to `path` in `format`.
-pub fn write_file(rows: &[IndicatorRow], path: &Path, format: Format) -> Result<(), AppError> {
-    write_file_with(rows, path, format, &[])
-}
-
-/// [`write_file`], with the user-defined indicators whose Chinese names the xlsx
-/// shows.
-pub fn write_file_with(
+/// Writes the rows to `path` in `format`; `users` are the user-defined
+/// indicators whose Chinese names the xlsx shows.
+pub fn write_file(
     rows: &[IndicatorRow],
     path: &Path,
     format: Format,

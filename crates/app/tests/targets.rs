@@ -99,7 +99,7 @@ fn user_indicators_are_validated_saved_and_computed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ind.xlsx");
         let users = renkou_app::indicator_report::user_indicators(&store).unwrap();
-        renkou_app::indicators::write_file_with(
+        renkou_app::indicators::write_file(
             &rows,
             &path,
             renkou_app::indicators::Format::Xlsx,

@@ -83,7 +83,7 @@ pub fn run(db: &str, args: &IndicatorsArgs) -> Result<()> {
     match &args.out {
         Some(path) => {
             let users = renkou_app::indicator_report::user_indicators(&store)?;
-            ind::write_file_with(&rows, path, format, &users)
+            ind::write_file(&rows, path, format, &users)
                 .with_context(|| format!("写入 / writing {}", path.display()))?;
             eprintln!(
                 "已写出 {} 行到 {} / wrote {} rows to {}",

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Datelike;
-use renkou_app::indicator_report::{self, births_from, Column, Report};
+use renkou_app::indicator_report::{self, Column, Report};
 use renkou_app::indicators::Level;
 use renkou_domain::{Date, RegionCode, RegionLevel};
 use renkou_stats::{GapStatus, IndicatorValue, Period, SuppressionOptions};
@@ -143,7 +143,7 @@ impl PeriodForm {
 pub(crate) fn web_births_from(period: Period) -> Date {
     let ten_back = Date::from_ymd_opt(chrono::Local::now().year() - TREND_YEARS as i32, 1, 1)
         .unwrap_or(period.first_day());
-    births_from(period).min(ten_back)
+    period.first_day().min(ten_back)
 }
 
 pub(crate) fn region_of(current: &Current, code: &str) -> Result<RegionCode, WebError> {
