@@ -91,6 +91,38 @@ impl EventKind {
         }
     }
 
+    /// The fields of a person this event sets.
+    pub fn fields(&self) -> Vec<Field> {
+        match self {
+            EventKind::Registered { .. } | EventKind::Birth { .. } => Field::ALL.to_vec(),
+            EventKind::Death { .. } => vec![Field::DeathDate],
+            EventKind::Marriage { .. } | EventKind::Divorce { .. } => vec![Field::MaritalStatus],
+            EventKind::MoveOut { .. } => vec![Field::Residence],
+            EventKind::MoveIn {
+                region_code,
+                household_no,
+                ..
+            } => {
+                let mut v = vec![Field::Residence];
+                if region_code.is_some() {
+                    v.push(Field::RegionCode);
+                }
+                if household_no.is_some() {
+                    v.push(Field::HouseholdId);
+                }
+                v
+            }
+            EventKind::HouseholdChange { region_code, .. } => {
+                let mut v = vec![Field::HouseholdId];
+                if region_code.is_some() {
+                    v.push(Field::RegionCode);
+                }
+                v
+            }
+            EventKind::Correction { field, .. } => vec![*field],
+        }
+    }
+
     /// The day the event took effect, where it has one.
     pub fn occurred_on(&self) -> Option<Date> {
         match self {

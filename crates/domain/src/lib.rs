@@ -13,9 +13,10 @@ pub mod date;
 pub mod event;
 pub mod id_number;
 pub mod person;
+pub mod progress;
 pub mod quality;
-pub mod reconcile;
 pub mod region;
+pub mod rules;
 
 pub use birth::SourceBirth;
 pub use codes::{MaritalStatus, Residence, Sex};

@@ -14,6 +14,7 @@ pub enum QualityKind {
     MotherTooYoung,
     MotherTooOld,
     FatherTooYoung,
+    DuplicateIdNumber,
 }
 
 impl QualityKind {
@@ -24,6 +25,18 @@ impl QualityKind {
             QualityKind::MotherTooYoung => "mother_too_young",
             QualityKind::MotherTooOld => "mother_too_old",
             QualityKind::FatherTooYoung => "father_too_young",
+            QualityKind::DuplicateIdNumber => "duplicate_id_number",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            QualityKind::IdBirthDateMismatch => "身份号码与出生日期不符",
+            QualityKind::IdSexMismatch => "身份号码与性别不符",
+            QualityKind::MotherTooYoung => "母亲生育年龄过小",
+            QualityKind::MotherTooOld => "母亲生育年龄过大",
+            QualityKind::FatherTooYoung => "父亲生育年龄过小",
+            QualityKind::DuplicateIdNumber => "身份号码重复",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -33,6 +46,7 @@ impl QualityKind {
             QualityKind::MotherTooYoung,
             QualityKind::MotherTooOld,
             QualityKind::FatherTooYoung,
+            QualityKind::DuplicateIdNumber,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -14,6 +14,7 @@ pub mod encoding;
 pub mod error;
 pub mod persons;
 pub mod regions;
+pub mod rejects;
 pub mod schema;
 pub mod table;
 pub mod targets;

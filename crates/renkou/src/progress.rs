@@ -12,7 +12,7 @@ impl Bar {
     }
 }
 
-impl renkou_app::Progress for Bar {
+impl renkou_domain::progress::Progress for Bar {
     fn start(&self, label: &str, total: u64) {
         let pb = if total > 0 {
             ProgressBar::new(total).with_style(

@@ -42,6 +42,14 @@ pub enum PersonSort {
 }
 
 impl PersonSort {
+    /// Whether `s` names a sort order (`parse` takes anything else as the default).
+    pub fn is_known(s: &str) -> bool {
+        matches!(
+            s,
+            "" | "number" | "person_no" | "name" | "birth_date" | "household"
+        )
+    }
+
     pub fn parse(s: &str) -> PersonSort {
         match s {
             "name" => PersonSort::Name,

@@ -182,7 +182,13 @@ impl r2d2::ManageConnection for PgManager {
         // third of the table and joins by scanning every person: measured on 2M
         // persons, 0.55 s instead of 0.1 ms, and searches under load queued behind
         // it for seconds. Custom plans cost a fraction of a millisecond to make.
-        client.batch_execute("SET jit = off; SET plan_cache_mode = force_custom_plan")?;
+        //
+        // A writer waits at most ten seconds for a lock a long import holds, then
+        // gets `StoreError::Busy` ("try again in a moment"), as on SQLite; and the
+        // server's NOTICEs (CREATE … IF NOT EXISTS) stay out of the terminal.
+        client.batch_execute(
+            "SET jit = off; SET plan_cache_mode = force_custom_plan; SET client_min_messages = warning; SET lock_timeout = '10s'",
+        )?;
         Ok(PgClient::new(client))
     }
 

@@ -30,8 +30,72 @@ pub struct ImportMeta {
     pub file_name: String,
     /// The source a births file comes from (hospital, ledger, …).
     pub source: Option<String>,
-    /// Account name of the person importing.
-    pub recorded_by: String,
+    /// Who is importing: their name is on every event, and an account's area
+    /// bounds which persons the file may touch.
+    pub actor: crate::Actor,
+}
+
+/// How a file is to be imported (every importer of every domain takes these).
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// xlsx sheet to read (default: the first).
+    pub sheet: Option<String>,
+    /// Load the good rows and write the bad ones to `<input>.rejected.csv`.
+    pub skip_invalid: bool,
+    /// Check everything and write nothing (a preview): the transaction is rolled
+    /// back at the end.
+    pub dry_run: bool,
+    /// Who imports: the author of the events, and the area that bounds the rows.
+    pub actor: crate::Actor,
+    /// Let the file's values replace edits made in the register after the
+    /// person's last import (a death entered on the web, a reviewer's fix).
+    /// Without it those fields keep the register's value and are reported as
+    /// [`Conflict`]s for a person to decide.
+    pub overwrite_newer: bool,
+}
+
+impl ImportOptions {
+    /// An import by `actor` with the defaults (first sheet, all or nothing).
+    pub fn by(actor: crate::Actor) -> ImportOptions {
+        ImportOptions {
+            sheet: None,
+            skip_invalid: false,
+            dry_run: false,
+            actor,
+            overwrite_newer: false,
+        }
+    }
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub counts: ImportCounts,
+    /// Rows rejected under `skip_invalid`, with where they were written.
+    pub rejected_rows: usize,
+    pub rejected_file: Option<std::path::PathBuf>,
+    pub extra_columns: Vec<String>,
+    /// Fields where the file differs from a newer edit in the register.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A field an imported row would change although the register's value was set by
+/// an edit (form, API, reconciliation fix) after the person's last import: the
+/// file is probably older than the edit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Conflict {
+    pub row: u64,
+    pub person_no: String,
+    pub field: renkou_domain::person::Field,
+    /// The register's value and the file's, in interchange spelling.
+    pub register: String,
+    pub file: String,
+    /// The edit that set the register's value.
+    pub edited_by: String,
+    pub edited_at: String,
+    /// Whether the file's value was taken (`overwrite_newer`) or the register's kept.
+    pub overwritten: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -77,7 +141,7 @@ impl Held {
                     meta.kind.into(),
                     meta.file_name.as_str().into(),
                     meta.source.clone().into(),
-                    meta.recorded_by.as_str().into(),
+                    meta.actor.username.as_str().into(),
                     at.into(),
                 ],
             )?
@@ -86,11 +150,17 @@ impl Held {
         })
     }
 
+    /// Records the import's counts, runs the caller's last statements (its audit
+    /// entry, a domain's description of what was imported) in the import's
+    /// transaction, and commits.
     pub(crate) fn finish(
         &mut self,
         id: i64,
         counts: &ImportCounts,
         extra_columns: &[String],
+        actor: &crate::Actor,
+        key: &crate::audit::AuditKey,
+        last: impl FnOnce(&mut crate::Tx<'_>, &ImportCounts) -> Result<()>,
     ) -> Result<()> {
         self.run(|c| {
             c.exec(
@@ -110,6 +180,7 @@ impl Held {
                     &[Value::Int(id), col.as_str().into()],
                 )?;
             }
+            crate::tx::within(c, actor, key, |tx| last(tx, counts))?;
             c.batch("COMMIT")
         })
     }
@@ -187,7 +258,7 @@ fn to_birth(r: &[Value]) -> Result<SourceBirth> {
 }
 
 /// One record of a source, by its 记录编号.
-pub(crate) fn source_birth(
+pub fn source_birth(
     c: &mut dyn Conn,
     source: &str,
     record_id: &str,
@@ -204,6 +275,8 @@ pub(crate) fn source_birth(
 pub struct BirthImport {
     pub(crate) held: Held,
     pub(crate) import_id: i64,
+    actor: crate::Actor,
+    key: crate::audit::AuditKey,
     source: String,
     at: DateTime<Utc>,
     /// What the source said before this import: (record, revision).
@@ -219,6 +292,7 @@ impl Store {
         let source = meta.source.clone().ok_or_else(|| {
             StoreError::Invalid("出生记录必须注明来源 / births need a source name".into())
         })?;
+        let key = self.audit_key()?.clone();
         let mut held = Held::get(self)?;
         let at = crate::now();
         let import_id = held.begin(&meta, at)?;
@@ -237,6 +311,8 @@ impl Store {
         Ok(BirthImport {
             held,
             import_id,
+            actor: meta.actor,
+            key,
             source,
             at,
             existing,
@@ -334,9 +410,17 @@ impl BirthImport {
         }
     }
 
-    pub fn commit(mut self, extra_columns: &[String]) -> Result<ImportCounts> {
+    /// Commits the records with `last`'s statements (the audit entry, the
+    /// source's description) in the same transaction.
+    pub fn commit(
+        mut self,
+        extra_columns: &[String],
+        last: impl FnOnce(&mut crate::Tx<'_>, &ImportCounts) -> Result<()>,
+    ) -> Result<ImportCounts> {
         let counts = self.counts;
-        self.held.finish(self.import_id, &counts, extra_columns)?;
+        let (actor, key) = (self.actor.clone(), self.key.clone());
+        self.held
+            .finish(self.import_id, &counts, extra_columns, &actor, &key, last)?;
         self.committed = true;
         Ok(counts)
     }

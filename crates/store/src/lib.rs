@@ -6,6 +6,16 @@
 //! drivers; the web layer calls it from `spawn_blocking`. Queries are written once
 //! against the [`conn::Conn`] seam; only bulk loading has a path per backend.
 //!
+//! Writes go through one seam, [`Store::write`] and its [`Tx`]: events, new persons,
+//! audit entries and a domain's own statements commit together or not at all, and
+//! every event is checked against the writer's area and the register's rules there.
+//! Bulk imports are sessions of their own ([`PersonImport`], [`BirthImport`]) that
+//! end the same way, with their audit entry in their transaction.
+//!
+//! The kernel's tables live here with their migrations ([`migrate::KERNEL`]); each
+//! domain crate owns its own tables and hands its [`migrate::Migrations`] to
+//! [`Store::migrate`], and writes them through [`Tx::conn`].
+//!
 //! Architecture invariant: the `persons` table (current state) always equals the
 //! fold of each person's `events`; every write goes through an event.
 
@@ -13,27 +23,34 @@ pub(crate) use r2d2_sqlite::rusqlite;
 
 pub mod accounts;
 pub mod audit;
+mod audit_queue;
 pub mod browse;
 pub mod conn;
 pub mod error;
 pub mod import;
-mod migrate;
+pub mod migrate;
 mod person_import;
 pub mod persons;
 pub mod quality;
-pub mod reconcile;
 pub mod regions;
 pub mod search;
 pub mod stats;
-pub mod targets;
 pub mod testing;
+pub mod tx;
 pub mod value;
+pub mod verify;
 
+pub use audit::{AuditAction, AuditNote, RecordKind};
+pub use conn::Conn;
 pub use error::{Result, StoreError};
-pub use import::{BirthImport, ImportCounts, ImportMeta, PersonImport};
+pub use import::{
+    BirthImport, Conflict, ImportCounts, ImportMeta, ImportOptions, ImportReport, PersonImport,
+};
+pub use migrate::{Migration, Migrations};
+pub use tx::{Actor, Tx};
 pub use value::Value;
 
-use conn::{Conn, PgManager, SqliteConn};
+use conn::{PgManager, SqliteConn};
 use r2d2_sqlite::SqliteConnectionManager;
 use std::str::FromStr;
 use std::time::Duration;
@@ -53,6 +70,7 @@ impl Backend {
     }
 }
 
+#[derive(Clone)]
 pub(crate) enum Pool {
     Sqlite(r2d2::Pool<SqliteConnectionManager>),
     Postgres(r2d2::Pool<PgManager>),
@@ -63,6 +81,13 @@ pub struct Store {
     pub(crate) pool: Pool,
     /// The URL with any password removed, for messages.
     pub location: String,
+    /// Where the audit key is kept (outside the database): `RENKOU_AUDIT_KEY_FILE`,
+    /// or beside a SQLite file, or in the user's configuration folder for a
+    /// PostgreSQL URL.
+    pub audit_key_path: std::path::PathBuf,
+    pub(crate) audit_key: std::sync::OnceLock<std::result::Result<audit::AuditKey, String>>,
+    /// Views waiting to be written to the audit log (see [`Store::audit_view`]).
+    pub(crate) view_queue: audit_queue::Queue,
 }
 
 /// Pragmas for every SQLite connection: WAL lets readers work during an import;
@@ -89,7 +114,10 @@ impl Store {
                 .build(PgManager { config })?;
             Ok(Store {
                 pool: Pool::Postgres(pool),
+                audit_key_path: key_path_for_url(url),
                 location: redact(url),
+                audit_key: Default::default(),
+                view_queue: Default::default(),
             })
         } else {
             let path = url
@@ -117,7 +145,12 @@ impl Store {
                 .build(manager)?;
             Ok(Store {
                 pool: Pool::Sqlite(pool),
+                audit_key_path: std::env::var_os("RENKOU_AUDIT_KEY_FILE")
+                    .map(Into::into)
+                    .unwrap_or_else(|| format!("{path}.audit-key").into()),
                 location: path.to_string(),
+                audit_key: Default::default(),
+                view_queue: Default::default(),
             })
         }
     }
@@ -143,8 +176,9 @@ impl Store {
         }
     }
 
-    /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
-    pub fn transaction<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one transaction without an actor: for the store's own upkeep
+    /// (regions, accounts, sessions), never for the register's records.
+    pub(crate) fn transaction<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         self.with(|c| {
             c.batch(begin_sql(c.backend()))?;
             match f(c) {
@@ -160,9 +194,10 @@ impl Store {
         })
     }
 
-    /// Applies the embedded migrations not yet applied; returns their names.
-    pub fn migrate(&self) -> Result<Vec<String>> {
-        self.with(migrate::run)
+    /// Applies the kernel's migrations and those of `domains` not yet applied;
+    /// returns their names.
+    pub fn migrate(&self, domains: &[&Migrations]) -> Result<Vec<String>> {
+        self.with(|c| migrate::run(c, domains))
     }
 
     /// Whether `renkou init` has been run on this database.
@@ -234,10 +269,26 @@ pub fn redact(url: &str) -> String {
 
 /// Lower and upper bounds for "code starts with prefix": codes are digits, and ':'
 /// sorts right after '9', so a range scan on the index does what LIKE would.
-pub(crate) fn prefix_range(prefix: &str) -> (String, String) {
+pub fn prefix_range(prefix: &str) -> (String, String) {
     (prefix.to_string(), format!("{prefix}:"))
 }
 
-pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
+}
+
+/// The audit key's file for a PostgreSQL database: `RENKOU_AUDIT_KEY_FILE`, or
+/// one per database in the user's configuration folder (the URL without its
+/// password names it).
+pub fn key_path_for_url(url: &str) -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("RENKOU_AUDIT_KEY_FILE") {
+        return p.into();
+    }
+    use sha2::{Digest, Sha256};
+    let tag = accounts::hex(&Sha256::digest(redact(url).as_bytes()))[..16].to_string();
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("renkou").join(format!("audit-{tag}.key"))
 }

@@ -1,17 +1,36 @@
-//! Embedded migrations, one folder per backend, applied in order and recorded.
+//! Embedded migrations, one folder per backend, applied in order and recorded by
+//! name. The kernel has its own ([`KERNEL`]); each domain crate owns the migrations
+//! of its tables and hands them in ([`Migrations`]), so a new domain adds tables
+//! without touching the kernel. Kernel migrations run first: domain tables may
+//! refer to kernel tables, never the other way round.
 
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::value::Value;
 use crate::Backend;
 
-struct Migration {
-    name: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
+/// One migration: the same change written for each backend. `name` is recorded
+/// when it has been applied and must be unique across all domains.
+pub struct Migration {
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[
+/// The migrations of one domain (or of the kernel), in the order they apply.
+pub struct Migrations {
+    pub domain: &'static str,
+    pub list: &'static [Migration],
+}
+
+/// The kernel's tables: regions, households, persons, events, imports, source
+/// births, quality issues, accounts, sessions and the audit log.
+pub const KERNEL: Migrations = Migrations {
+    domain: "kernel",
+    list: KERNEL_LIST,
+};
+
+const KERNEL_LIST: &[Migration] = &[
     Migration {
         name: "0001_register",
         sqlite: include_str!("../migrations/sqlite/0001_register.sql"),
@@ -23,14 +42,14 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_accounts.sql"),
     },
     Migration {
-        name: "0003_indicators",
-        sqlite: include_str!("../migrations/sqlite/0003_indicators.sql"),
-        postgres: include_str!("../migrations/postgres/0003_indicators.sql"),
+        name: "0003_event_tally",
+        sqlite: include_str!("../migrations/sqlite/0003_event_tally.sql"),
+        postgres: include_str!("../migrations/postgres/0003_event_tally.sql"),
     },
     Migration {
-        name: "0004_reconciliation",
-        sqlite: include_str!("../migrations/sqlite/0004_reconciliation.sql"),
-        postgres: include_str!("../migrations/postgres/0004_reconciliation.sql"),
+        name: "0005_audit_key",
+        sqlite: include_str!("../migrations/sqlite/0005_audit_key.sql"),
+        postgres: include_str!("../migrations/postgres/0005_audit_key.sql"),
     },
 ];
 
@@ -46,12 +65,20 @@ pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {
     Ok(c.query_one(sql, &[])?.and_then(|r| r[0].int()).unwrap_or(0) > 0)
 }
 
-pub(crate) fn run(c: &mut dyn Conn) -> Result<Vec<String>> {
+pub(crate) fn run(c: &mut dyn Conn, domains: &[&Migrations]) -> Result<Vec<String>> {
     c.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
     let mut applied = Vec::new();
-    for m in MIGRATIONS {
+    let all = std::iter::once(&KERNEL)
+        .chain(
+            domains
+                .iter()
+                .copied()
+                .filter(|d| d.domain != KERNEL.domain),
+        )
+        .flat_map(|d| d.list.iter());
+    for m in all {
         let done = c
             .query_one(
                 "SELECT name FROM schema_migrations WHERE name = $1",

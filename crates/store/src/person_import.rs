@@ -50,6 +50,9 @@ struct WriteCtx {
     import_id: i64,
     at: DateTime<Utc>,
     recorded_by: String,
+    /// The importer's area: persons already in the register outside it may not
+    /// be changed by the file.
+    area: Option<renkou_domain::RegionCode>,
     source: String,
     mode: Mode,
     /// The register had no persons when the import began.
@@ -105,6 +108,8 @@ pub struct PersonImport {
     counts: ImportCounts,
     /// DDL that puts back what a bulk load removed: indexes, then foreign keys.
     restore: Vec<String>,
+    actor: crate::Actor,
+    key: crate::audit::AuditKey,
     committed: bool,
 }
 
@@ -152,6 +157,7 @@ impl Store {
     /// Starts a persons import: opens the transaction that the whole file goes into.
     pub fn begin_person_import(&self, meta: ImportMeta) -> Result<PersonImport> {
         self.require_initialised()?;
+        let key = self.audit_key()?.clone();
         let mut held = Held::get(self)?;
         let at = crate::now();
         let import_id = held.begin(&meta, at)?;
@@ -215,7 +221,8 @@ impl Store {
             ctx: WriteCtx {
                 import_id,
                 at,
-                recorded_by: meta.recorded_by.clone(),
+                recorded_by: meta.actor.username.clone(),
+                area: meta.actor.area().cloned(),
                 source: meta.file_name.clone(),
                 mode,
                 empty_register,
@@ -226,6 +233,8 @@ impl Store {
                 ..Default::default()
             },
             restore,
+            actor: meta.actor,
+            key,
             committed: false,
         })
     }
@@ -303,19 +312,96 @@ impl PersonImport {
             .ok_or_else(|| StoreError::Corrupt("import connection lost".into()))
     }
 
-    /// Birth date and sex of persons already in the register, for checking parent
-    /// links that point outside the file.
+    /// Birth date and sex of persons already in the register and in the importer's
+    /// area, for checking parent links that point outside the file (a parent of
+    /// another area is not found, as if nobody had the number).
     pub fn lookup(&mut self, person_nos: &[String]) -> Result<HashMap<String, (Date, Sex)>> {
-        self.held()?
-            .run(|c| crate::persons::lookup_birth_sex(c, person_nos))
+        let area = self.ctx.area.clone();
+        Ok(self
+            .held()?
+            .run(|c| crate::persons::lookup_birth_sex(c, person_nos))?
+            .into_iter()
+            .filter(|(_, (_, _, r))| area.as_ref().is_none_or(|a| a.contains(r)))
+            .map(|(k, (d, s, _))| (k, (d, s)))
+            .collect())
     }
 
-    /// Commits everything pushed, with the data-quality issues found and the names of
-    /// unknown columns whose cells were kept.
+    /// Of `person_nos`, those already in the register but outside the importer's
+    /// area: a file may not change them (nor learn anything about them).
+    pub fn outside_area(&mut self, person_nos: &[String]) -> Result<HashSet<String>> {
+        let Some(area) = self.ctx.area.clone() else {
+            return Ok(HashSet::new());
+        };
+        Ok(self
+            .held()?
+            .run(|c| crate::persons::lookup_birth_sex(c, person_nos))?
+            .into_iter()
+            .filter(|(_, (_, _, r))| !area.contains(r))
+            .map(|(k, _)| k)
+            .collect())
+    }
+
+    /// The current state of those of `person_nos` in the register (for showing
+    /// what a re-import would change, field by field).
+    pub fn current(&mut self, person_nos: &[String]) -> Result<HashMap<String, PersonRecord>> {
+        let mut out = HashMap::new();
+        self.held()?.run(|c| {
+            for chunk in person_nos.chunks(500) {
+                let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let params: Vec<Value> = chunk.iter().map(|n| n.as_str().into()).collect();
+                for row in c.query(
+                    &format!(
+                        "SELECT {PERSON_COLS} FROM persons WHERE person_no IN ({})",
+                        list.join(", ")
+                    ),
+                    &params,
+                )? {
+                    let p = to_person(&row)?;
+                    out.insert(p.person_no.clone(), p);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Edits made outside imports (a form, the API, a reviewer's fix) since each
+    /// person's last import, by person: what a re-import of an older file must
+    /// not silently undo.
+    pub fn edits_since_import(
+        &mut self,
+    ) -> Result<HashMap<String, Vec<crate::persons::StoredEvent>>> {
+        if self.ctx.empty_register {
+            return Ok(HashMap::new());
+        }
+        let mut out: HashMap<String, Vec<crate::persons::StoredEvent>> = HashMap::new();
+        self.held()?.run(|c| {
+            c.query_each(
+                &format!(
+                    "SELECT {} FROM events e WHERE e.import_id IS NULL \
+                     AND e.seq > COALESCE((SELECT MAX(i.seq) FROM events i WHERE i.person_no = e.person_no \
+                     AND i.import_id IS NOT NULL), 0) ORDER BY e.seq",
+                    crate::persons::EVENT_COLS_E
+                ),
+                &[],
+                &mut |r| {
+                    let e = crate::persons::to_event(&r)?;
+                    out.entry(e.event.person_no.clone()).or_default().push(e);
+                    Ok(())
+                },
+            )
+        })?;
+        Ok(out)
+    }
+
+    /// Commits everything pushed, with the data-quality issues found, the names of
+    /// unknown columns whose cells were kept, and `last`'s statements (the import's
+    /// audit entry) in the same transaction.
     pub fn commit(
         mut self,
         quality: &[QualityIssue],
         extra_columns: &[String],
+        last: impl FnOnce(&mut crate::Tx<'_>, &ImportCounts) -> Result<()>,
     ) -> Result<ImportCounts> {
         let t = std::time::Instant::now();
         self.join_writer()?;
@@ -371,7 +457,9 @@ impl PersonImport {
         self.counts.quality_issues = n;
         let counts = self.counts;
         let t = std::time::Instant::now();
-        self.held()?.finish(ctx.import_id, &counts, extra_columns)?;
+        let (actor, key) = (self.actor.clone(), self.key.clone());
+        self.held()?
+            .finish(ctx.import_id, &counts, extra_columns, &actor, &key, last)?;
         tracing::debug!(ms = t.elapsed().as_millis() as u64, "import: committed");
         self.committed = true;
         if ctx.mode != Mode::SqliteRows && counts.events >= ANALYZE_AFTER {
@@ -401,6 +489,16 @@ impl PersonImport {
         let mut counts = self.counts;
         self.held()?.run(|c| {
             c.batch("CREATE INDEX ON stage_persons (person_no); ANALYZE stage_persons")?;
+            if let Some(area) = &ctx.area {
+                let (lo, hi) = crate::prefix_range(area.prefix());
+                if let Some(r) = c.query_one(
+                    "SELECT p.person_no FROM stage_persons s JOIN persons p ON p.person_no = s.person_no \
+                     WHERE NOT (p.region_code >= $1 AND p.region_code < $2) LIMIT 1",
+                    &[lo.into(), hi.into()],
+                )? {
+                    return Err(outside_error(&r[0].text().unwrap_or_default()));
+                }
+            }
             let cols: Vec<&str> = PERSON_COLS.split(", ").collect();
             let list = |p: &str| cols.iter().map(|c| format!("{p}.{c}")).collect::<Vec<_>>().join(", ");
             let (s_cols, p_cols, n_cols) = (list("s"), list("p"), list("n"));
@@ -476,6 +574,19 @@ impl Drop for PersonImport {
             }
         }
     }
+}
+
+/// Whether an existing person lies outside the importer's area.
+fn outside(area: &Option<renkou_domain::RegionCode>, p: &PersonRecord) -> bool {
+    area.as_ref().is_some_and(|a| !a.contains(&p.region_code))
+}
+
+/// The file names a person number of another area. The importer's own checks find
+/// this first with the row; this is the store's own guard.
+fn outside_error(no: &str) -> StoreError {
+    StoreError::OutsideArea(format!(
+        "人员编号 {no} 属于您辖区以外的人员，文件不能修改 / person {no} lives outside your area; the file cannot change them"
+    ))
 }
 
 /// Imports writing at least this many events refresh PostgreSQL's statistics.
@@ -639,6 +750,9 @@ fn write_rows(
                             ])?;
                             counts.new += 1;
                             counts.events += 1;
+                        }
+                        Some(old) if outside(&ctx.area, &old) => {
+                            return Err(outside_error(&old.person_no))
                         }
                         Some(old) if old == *p => counts.unchanged += 1,
                         Some(old) => {

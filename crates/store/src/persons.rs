@@ -1,11 +1,12 @@
-//! Persons and their events: reads of the current state, the event history, and
-//! recording one event (append it, fold it into the current state, in one transaction).
+//! Persons and their events: reads of the current state and the event history, and
+//! the two statements every write ends with (append the event, write the state);
+//! recording an event goes through [`crate::Tx`].
 
 use crate::conn::{Conn, Row};
 use crate::error::{Result, StoreError};
 use crate::value::Value;
 use crate::Store;
-use renkou_domain::event::{apply, EventKind, PersonEvent};
+use renkou_domain::event::{EventKind, PersonEvent};
 use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex};
 
 pub(crate) const PERSON_COLS: &str = "person_no, name, sex, birth_date, id_number, household_no, \
@@ -81,7 +82,7 @@ pub(crate) fn load_person(c: &mut dyn Conn, no: &str) -> Result<Option<PersonRec
     .transpose()
 }
 
-fn to_event(r: &Row) -> Result<StoredEvent> {
+pub(crate) fn to_event(r: &Row) -> Result<StoredEvent> {
     let payload = r[2].as_str().unwrap_or_default();
     let kind: EventKind = serde_json::from_str(payload)
         .map_err(|e| StoreError::Corrupt(format!("events.payload: {e}")))?;
@@ -103,6 +104,9 @@ fn to_event(r: &Row) -> Result<StoredEvent> {
 }
 
 const EVENT_COLS: &str = "seq, person_no, payload, recorded_by, recorded_at, source, import_id";
+/// [`EVENT_COLS`] of an events table named `e`.
+pub(crate) const EVENT_COLS_E: &str =
+    "e.seq, e.person_no, e.payload, e.recorded_by, e.recorded_at, e.source, e.import_id";
 
 /// Appends one event row; returns its sequence number.
 pub(crate) fn append_event(
@@ -170,66 +174,65 @@ pub(crate) fn write_state(
     Ok(())
 }
 
-/// Checks that a person's parent links point at persons of the register.
-pub(crate) fn check_parents(c: &mut dyn Conn, p: &PersonRecord) -> Result<()> {
-    for (no, zh, en) in [
-        (&p.mother_no, "母亲", "mother"),
-        (&p.father_no, "父亲", "father"),
-    ] {
-        if let Some(no) = no {
-            if load_person(c, no)?.is_none() {
-                return Err(StoreError::Invalid(format!(
-                    "{zh}编号 {no} 不在登记中 / {en} {no} is not in the register"
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Birth date and sex of those of `nos` who are in the register.
+/// Birth date, sex and village of those of `nos` who are in the register.
 pub(crate) fn lookup_birth_sex(
     c: &mut dyn Conn,
     nos: &[String],
-) -> Result<std::collections::HashMap<String, (Date, Sex)>> {
+) -> Result<std::collections::HashMap<String, (Date, Sex, RegionCode)>> {
     let mut out = std::collections::HashMap::new();
-    for no in nos {
-        if let Some(row) = c.query_one(
-            "SELECT birth_date, sex FROM persons WHERE person_no = $1",
-            &[no.as_str().into()],
+    for chunk in nos.chunks(500) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let params: Vec<Value> = chunk.iter().map(|n| n.as_str().into()).collect();
+        for row in c.query(
+            &format!(
+                "SELECT person_no, birth_date, sex, region_code FROM persons WHERE person_no IN ({})",
+                list.join(", ")
+            ),
+            &params,
         )? {
-            if let Some(d) = row[0].date() {
-                out.insert(no.clone(), (d, Sex::from_code(row[1].int().unwrap_or(0))));
+            if let (Some(no), Some(d), Ok(r)) = (
+                row[0].text(),
+                row[1].date(),
+                RegionCode::parse(row[3].as_str().unwrap_or_default()),
+            ) {
+                out.insert(no, (d, Sex::from_code(row[2].int().unwrap_or(0)), r));
             }
         }
     }
     Ok(out)
 }
 
-/// Records one event inside the caller's transaction (so another write, such as a
-/// review decision, commits with it): fold, check, append, update the current state.
-pub(crate) fn record_event_in(c: &mut dyn Conn, e: &PersonEvent) -> Result<i64> {
-    let current = load_person(c, &e.person_no)?;
-    let existed = current.is_some();
-    let next = apply(current, &e.kind)?;
-    if next.person_no != e.person_no {
-        return Err(StoreError::Invalid(
-            "事件中的人员编号与人员不符 / the event's person number does not match".into(),
-        ));
-    }
-    check_parents(c, &next)?;
-    let seq = append_event(c, e, crate::now(), None)?;
-    write_state(c, &next, seq, existed, None)?;
-    Ok(seq)
-}
-
 impl Store {
-    /// Birth date and sex of those of `nos` who are in the register.
+    /// Of `nos`, the persons in the register who live outside `area`.
+    pub fn persons_outside(
+        &self,
+        nos: &[String],
+        area: Option<&RegionCode>,
+    ) -> Result<std::collections::HashSet<String>> {
+        let Some(area) = area else {
+            return Ok(Default::default());
+        };
+        Ok(self
+            .with(|c| lookup_birth_sex(c, nos))?
+            .into_iter()
+            .filter(|(_, (_, _, r))| !area.contains(r))
+            .map(|(k, _)| k)
+            .collect())
+    }
+
+    /// Birth date and sex of those of `nos` who are in the register and in `area`
+    /// (all of them without one).
     pub fn lookup_birth_sex(
         &self,
         nos: &[String],
+        area: Option<&RegionCode>,
     ) -> Result<std::collections::HashMap<String, (Date, Sex)>> {
-        self.with(|c| lookup_birth_sex(c, nos))
+        Ok(self
+            .with(|c| lookup_birth_sex(c, nos))?
+            .into_iter()
+            .filter(|(_, (_, _, r))| area.is_none_or(|a| a.contains(r)))
+            .map(|(k, (d, s, _))| (k, (d, s)))
+            .collect())
     }
 
     pub fn person(&self, no: &str) -> Result<Option<PersonRecord>> {
@@ -246,110 +249,6 @@ impl Store {
             .iter()
             .map(to_event)
             .collect()
-        })
-    }
-
-    /// Records one event: checks it against the rules by folding it into the current
-    /// state, then appends it and updates the current state, atomically.
-    pub fn record_event(&self, e: &PersonEvent) -> Result<i64> {
-        self.record_event_audited(e, None)
-    }
-
-    /// Records a birth entered in the UI or API: the child gets a new person number
-    /// ("W" and a number unique to this transaction: PostgreSQL's event sequence, or
-    /// the next event number under SQLite's write lock), so concurrent births never
-    /// collide. Returns the number and the event's sequence number.
-    pub fn record_birth(
-        &self,
-        child: PersonRecord,
-        recorded_by: &str,
-        source: &str,
-        audit: Option<&crate::audit::AuditRecord<'_>>,
-    ) -> Result<(String, i64)> {
-        self.record_new_person(child, true, recorded_by, source, audit)
-    }
-
-    /// Registers a person entered in the UI who is not yet in the register (a
-    /// mother or father moving in with a newborn): numbered like a birth.
-    pub fn register_person(
-        &self,
-        person: PersonRecord,
-        recorded_by: &str,
-        source: &str,
-        audit: Option<&crate::audit::AuditRecord<'_>>,
-    ) -> Result<(String, i64)> {
-        self.record_new_person(person, false, recorded_by, source, audit)
-    }
-
-    fn record_new_person(
-        &self,
-        mut child: PersonRecord,
-        birth: bool,
-        recorded_by: &str,
-        source: &str,
-        audit: Option<&crate::audit::AuditRecord<'_>>,
-    ) -> Result<(String, i64)> {
-        self.transaction(|c| {
-            // PostgreSQL: a sequence of its own, not the events' one, so that a
-            // birth does not leave a hole in the event numbers (a hole is what a
-            // late commit looks like to the search index, which re-checks holes).
-            let sql = match c.backend() {
-                crate::Backend::Postgres => "SELECT nextval('person_no_seq')",
-                crate::Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) + 1 FROM events",
-            };
-            let n = c
-                .query_one(sql, &[])?
-                .and_then(|r| r[0].int())
-                .ok_or_else(|| StoreError::Corrupt("event sequence".into()))?;
-            child.person_no = format!("W{n:09}");
-            if load_person(c, &child.person_no)?.is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "人员编号 {} 已被占用 / person number {} is taken",
-                    child.person_no, child.person_no
-                )));
-            }
-            if child.household_no.is_empty() {
-                // A person entered on their own starts a household of their own.
-                child.household_no = format!("H{}", child.person_no);
-            }
-            let no = child.person_no.clone();
-            let e = PersonEvent {
-                person_no: no.clone(),
-                kind: if birth {
-                    EventKind::Birth { person: child }
-                } else {
-                    EventKind::Registered { person: child }
-                },
-                recorded_by: recorded_by.to_string(),
-                recorded_at: String::new(),
-                source: source.to_string(),
-            };
-            if let Some(a) = audit {
-                let a = crate::audit::AuditRecord {
-                    record_id: &no,
-                    ..a.clone()
-                };
-                crate::audit::append(c, &a)?;
-            }
-            let next = apply(None, &e.kind)?;
-            check_parents(c, &next)?;
-            let seq = append_event(c, &e, crate::now(), None)?;
-            write_state(c, &next, seq, false, None)?;
-            Ok((no, seq))
-        })
-    }
-
-    /// Records one event and, in the same transaction, its audit entry.
-    pub fn record_event_audited(
-        &self,
-        e: &PersonEvent,
-        audit: Option<&crate::audit::AuditRecord<'_>>,
-    ) -> Result<i64> {
-        self.transaction(|c| {
-            if let Some(a) = audit {
-                crate::audit::append(c, a)?;
-            }
-            record_event_in(c, e)
         })
     }
 

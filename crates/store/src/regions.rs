@@ -31,49 +31,28 @@ fn to_region(r: &Row) -> Result<Region> {
     })
 }
 
+impl crate::Tx<'_> {
+    /// Inserts or updates regions. Only the county's administrator (or the server's
+    /// operator) changes the tree.
+    pub fn upsert_regions(&mut self, regions: &[Region]) -> Result<RegionCounts> {
+        if self
+            .actor()
+            .scope
+            .as_ref()
+            .is_some_and(|s| !s.role.manages_accounts())
+        {
+            return Err(StoreError::Forbidden);
+        }
+        upsert(self.conn(), regions)
+    }
+}
+
 impl Store {
-    /// Inserts or updates regions in one transaction. Parents must be in `regions` or
-    /// already in the register (the import use case checks this and names the rows).
+    /// Inserts or updates regions in one transaction, unaudited: for fixtures and
+    /// the demo. Parents must be in `regions` or already in the register (the
+    /// import use case checks this and names the rows).
     pub fn upsert_regions(&self, regions: &[Region]) -> Result<RegionCounts> {
-        self.transaction(|c| {
-            let mut counts = RegionCounts::default();
-            // The top of the tree (a county, or a province in a provincial install)
-            // has no parent in the register.
-            let mut known: std::collections::HashSet<String> = c
-                .query("SELECT code FROM regions", &[])?
-                .into_iter()
-                .filter_map(|r| r[0].text())
-                .collect();
-            known.extend(regions.iter().map(|r| r.code.to_string()));
-            for r in regions {
-                let mut p = params(r);
-                if !r.code.parent().is_some_and(|pc| known.contains(pc.as_str())) {
-                    p[6] = Value::Null;
-                }
-                let existing = c.query_one(
-                    &format!("SELECT {COLS} FROM regions WHERE code = $1"),
-                    &[r.code.as_str().into()],
-                )?;
-                match existing {
-                    Some(row) if to_region(&row)? == *r => counts.unchanged += 1,
-                    Some(_) => {
-                        c.exec(
-                            "UPDATE regions SET name = $2, valid_from = $3, valid_to = $4, successor_code = $5 WHERE code = $1",
-                            &p[..5],
-                        )?;
-                        counts.changed += 1;
-                    }
-                    None => {
-                        c.exec(
-                            "INSERT INTO regions (code, name, valid_from, valid_to, successor_code, level, parent_code) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            &p,
-                        )?;
-                        counts.new += 1;
-                    }
-                }
-            }
-            Ok(counts)
-        })
+        self.transaction(|c| upsert(c, regions))
     }
 
     /// Every region, ordered by code.
@@ -104,6 +83,50 @@ impl Store {
                 .collect())
         })
     }
+}
+
+fn upsert(c: &mut dyn Conn, regions: &[Region]) -> Result<RegionCounts> {
+    let mut counts = RegionCounts::default();
+    // The top of the tree (a county, or a province in a provincial install)
+    // has no parent in the register.
+    let mut known: std::collections::HashSet<String> = c
+        .query("SELECT code FROM regions", &[])?
+        .into_iter()
+        .filter_map(|r| r[0].text())
+        .collect();
+    known.extend(regions.iter().map(|r| r.code.to_string()));
+    for r in regions {
+        let mut p = params(r);
+        if !r
+            .code
+            .parent()
+            .is_some_and(|pc| known.contains(pc.as_str()))
+        {
+            p[6] = Value::Null;
+        }
+        let existing = c.query_one(
+            &format!("SELECT {COLS} FROM regions WHERE code = $1"),
+            &[r.code.as_str().into()],
+        )?;
+        match existing {
+            Some(row) if to_region(&row)? == *r => counts.unchanged += 1,
+            Some(_) => {
+                c.exec(
+                    "UPDATE regions SET name = $2, valid_from = $3, valid_to = $4, successor_code = $5 WHERE code = $1",
+                    &p[..5],
+                )?;
+                counts.changed += 1;
+            }
+            None => {
+                c.exec(
+                    "INSERT INTO regions (code, name, valid_from, valid_to, successor_code, level, parent_code) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &p,
+                )?;
+                counts.new += 1;
+            }
+        }
+    }
+    Ok(counts)
 }
 
 pub(crate) fn region(c: &mut dyn Conn, code: &RegionCode) -> Result<Option<Region>> {

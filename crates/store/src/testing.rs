@@ -101,16 +101,24 @@ impl TestDb {
         })
     }
 
-    /// Opens the database and creates the register in it.
+    /// Opens the database and creates the kernel's tables in it.
     pub fn store(&self) -> Store {
+        self.store_with(&[])
+    }
+
+    /// Opens the database and creates the kernel's tables and those of `domains`.
+    pub fn store_with(&self, domains: &[&crate::Migrations]) -> Store {
         let s = Store::open(&self.url).expect("open test database");
-        s.migrate().expect("migrate test database");
+        s.migrate(domains).expect("migrate test database");
         s
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if self.label == "postgres" {
+            let _ = std::fs::remove_file(crate::key_path_for_url(&self.url));
+        }
         if let Cleanup::PgSchema { admin_url, schema } = &self.cleanup {
             if let Ok(mut c) = postgres::Client::connect(admin_url, postgres::NoTls) {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));

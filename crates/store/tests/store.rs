@@ -7,7 +7,7 @@ use renkou_domain::{
     Date, IdNumber, MaritalStatus, PersonRecord, Region, RegionCode, Residence, Sex, SourceBirth,
 };
 use renkou_store::testing::databases;
-use renkou_store::{ImportMeta, Store};
+use renkou_store::{Actor, AuditAction, AuditNote, ImportMeta, RecordKind, Store};
 
 fn d(y: i32, m: u32, dd: u32) -> Date {
     Date::from_ymd_opt(y, m, dd).unwrap()
@@ -65,8 +65,13 @@ fn meta(file: &str) -> ImportMeta {
         kind: "persons",
         file_name: file.into(),
         source: None,
-        recorded_by: "test".into(),
+        actor: Actor::operator("test"),
     }
+}
+
+/// Records an event as the server's operator would (the event's own number).
+fn record(store: &Store, e: &PersonEvent) -> renkou_store::Result<i64> {
+    store.write(&Actor::operator(e.recorded_by.clone()), |tx| tx.record(e))
 }
 
 fn family() -> Vec<PersonRecord> {
@@ -91,7 +96,7 @@ fn load(store: &Store, persons: &[PersonRecord], file: &str) -> renkou_store::Im
     for p in persons {
         s.push(p, None).unwrap();
     }
-    s.commit(&[], &[]).unwrap()
+    s.commit(&[], &[], |_, _| Ok(())).unwrap()
 }
 
 /// An event recorded by a clerk through a form.
@@ -130,10 +135,10 @@ fn migrations_are_idempotent() {
         let store = Store::open(&db.url).unwrap();
         assert!(!store.is_initialised().unwrap(), "{}", db.label);
         assert!(store.require_initialised().is_err());
-        let applied = store.migrate().unwrap();
+        let applied = store.migrate(&[]).unwrap();
         assert_eq!(applied[0], "0001_register");
         assert!(applied.contains(&"0002_accounts".to_string()));
-        assert!(store.migrate().unwrap().is_empty(), "{}", db.label);
+        assert!(store.migrate(&[]).unwrap().is_empty(), "{}", db.label);
         assert!(store.is_initialised().unwrap());
     }
 }
@@ -298,42 +303,47 @@ fn recorded_events_fold_into_the_current_state() {
         let mut baby = person("C5", Sex::Female, d(2024, 5, 5), "349901101201");
         baby.mother_no = Some("M1".into());
         baby.id_number = None;
-        store
-            .record_event(&ev("C5", EventKind::Birth { person: baby }))
-            .unwrap();
+        record(&store, &ev("C5", EventKind::Birth { person: baby })).unwrap();
         assert_eq!(
             store.children_of("M1").unwrap().last().unwrap().birth_order,
             5
         );
-        store
-            .record_event(&ev(
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::Marriage {
                     date: d(2000, 1, 1),
                     status: MaritalStatus::FirstMarriage,
                     spouse_no: None,
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::Divorce {
                     date: d(2010, 1, 1),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::MoveOut {
                     date: d(2011, 1, 1),
                     destination: Some("外省".into()),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::MoveIn {
                     date: d(2012, 1, 1),
@@ -342,20 +352,24 @@ fn recorded_events_fold_into_the_current_state() {
                     region_code: Some(code("349901101202")),
                     household_no: Some("H-moved".into()),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::HouseholdChange {
                     date: d(2013, 1, 1),
                     household_no: "H-again".into(),
                     region_code: None,
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "C1",
                 EventKind::Correction {
                     field: Field::BirthDate,
@@ -363,16 +377,19 @@ fn recorded_events_fold_into_the_current_state() {
                     new: "2014-03-03".into(),
                     reason: "孩次错报".into(),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::Death {
                     date: d(2024, 2, 29),
                 },
-            ))
-            .unwrap();
+            ),
+        )
+        .unwrap();
         let x = store.person("X1").unwrap().unwrap();
         assert_eq!(x.marital_status, MaritalStatus::Divorced);
         assert_eq!(x.household_no, "H-again");
@@ -389,16 +406,19 @@ fn recorded_events_fold_into_the_current_state() {
 
         // Refused events change nothing.
         let before = store.counts().unwrap().events;
-        assert!(store
-            .record_event(&ev(
+        assert!(record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::Death {
                     date: d(2025, 1, 1)
                 }
-            ))
-            .is_err());
-        assert!(store
-            .record_event(&ev(
+            )
+        )
+        .is_err());
+        assert!(record(
+            &store,
+            &ev(
                 "C2",
                 EventKind::Correction {
                     field: Field::Name,
@@ -406,13 +426,12 @@ fn recorded_events_fold_into_the_current_state() {
                     new: "x".into(),
                     reason: "r".into()
                 }
-            ))
-            .is_err());
+            )
+        )
+        .is_err());
         let mut orphan = person("C9", Sex::Male, d(2024, 1, 1), "349901101201");
         orphan.mother_no = Some("NOBODY".into());
-        assert!(store
-            .record_event(&ev("C9", EventKind::Birth { person: orphan }))
-            .is_err());
+        assert!(record(&store, &ev("C9", EventKind::Birth { person: orphan })).is_err());
         assert_eq!(store.counts().unwrap().events, before, "{}", db.label);
         assert_invariant(&store);
         let history = store.person_events("X1").unwrap();
@@ -467,7 +486,8 @@ fn quality_issues_are_kept_once() {
             for p in family() {
                 s.push(&p, None).unwrap();
             }
-            s.commit(std::slice::from_ref(&q), &[]).unwrap();
+            s.commit(std::slice::from_ref(&q), &[], |_, _| Ok(()))
+                .unwrap();
         }
         let issues = store.quality_issues(&code("349901101201")).unwrap();
         assert_eq!(issues.len(), 1, "{}", db.label);
@@ -502,20 +522,25 @@ fn source_births_keep_what_the_source_said_with_revisions() {
             kind: "births",
             file_name: "hospital.csv".into(),
             source: Some("医院".into()),
-            recorded_by: "test".into(),
+            actor: Actor::operator("test"),
         };
         let mut s = store.begin_birth_import(m.clone()).unwrap();
         s.push(&birth, Some(r#"{"床号":"12"}"#)).unwrap();
-        assert_eq!(s.commit(&["床号".into()]).unwrap().new, 1);
+        assert_eq!(s.commit(&["床号".into()], |_, _| Ok(())).unwrap().new, 1);
         let mut s = store.begin_birth_import(m.clone()).unwrap();
         s.push(&birth, None).unwrap();
-        assert_eq!(s.commit(&[]).unwrap().unchanged, 1, "{}", db.label);
+        assert_eq!(
+            s.commit(&[], |_, _| Ok(())).unwrap().unchanged,
+            1,
+            "{}",
+            db.label
+        );
         let mut fixed = birth.clone();
         fixed.reported_birth_order = Some(1);
         fixed.child_name = Some("测试婴".into());
         let mut s = store.begin_birth_import(m.clone()).unwrap();
         s.push(&fixed, None).unwrap();
-        assert_eq!(s.commit(&[]).unwrap().corrected, 1);
+        assert_eq!(s.commit(&[], |_, _| Ok(())).unwrap().corrected, 1);
         assert_eq!(
             store.source_births("医院").unwrap(),
             vec![fixed],
@@ -582,7 +607,7 @@ fn a_bulk_load_restores_indexes_and_keys() {
             recorded_at: String::new(),
             source: "form".into(),
         };
-        let next = store.record_event(&ev).unwrap();
+        let next = record(&store, &ev).unwrap();
         assert!(next > seqs[0], "{}", db.label);
         assert_invariant(&store);
     }
@@ -663,31 +688,40 @@ fn accounts_sessions_and_tokens() {
 
 #[test]
 fn the_audit_chain_detects_edits_and_deletions() {
-    use renkou_store::audit::AuditRecord;
+    use renkou_store::audit::AuditQuery;
     for db in databases() {
         let store = db.store();
+        let clerk = Actor {
+            username: "cun1".into(),
+            address: "127.0.0.1".into(),
+            scope: None,
+        };
         for i in 0..5 {
             store
-                .audit(&AuditRecord {
-                    username: "cun1",
-                    action: "view",
-                    record_type: "person",
-                    record_id: &format!("P{i}"),
-                    fields: "",
-                    address: "127.0.0.1",
-                })
+                .audit(
+                    &clerk,
+                    AuditNote {
+                        action: AuditAction::VIEW,
+                        record: RecordKind::PERSON,
+                        record_id: &format!("P{i}"),
+                        fields: "",
+                    },
+                )
                 .unwrap();
         }
-        let (n, head) = store.verify_audit().unwrap().unwrap();
-        assert_eq!(n, 5, "{}", db.label);
-        assert_eq!(head.len(), 64);
-        assert_eq!(
-            store
-                .audit_entries(None, Some("person"), Some("P3"), 10)
-                .unwrap()
-                .len(),
-            1
-        );
+        let head = store.verify_audit().unwrap().unwrap();
+        assert_eq!(head.entries, 5, "{}", db.label);
+        assert_eq!(head.unkeyed, 0);
+        assert_eq!(head.hash.len(), 64);
+        let q = |id: &str| AuditQuery {
+            record_type: Some("person".into()),
+            record_id: Some(id.into()),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(store.audit_entries(&q("P3")).unwrap().len(), 1);
+        let checkpoint = store.audit_checkpoint().unwrap().unwrap();
+        assert!(store.verify_audit_against(&checkpoint).unwrap().is_ok());
         // Someone edits an entry behind the application's back.
         store
             .with(|c| {
@@ -712,7 +746,70 @@ fn the_audit_chain_detects_edits_and_deletions() {
             })
             .unwrap();
         assert!(store.verify_audit().unwrap().is_ok());
-        // … or deletes one.
+        // … or rewrites the whole chain with plain SHA-256, as anyone who can
+        // write the database could with the old unkeyed chain: without the key the
+        // recomputed entries do not verify.
+        store
+            .with(|c| {
+                c.exec(
+                    "UPDATE audit_log SET username = 'someone', key_id = NULL",
+                    &[],
+                )
+            })
+            .unwrap();
+        assert!(store.verify_audit().unwrap().is_err(), "{}", db.label);
+        store
+            .with(|c| c.exec("UPDATE audit_log SET username = 'cun1'", &[]))
+            .unwrap();
+        // The key_id went with the rewrite: put it back.
+        let key = store.audit_key().unwrap().id.clone();
+        store
+            .with(|c| c.exec("UPDATE audit_log SET key_id = $1", &[key.as_str().into()]))
+            .unwrap();
+        assert!(store.verify_audit().unwrap().is_ok());
+        // … or deletes the newest entries: the chain alone cannot show it on
+        // PostgreSQL, the checkpoint can (and SQLite's sequence does too).
+        store
+            .with(|c| c.exec("DELETE FROM audit_log WHERE record_id = 'P4'", &[]))
+            .unwrap();
+        let against = store.verify_audit_against(&checkpoint).unwrap();
+        assert!(against.is_err(), "{}: {against:?}", db.label);
+        if db.label == "sqlite" {
+            let broken = store.verify_audit().unwrap().unwrap_err();
+            assert!(broken.reason.contains("deleted"), "{broken:?}");
+        }
+        // … or all of them.
+        store
+            .with(|c| c.exec("DELETE FROM audit_log", &[]))
+            .unwrap();
+        assert!(store.verify_audit_against(&checkpoint).unwrap().is_err());
+        // A forged checkpoint does not pass.
+        let mut forged = checkpoint.clone();
+        forged.entries = 0;
+        let r = store.verify_audit_against(&forged).unwrap().unwrap_err();
+        assert!(r.reason.contains("signature"), "{r:?}");
+    }
+}
+
+/// Deleting an entry from the middle breaks the chain.
+#[test]
+fn a_deleted_audit_entry_breaks_the_chain() {
+    for db in databases() {
+        let store = db.store();
+        let clerk = Actor::operator("cun1");
+        for i in 0..3 {
+            store
+                .audit(
+                    &clerk,
+                    AuditNote {
+                        action: AuditAction::VIEW,
+                        record: RecordKind::PERSON,
+                        record_id: &format!("P{i}"),
+                        fields: "",
+                    },
+                )
+                .unwrap();
+        }
         store
             .with(|c| c.exec("DELETE FROM audit_log WHERE record_id = 'P1'", &[]))
             .unwrap();
@@ -772,12 +869,11 @@ fn indicator_rows_follow_events_incrementally() {
         let mut late = person("C0", Sex::Male, d(2012, 1, 1), "349901101201");
         late.mother_no = Some("M1".into());
         late.id_number = None;
-        store
-            .record_event(&ev("C0", EventKind::Birth { person: late }))
-            .unwrap();
+        record(&store, &ev("C0", EventKind::Birth { person: late })).unwrap();
         // The mother's birth date corrected: her children's mother ages change.
-        store
-            .record_event(&ev(
+        record(
+            &store,
+            &ev(
                 "M1",
                 EventKind::Correction {
                     field: Field::BirthDate,
@@ -785,25 +881,30 @@ fn indicator_rows_follow_events_incrementally() {
                     new: "1991-02-28".into(),
                     reason: "登记错误".into(),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "X1",
                 EventKind::Death {
                     date: d(2024, 3, 1),
                 },
-            ))
-            .unwrap();
-        store
-            .record_event(&ev(
+            ),
+        )
+        .unwrap();
+        record(
+            &store,
+            &ev(
                 "C2",
                 EventKind::MoveOut {
                     date: d(2024, 4, 1),
                     destination: None,
                 },
-            ))
-            .unwrap();
+            ),
+        )
+        .unwrap();
 
         let before = stat_set(&rows);
         let how = store.refresh_stat_rows(&mut rows).unwrap();
@@ -829,8 +930,9 @@ fn indicator_rows_follow_events_incrementally() {
         // Alone, so nothing else touches M1's family: C1 linked to the other
         // mother moves M1's later children up one.
         // C1 linked to the other mother: M1's later children move up one.
-        store
-            .record_event(&ev(
+        record(
+            &store,
+            &ev(
                 "C1",
                 EventKind::Correction {
                     field: Field::MotherId,
@@ -838,8 +940,9 @@ fn indicator_rows_follow_events_incrementally() {
                     new: "M2".into(),
                     reason: "母亲关联错误".into(),
                 },
-            ))
-            .unwrap();
+            ),
+        )
+        .unwrap();
         let before = stat_set(&rows);
         assert!(matches!(
             store.refresh_stat_rows(&mut rows).unwrap(),
@@ -868,86 +971,5 @@ fn indicator_rows_follow_events_incrementally() {
                 .unwrap();
             assert_eq!(store.register_version().unwrap().events, counted);
         }
-    }
-}
-
-#[test]
-fn targets_are_versioned_and_audited() {
-    use renkou_store::targets::TargetInput;
-    for db in databases() {
-        let store = db.store();
-        store.upsert_regions(&tree()).unwrap();
-        let t = |region: &str, value: f64| TargetInput {
-            indicator: "cbr".into(),
-            region: code(region),
-            year: 2025,
-            direction: "higher".into(),
-            value,
-            band_low: None,
-            band_high: None,
-            note: String::new(),
-        };
-        store
-            .set_target(&t("349901101201", 10.0), "tongji", "127.0.0.1")
-            .unwrap();
-        store
-            .set_target(&t("349901101201", 11.5), "admin", "127.0.0.1")
-            .unwrap();
-        store
-            .set_target(&t("349901102201", 9.0), "admin", "")
-            .unwrap();
-        let current = store.targets_in(&code("349901101000"), 2025).unwrap();
-        assert_eq!(current.len(), 1, "{}", db.label);
-        assert_eq!(current[0].value, 11.5);
-        assert_eq!(current[0].set_by, "admin");
-        assert_eq!(
-            store.targets_in(&code("349901000000"), 2025).unwrap().len(),
-            2
-        );
-        assert!(store
-            .targets_in(&code("349901000000"), 2024)
-            .unwrap()
-            .is_empty());
-        let history = store
-            .target_history("cbr", &code("349901101201"), 2025)
-            .unwrap();
-        assert_eq!(history.len(), 2);
-        assert_eq!(history[1].value, 10.0);
-        assert_eq!(history[1].set_by, "tongji");
-        assert_eq!(history[1].superseded_by.as_deref(), Some("admin"));
-        assert!(history[0].superseded_at.is_none());
-        // All or nothing: a batch with an unknown region writes nothing.
-        let bad = vec![t("349901101202", 1.0), t("349901109999", 1.0)];
-        assert!(store.set_targets(&bad, "admin", "").is_err());
-        assert!(store
-            .targets_in(&code("349901101202"), 2025)
-            .unwrap()
-            .is_empty());
-        assert!(store
-            .clear_target("cbr", &code("349901102201"), 2025, "admin", "")
-            .unwrap());
-        assert_eq!(
-            store.targets_in(&code("349901000000"), 2025).unwrap().len(),
-            1
-        );
-        let audit = store
-            .audit_entries(None, Some("target"), None, 100)
-            .unwrap();
-        assert_eq!(audit.len(), 4, "{}", db.label);
-        // User-defined indicators: saved, replaced, retired.
-        store
-            .save_user_indicator("teen_births", "{\"v\":1}", "tongji", "")
-            .unwrap();
-        store
-            .save_user_indicator("teen_births", "{\"v\":2}", "tongji", "")
-            .unwrap();
-        let defs = store.user_indicators(false).unwrap();
-        assert_eq!(defs.len(), 1);
-        assert_eq!(defs[0].definition, "{\"v\":2}");
-        assert!(store
-            .retire_user_indicator("teen_births", "tongji", "")
-            .unwrap());
-        assert!(store.user_indicators(false).unwrap().is_empty());
-        assert_eq!(store.user_indicators(true).unwrap().len(), 1);
     }
 }

@@ -4,10 +4,12 @@
 //! HttpOnly, SameSite=Strict); the store keeps only their hash. Every form carries
 //! the session's CSRF token, and a request whose Origin names another site is
 //! refused before any handler runs. Logins are limited per address, and an account
-//! locks after repeated failures (see `renkou_app::accounts`).
+//! locks after repeated failures (see `renkou_register::accounts`).
 
 use crate::error::WebError;
+use crate::extract::{CsrfForm, Current};
 use crate::i18n::L;
+use crate::routes::{Access, Route};
 use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -15,9 +17,9 @@ use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Form;
-use renkou_domain::account::Scope;
-use renkou_store::accounts::Account;
+use renkou_store::{AuditAction, AuditNote, RecordKind};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -28,17 +30,7 @@ const SESSION_HOURS: i64 = 8;
 const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 const LOGIN_ATTEMPTS_PER_WINDOW: usize = 20;
 
-/// The logged-in account of a request.
-#[derive(Debug, Clone)]
-pub struct Current {
-    pub account: Account,
-    pub scope: Scope,
-    pub csrf: String,
-    pub l: L,
-    pub address: String,
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -88,44 +80,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-impl FromRequestParts<AppState> for Current {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(WebError::LoginRequired)?;
-        let store = state.store.clone();
-        let found = blocking(move || Ok(store.session(&token)?)).await?;
-        let (account, csrf) = found.ok_or(WebError::LoginRequired)?;
-        if account.must_change_password && parts.uri.path() != "/password" {
-            return Err(WebError::PasswordChangeRequired);
-        }
-        if parts.method != axum::http::Method::GET {
-            same_origin(&parts.headers)?;
-        }
-        Ok(Current {
-            scope: Scope {
-                role: account.role,
-                region: account.region.clone(),
-            },
-            account,
-            csrf,
-            l: L::from_headers(&parts.headers),
-            address: address(parts),
-        })
-    }
-}
-
-impl Current {
-    /// Checks a submitted form's CSRF token.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
-        if submitted.is_empty() || submitted != self.csrf {
-            return Err(WebError::Forbidden);
-        }
-        Ok(())
-    }
-}
-
-/// Login attempts per address in a sliding window.
+/// Failed login attempts per address in a sliding window: a township hall behind
+/// one address logs in as often as it likes; guessing from it is limited.
 pub struct RateLimiter {
     attempts: Mutex<HashMap<String, Vec<Instant>>>,
     max: usize,
@@ -145,7 +101,7 @@ impl RateLimiter {
         }
     }
 
-    /// Counts an attempt; false when the address has used up its window.
+    /// Whether the address may try (it has not used up its failures).
     pub fn allow(&self, address: &str) -> bool {
         let Ok(mut map) = self.attempts.lock() else {
             return false;
@@ -153,11 +109,23 @@ impl RateLimiter {
         let now = Instant::now();
         let v = map.entry(address.to_string()).or_default();
         v.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        if v.len() >= self.max {
-            return false;
+        v.len() < self.max
+    }
+
+    /// Counts a failed attempt.
+    pub fn failed(&self, address: &str) {
+        if let Ok(mut map) = self.attempts.lock() {
+            if map.len() > 100_000 {
+                let now = Instant::now();
+                map.retain(|_, v| {
+                    v.last()
+                        .is_some_and(|t| now.duration_since(*t) < LOGIN_WINDOW)
+                });
+            }
+            map.entry(address.to_string())
+                .or_default()
+                .push(Instant::now());
         }
-        v.push(now);
-        true
     }
 }
 
@@ -173,14 +141,32 @@ struct LoginPage {
     l: L,
     error: String,
     username: String,
+    /// The page came over plain http from another machine: the session cookie
+    /// (Secure) will not be kept, so say how to reach the server properly.
+    insecure: bool,
 }
 
-pub async fn login_page(headers: HeaderMap) -> Result<Html<String>, WebError> {
+/// Whether the browser reached us over plain http from another machine (a
+/// reverse proxy that terminates TLS sets X-Forwarded-Proto: https).
+fn insecure(headers: &HeaderMap, address: &str) -> bool {
+    let proxied_https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let local = address == "127.0.0.1" || address == "::1" || address == "local";
+    !proxied_https && !local
+}
+
+pub async fn login_page(
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
     Ok(Html(
         LoginPage {
             l: L::from_headers(&headers),
             error: String::new(),
             username: String::new(),
+            insecure: insecure(&headers, &addr),
         }
         .render()?,
     ))
@@ -204,13 +190,12 @@ pub async fn login(
         return Err(WebError::TooManyRequests);
     }
     let store = state.store.clone();
-    let (username, password, a) = (
-        form.username.trim().to_string(),
-        form.password,
-        addr.clone(),
-    );
+    let guard = state.login_guard.clone();
+    // A user name is a word; anything longer is not one (and must not be kept).
+    let username: String = form.username.trim().chars().take(64).collect();
+    let (password, a) = (form.password, addr.clone());
     let outcome = blocking(move || {
-        let r = renkou_app::accounts::login(&store, &username, &password, &a)?;
+        let r = renkou_register::accounts::login(&store, &guard, &username, &password, &a)?;
         if let Ok(account) = &r {
             let token = random_token();
             let csrf = random_token();
@@ -233,48 +218,48 @@ pub async fn login(
             Redirect::to("/"),
         )
             .into_response()),
-        (Err(e), username) => Ok((
-            axum::http::StatusCode::UNAUTHORIZED,
-            Html(
-                LoginPage {
-                    l,
-                    error: e.to_string(),
-                    username,
-                }
-                .render()?,
-            ),
-        )
-            .into_response()),
+        (Err(e), username) => {
+            state.limiter.failed(&addr);
+            Ok((
+                axum::http::StatusCode::UNAUTHORIZED,
+                Html(
+                    LoginPage {
+                        l,
+                        error: e.to_string(),
+                        username,
+                        insecure: insecure(&headers, &addr),
+                    }
+                    .render()?,
+                ),
+            )
+                .into_response())
+        }
     }
 }
 
-/// A form whose only field is the CSRF token (log out, confirm, retire, …).
+/// A form with nothing but its CSRF token (log out, retire, …).
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub(crate) csrf: String,
-}
+pub struct Empty {}
 
 pub async fn logout(
     State(state): State<AppState>,
-    current: Current,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    CsrfForm { me, .. }: CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
-    current.check_csrf(&form.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let store = state.store.clone();
-        let (user, addr) = (current.account.username.clone(), current.address.clone());
+        let actor = me.actor();
         blocking(move || {
             store.end_session(&token)?;
-            store.audit(&renkou_store::audit::AuditRecord {
-                username: &user,
-                action: "logout",
-                record_type: "session",
-                record_id: &user,
-                fields: "",
-                address: &addr,
-            })?;
+            store.audit(
+                &actor,
+                AuditNote {
+                    action: AuditAction::LOGOUT,
+                    record: RecordKind::SESSION,
+                    record_id: &actor.username,
+                    fields: "",
+                },
+            )?;
             Ok(())
         })
         .await?;
@@ -313,23 +298,25 @@ pub async fn password_page(current: Current) -> Result<Html<String>, WebError> {
 #[derive(serde::Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
     current_password: String,
+    #[serde(default)]
     new_password: String,
+    #[serde(default)]
     repeat: String,
 }
 
 pub async fn change_password(
     State(state): State<AppState>,
-    current: Current,
-    Form(form): Form<PasswordForm>,
+    CsrfForm { me: current, form }: CsrfForm<PasswordForm>,
 ) -> Result<Response, WebError> {
-    current.check_csrf(&form.csrf)?;
     let store = state.store.clone();
     let account = current.account.clone();
-    let addr = current.address.clone();
+    let actor = current.actor();
     let result = blocking(move || {
-        if !renkou_app::accounts::verify_password(&form.current_password, &account.password_hash) {
+        if !renkou_register::accounts::verify_password(
+            &form.current_password,
+            &account.password_hash,
+        ) {
             return Ok(Err(
                 "当前密码不正确 / the current password is wrong".to_string()
             ));
@@ -339,19 +326,20 @@ pub async fn change_password(
                 "两次输入的新密码不一致 / the new passwords differ".to_string()
             ));
         }
-        match renkou_app::accounts::change_password(&store, &account, &form.new_password) {
+        match renkou_register::accounts::change_password(&store, &account, &form.new_password) {
             Ok(()) => {
-                store.audit(&renkou_store::audit::AuditRecord {
-                    username: &account.username,
-                    action: "update",
-                    record_type: "account",
-                    record_id: &account.username,
-                    fields: "password",
-                    address: &addr,
-                })?;
+                store.audit(
+                    &actor,
+                    AuditNote {
+                        action: AuditAction::UPDATE,
+                        record: RecordKind::ACCOUNT,
+                        record_id: &account.username,
+                        fields: "password",
+                    },
+                )?;
                 Ok(Ok(()))
             }
-            Err(renkou_app::AppError::Invalid(m)) => Ok(Err(m)),
+            Err(renkou_register::AppError::Invalid(m)) => Ok(Err(m)),
             Err(e) => Err(e.into()),
         }
     })
@@ -373,4 +361,22 @@ pub async fn change_password(
         )
             .into_response()),
     }
+}
+
+/// The session's own routes, the language switch and the health check.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/login", Access::Public, &[], get(login_page)),
+        Route::post("/login", Access::Public, &[], post(login)),
+        Route::post("/logout", Access::Session, &[], post(logout)),
+        Route::get("/password", Access::Session, &[], get(password_page)),
+        Route::post("/password", Access::Session, &[], post(change_password)),
+        Route::get(
+            "/lang/{lang}",
+            Access::Public,
+            &[crate::routes::Param::Lang],
+            get(crate::i18n::switch),
+        ),
+        Route::get("/healthz", Access::Public, &[], get(|| async { "ok" })),
+    ]
 }

@@ -31,6 +31,25 @@ impl L {
     }
 }
 
+/// A stored time (RFC 3339, UTC) as the county's local time to the minute,
+/// `2026-11-30 14:05`; an unreadable one as it is.
+pub fn local_minute(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// [`local_minute`] of a time.
+pub fn minute(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 pub async fn switch(Path(lang): Path<String>, headers: HeaderMap) -> impl IntoResponse {
     let value = if lang == "en" { "en" } else { "zh" };
     let back = headers

@@ -1,42 +1,70 @@
-//! renkou-web: the web UI (Chinese first, English on request) and, later, the JSON
-//! API. The only crate that knows HTTP. Handlers are thin: they check the session
-//! and the account's scope, call the store or `renkou-app`, and render a template.
+//! renkou-web: the web UI (Chinese first, English on request) and the JSON API
+//! `/api/v1`. The only crate that knows HTTP. One folder per domain (`register/`,
+//! `indicators/`, `reconciliation/`), each with its pages, its API handlers and its
+//! routes; what they share is here: the session and the extractors that resolve
+//! and check the URL's records (`extract.rs`), the one route table (`routes.rs`),
+//! errors and languages.
 //!
-//! Architecture invariant: every handler that shows or changes a person, household
-//! or region checks it against the account's scope and answers 404 when it is
-//! outside — the same answer as for a record that does not exist, so nothing about
-//! other areas leaks.
+//! Handlers only parse, call a use case of their domain crate, and render.
+//!
+//! Architecture invariant: every handler that shows or changes a record gets it
+//! from an extractor that has checked it against the account's area and answers
+//! 404 when it is outside — the same answer as for a record that does not exist,
+//! so nothing about other areas leaks — and every form that changes anything
+//! arrives through a CSRF-checked type.
 
-mod api;
+pub mod api;
 mod auth;
-mod charts;
 mod error;
+pub mod extract;
 mod i18n;
-pub(crate) mod imports;
 mod indicators;
-mod pages;
-mod reconcile;
-mod targets;
+mod reconciliation;
+pub(crate) mod register;
+pub mod routes;
 
-use axum::routing::{get, post};
 use axum::Router;
-use renkou_store::Store;
+use renkou_store::{Migrations, Store};
 use std::sync::Arc;
 
-pub use api::{OPENAPI, ROUTES as API_ROUTES};
+pub use api::OPENAPI;
 pub use error::WebError;
+
+/// The tables of every domain the server offers, for `Store::migrate`.
+pub fn migrations() -> Vec<&'static Migrations> {
+    vec![
+        &renkou_indicators::MIGRATIONS,
+        &renkou_reconciliation::MIGRATIONS,
+    ]
+}
+
+/// The audit actions the domains add to the kernel's.
+pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
+    &[]
+}
+
+/// The audit log's names for every kind of record of every domain.
+pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
+    let mut v = renkou_store::RecordKind::KERNEL.to_vec();
+    v.extend_from_slice(renkou_indicators::tables::RECORD_KINDS);
+    v.extend_from_slice(renkou_reconciliation::tables::RECORD_KINDS);
+    v
+}
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
     pub limiter: Arc<auth::RateLimiter>,
-    pub(crate) uploads: Arc<imports::Uploads>,
+    pub(crate) uploads: Arc<register::imports::Uploads>,
+    /// Failed logins per account and address (see `renkou_register::accounts`).
+    pub(crate) login_guard: Arc<renkou_register::accounts::LoginGuard>,
     /// The person search index, once built (a background thread builds it at
     /// start; until then search falls back to a plain SQL query).
-    pub(crate) search: Arc<std::sync::OnceLock<std::sync::RwLock<renkou_app::search::PersonIndex>>>,
+    pub(crate) search:
+        Arc<std::sync::OnceLock<std::sync::RwLock<renkou_register::search::PersonIndex>>>,
     /// The indicators' input, kept while no event arrives.
-    pub(crate) stats: Arc<renkou_app::indicators::StatCache>,
+    pub(crate) stats: Arc<renkou_indicators::figures::StatCache>,
 }
 
 impl AppState {
@@ -44,14 +72,15 @@ impl AppState {
         let state = AppState {
             store: Arc::new(store),
             limiter: Arc::new(auth::RateLimiter::default()),
-            uploads: Arc::new(imports::Uploads::default()),
+            uploads: Arc::new(register::imports::Uploads::default()),
+            login_guard: Arc::new(Default::default()),
             search: Arc::new(std::sync::OnceLock::new()),
-            stats: Arc::new(renkou_app::indicators::StatCache::for_server()),
+            stats: Arc::new(renkou_indicators::figures::StatCache::for_server()),
         };
         let (store, slot) = (state.store.clone(), state.search.clone());
         std::thread::spawn(move || {
             let t = std::time::Instant::now();
-            match renkou_app::search::PersonIndex::build(&store) {
+            match renkou_register::search::PersonIndex::build(&store) {
                 Ok(index) => {
                     tracing::info!(
                         persons = index.len(),
@@ -96,73 +125,46 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route(
-            "/password",
-            get(auth::password_page).post(auth::change_password),
-        )
-        .route("/lang/{lang}", get(i18n::switch))
-        .route("/regions/{code}", get(pages::region))
-        .route("/regions/{code}/persons", get(pages::persons))
-        .route("/regions/{code}/households", get(pages::households))
-        .route(
-            "/regions/{code}/births/new",
-            get(pages::birth_form).post(pages::record_birth),
-        )
-        .route("/persons/{no}", get(pages::person))
-        .route(
-            "/persons/{no}/events/{kind}",
-            get(pages::event_form).post(pages::record_event),
-        )
-        .route("/households/{no}", get(pages::household))
-        .route("/search", get(pages::search))
-        .route("/indicators/{code}", get(indicators::page))
-        .route("/indicators/{code}/export", get(indicators::export))
-        .route(
-            "/indicators/{code}/pyramid.svg",
-            get(indicators::pyramid_svg),
-        )
-        .route(
-            "/indicators/{code}/pyramid.png",
-            get(indicators::pyramid_png),
-        )
-        .route("/indicators/{code}/{indicator}", get(indicators::indicator))
-        .route(
-            "/indicators/{code}/{indicator}/{file}",
-            get(indicators::chart),
-        )
-        .route(
-            "/indicators-custom",
-            get(targets::custom).post(targets::define),
-        )
-        .route("/indicators-custom/{code}/retire", post(targets::retire))
-        .route("/targets/{code}", get(targets::page).post(targets::set))
-        .route("/targets/{code}/import", post(targets::import))
-        .route("/targets/{code}/export.xlsx", get(targets::export))
-        .route("/targets/{code}/template.xlsx", get(targets::template))
-        .route("/targets/{code}/history", get(targets::history))
-        .route("/admin/audit", get(pages::audit))
-        .route("/imports/new", get(imports::upload_form))
-        .route("/imports", post(imports::upload))
-        .route("/imports/{id}", get(imports::job))
-        .route("/imports/{id}/commit", post(imports::commit))
-        .route("/reconcile", get(reconcile::index))
-        .route("/reconcile/sources", post(reconcile::upload_source))
-        .route("/reconcile/runs", post(reconcile::run))
-        .route("/reconcile/{id}", get(reconcile::reconciliation))
-        .route("/reconcile/{id}/items", get(reconcile::queue))
-        .route("/reconcile/{id}/items/bulk", post(reconcile::bulk))
-        .route("/reconcile/items/{id}", get(reconcile::item))
-        .route("/reconcile/items/{id}/review", post(reconcile::review))
-        .route("/reconcile/items/{id}/assign", post(reconcile::assign))
-        // Ledgers of a whole township fit; the default 2 MB does not.
+    let mut router = Router::new();
+    for r in routes::all() {
+        router = router.route(r.path, r.handler);
+    }
+    router
+        // Ledgers of a whole township fit; axum's default of 2 MB does not. Layered
+        // over every route, the API's imports included.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
-        .route("/healthz", get(|| async { "ok" }))
-        .merge(api::routes())
+        .layer(axum::middleware::from_fn(security_headers))
+        .fallback(error::not_found_page)
         .with_state(state)
+}
+
+/// Headers every answer carries: pages with personal data are never cached, may
+/// not be framed by another site, and run only our own scripts.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{self, HeaderValue};
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        ),
+    );
+    res
 }
 
 /// Serves until SIGTERM or Ctrl-C; requests in flight are finished first.

@@ -1,0 +1,7 @@
+//! The register domain's integration tests, one binary: search, the events and
+//! births entered by hand (one transaction each, scoped to the writer's area),
+//! imports (scope, newer edits), accounts.
+
+mod events;
+mod imports;
+mod search;

@@ -1,0 +1,650 @@
+//! The web UI in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver), against the real binary serving a generated demo county. A
+//! village worker logs in (changing the initial password), finds a person by name,
+//! registers a birth, sees the child in the village list and in the mother's
+//! history, and is refused another village's page; a county statistician reads
+//! the indicators and sets a target; a village worker reviews a hospital's births
+//! reconciled against the register and fixes a misreported sex. Screenshots of the
+//! main pages go to target/test-artifacts/.
+//!
+//! Skipped with a loud message when Chromium or chromedriver is missing, except
+//! under CI=true (.ci/run installs both).
+
+use fantoccini::{ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("nothing listens on {port}");
+}
+
+fn renkou(db: &str, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_renkou"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("RENKOU_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small demo county in `dir`, and the village of its demo village worker.
+fn demo_county(dir: &Path) -> (String, String) {
+    let db = dir.join("renkou.db").to_string_lossy().into_owned();
+    renkou(&db, &["demo", "--persons", "3000", "--seed", "4"]);
+    let village = renkou(&db, &["user", "list"])
+        .lines()
+        .find(|l| l.starts_with("cunzhuanggan"))
+        .and_then(|l| l.split('\t').nth(2))
+        .unwrap()
+        .to_string();
+    (db, village)
+}
+
+#[test]
+fn a_village_worker_registers_a_birth_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    // A mother of this village, and a person of another village, from the register.
+    let store = renkou_store::Store::open(&db).unwrap();
+    let region = renkou_domain::RegionCode::parse(&village).unwrap();
+    let mut mother = None;
+    store
+        .for_each_person_in(&region, &mut |p| {
+            let age = 2026 - chrono_year(&p.birth_date.to_string());
+            if mother.is_none()
+                && p.sex == renkou_domain::Sex::Female
+                && (22..40).contains(&age)
+                && p.death_date.is_none()
+            {
+                mother = Some(p);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mother = mother.expect("a mother in the village");
+    let other_village = store
+        .regions()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.level() == renkou_domain::RegionLevel::Village && r.code != region)
+        .unwrap()
+        .code;
+    drop(store);
+
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        // Log in with the initial password: the first page is the password change.
+        c.goto(&format!("{base}/")).await.unwrap();
+        screenshot(&c, "01-login").await;
+        first_login(&c, &base, "cunzhuanggan", "Village-pass-1").await;
+        let population = c
+            .find(Locator::Id("population"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(population.parse::<u32>().unwrap() > 0);
+        screenshot(&c, "02-home").await;
+
+        // Find the mother by the pinyin of her name, typed into the search page (the
+        // server builds its search index at start: retry briefly until it is ready).
+        let pinyin = renkou_register::search::name_keys(&mother.name).0;
+        let mut results = String::new();
+        for _ in 0..50 {
+            c.goto(&format!("{base}/search")).await.unwrap();
+            type_into(&c, "#q", &pinyin).await;
+            c.find(Locator::Css("main form button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            c.wait().for_element(Locator::Id("results")).await.unwrap();
+            results = c
+                .find(Locator::Id("results"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if results.contains(&mother.person_no) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(results.contains(&mother.person_no), "{pinyin}: {results}");
+        screenshot(&c, "03-search").await;
+
+        // Register a birth from the village page.
+        c.goto(&format!("{base}/regions/{village}")).await.unwrap();
+        c.find(Locator::Id("new-birth"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("mother_no"))
+            .await
+            .unwrap();
+        type_into(&c, "#mother_no", &mother.person_no).await;
+        type_into(&c, "#child_name", "测试新生").await;
+        type_into(&c, "#birth_date", "2026-10-01").await;
+        screenshot(&c, "04-birth-form").await;
+        c.find(Locator::Id("submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let name = c
+            .wait()
+            .for_element(Locator::Id("name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(name.contains("测试新生"), "{name}");
+        let child_url = c.current_url().await.unwrap();
+        let child_no = child_url.path().trim_start_matches("/persons/").to_string();
+        let order = c
+            .find(Locator::Id("birth-order"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(order.trim().parse::<u32>().unwrap() >= 1);
+        screenshot(&c, "05-child").await;
+
+        // The child is in the village list (sorted by birth date, newest last page)…
+        c.goto(&format!("{base}/regions/{village}/persons?sort=name"))
+            .await
+            .unwrap();
+        let total = c
+            .find(Locator::Id("total"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(total.parse::<u32>().unwrap() > 1);
+        c.goto(&format!("{base}/search?q={}", child_no))
+            .await
+            .unwrap();
+        assert!(c
+            .find(Locator::Id("results"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("测试新生"));
+        screenshot(&c, "06-list").await;
+        // …and in the mother's page, children and history.
+        c.goto(&format!("{base}/persons/{}", mother.person_no))
+            .await
+            .unwrap();
+        let children = c
+            .find(Locator::Id("children"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(children.contains(&child_no), "{children}");
+        screenshot(&c, "07-mother").await;
+
+        // Another village's page: refused as not found.
+        c.goto(&format!("{base}/regions/{other_village}"))
+            .await
+            .unwrap();
+        let body = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("找不到"), "{body}");
+        screenshot(&c, "08-refused").await;
+        c.close().await.unwrap();
+    });
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Whether the browser tests can run; under CI=true their absence is a failure.
+fn browser_available() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CI=true but Chromium or chromedriver is missing");
+    }
+    eprintln!("\n!!! Chromium/chromedriver not installed: SKIPPING the browser test !!!\n");
+    false
+}
+
+/// The real binary serving `db`, and chromedriver, both stopped when dropped.
+struct Browser {
+    base: String,
+    dport: u16,
+    profile: PathBuf,
+    _server: Killed,
+    _driver: Killed,
+}
+
+impl Browser {
+    fn start(db: &str, dir: &Path) -> Browser {
+        let port = free_port();
+        let server = Killed(
+            Command::new(env!("CARGO_BIN_EXE_renkou"))
+                .args([
+                    "--database",
+                    db,
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                ])
+                .env("RENKOU_LOG", "warn")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let dport = free_port();
+        let driver = Killed(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={dport}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for_port(port);
+        wait_for_port(dport);
+        Browser {
+            base: format!("http://localhost:{port}"),
+            dport,
+            profile: dir.join("chromium-profile"),
+            _server: server,
+            _driver: driver,
+        }
+    }
+
+    async fn client(&self) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                         format!("--user-data-dir={}", self.profile.display())]
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.dport))
+            .await
+            .expect("chromedriver session")
+    }
+}
+
+async fn type_into(c: &fantoccini::Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Logs in with a demo account's initial password, changing it on the way.
+async fn first_login(c: &fantoccini::Client, base: &str, user: &str, new_password: &str) {
+    c.goto(&format!("{base}/")).await.unwrap();
+    type_into(c, "input[name=username]", user).await;
+    type_into(c, "input[name=password]", "renkou-demo").await;
+    click(c, "#login").await;
+    c.wait().for_element(Locator::Id("save")).await.unwrap();
+    type_into(c, "input[name=current_password]", "renkou-demo").await;
+    type_into(c, "input[name=new_password]", new_password).await;
+    type_into(c, "input[name=repeat]", new_password).await;
+    click(c, "#save").await;
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
+    type_into(c, "input[name=username]", user).await;
+    type_into(c, "input[name=password]", new_password).await;
+    click(c, "#login").await;
+    c.wait()
+        .for_element(Locator::Id("population"))
+        .await
+        .unwrap();
+}
+
+/// The numbers of one column of a table, top to bottom (the `data-v` sort keys).
+async fn column(c: &fantoccini::Client, table: &str, n: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for td in c
+        .find_all(Locator::Css(&format!("{table} tbody tr td:nth-child({n})")))
+        .await
+        .unwrap()
+    {
+        let v = td.attr("data-v").await.unwrap().unwrap_or_default();
+        out.push(v.parse().unwrap_or(f64::MIN));
+    }
+    out
+}
+
+#[test]
+fn a_statistician_reads_indicators_and_sets_a_target_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_county(dir.path());
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        first_login(&c, &base, "tongji", "Stat-pass-1").await;
+        c.goto(&format!("{base}/indicators/349901?period=2025"))
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Id("own")).await.unwrap();
+        let own = c.find_all(Locator::Css("#own tbody tr")).await.unwrap();
+        assert_eq!(own.len(), renkou_stats::catalogue::Indicator::ALL.len());
+        let bars = c
+            .find_all(Locator::Css("#pyramid svg g.bar"))
+            .await
+            .unwrap();
+        assert_eq!(bars.len(), 36, "18 age groups × 2 sexes");
+        // Down to a township; its villages sorted by births: a click sorts
+        // ascending, a second descending.
+        click(&c, "#indicators tbody tr td a").await;
+        c.wait().for_element(Locator::Css("#own")).await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("000"));
+        click(&c, "#indicators thead th:nth-child(3)").await;
+        let up = column(&c, "#indicators", 3).await;
+        assert!(
+            up.len() > 1 && up.windows(2).all(|w| w[0] <= w[1]),
+            "{up:?}"
+        );
+        click(&c, "#indicators thead th:nth-child(3)").await;
+        let down = column(&c, "#indicators", 3).await;
+        assert!(down.windows(2).all(|w| w[0] >= w[1]), "{down:?}");
+        screenshot(&c, "09-indicators").await;
+
+        // One indicator: a bar per township, the table beside it, the trend.
+        click(&c, "#own a[href*='/cbr?']").await;
+        c.wait().for_element(Locator::Id("drill")).await.unwrap();
+        let rows = c.find_all(Locator::Css("#drill tbody tr")).await.unwrap();
+        let bars = c.find_all(Locator::Css("#bars svg g.bar")).await.unwrap();
+        assert_eq!(rows.len(), bars.len());
+        let points = c
+            .find_all(Locator::Css("#trend svg g.point"))
+            .await
+            .unwrap();
+        assert!(!points.is_empty());
+        screenshot(&c, "10-indicator").await;
+
+        // A target for the county's CBR: the gap appears, coloured.
+        c.goto(&format!("{base}/targets/349901?year=2025"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("set-target"))
+            .await
+            .unwrap();
+        c.find(Locator::Css("#set-target select[name=indicator]"))
+            .await
+            .unwrap()
+            .select_by_value("cbr")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#set-target select[name=direction]"))
+            .await
+            .unwrap()
+            .select_by_value("higher")
+            .await
+            .unwrap();
+        type_into(&c, "#set-target input[name=value]", "8").await;
+        click(&c, "#set-target button").await;
+        c.wait().for_element(Locator::Id("targets")).await.unwrap();
+        let gap = c
+            .find(Locator::Css(
+                "#targets tbody tr td.good, #targets tbody tr td.bad",
+            ))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(gap.starts_with('+') || gap.starts_with('-'), "{gap}");
+        screenshot(&c, "11-targets").await;
+        c.close().await.unwrap();
+    });
+}
+
+fn chrono_year(date: &str) -> i32 {
+    date[..4].parse().unwrap()
+}
+
+/// A hospital's births file for `village` made from the register's own children
+/// born in 2016-2025 (as the hospital would have reported them), with the first
+/// child's sex written the other way round and one birth the register lacks.
+/// Returns the file's text and the person number of the misreported child.
+fn hospital_file(db: &str, village: &str, dir: &Path) -> (String, String) {
+    let out = dir.join("village.csv");
+    renkou(
+        db,
+        &[
+            "export",
+            "persons",
+            "--region",
+            village,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let by_no: std::collections::HashMap<&str, &Vec<String>> = rows
+        .iter()
+        .map(|r| (r[col("person_id")].as_str(), r))
+        .collect();
+    let mut csv = String::from(
+        "记录编号,婴儿姓名,婴儿性别,出生日期,母亲姓名,母亲身份号码,母亲出生日期,区划代码\n",
+    );
+    let mut misreported = String::new();
+    for r in &rows {
+        let born = &r[col("birth_date")];
+        let Some(mother) = by_no.get(r[col("mother_id")].as_str()) else {
+            continue;
+        };
+        if !("2016-01-01".."2026-01-01").contains(&born.as_str()) {
+            continue;
+        }
+        let mut sex = r[col("sex")].clone();
+        if misreported.is_empty() {
+            misreported = r[col("person_id")].clone();
+            sex = if sex == "1" { "2".into() } else { "1".into() };
+        }
+        csv.push_str(&format!(
+            "H{},{},{sex},{born},{},{},{},{village}\n",
+            r[col("person_id")],
+            r[col("name")],
+            mother[col("name")],
+            mother[col("id_number")],
+            mother[col("birth_date")],
+        ));
+    }
+    assert!(
+        !misreported.is_empty(),
+        "the village has children born 2016-2025"
+    );
+    csv.push_str(&format!("HX1,,2,2025-10-10,测试母,,1990-01-01,{village}\n"));
+    (csv, misreported)
+}
+
+#[test]
+fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    let (csv, child) = hospital_file(&db, &village, dir.path());
+    let file = dir.path().join("hospital.csv");
+    std::fs::write(&file, csv).unwrap();
+    renkou(
+        &db,
+        &[
+            "source",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "hospital",
+            "--name",
+            "县医院",
+            "--region",
+            &village,
+            "--from",
+            "2016-01-01",
+            "--to",
+            "2025-12-31",
+        ],
+    );
+    let out = renkou(&db, &["reconcile", "--source", "1"]);
+    assert!(
+        out.contains("disagree\t1") && out.contains("source_only\t1"),
+        "{out}"
+    );
+
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        first_login(&c, &base, "cunzhuanggan", "Village-pass-1").await;
+        c.goto(&format!("{base}/reconcile")).await.unwrap();
+        click(&c, "a[href='/reconcile/1']").await;
+        c.wait()
+            .for_element(Locator::Css("main table"))
+            .await
+            .unwrap();
+        screenshot(&c, "12-reconciliation").await;
+        // The queue of what needs a decision: the misreport and the missing birth.
+        c.goto(&format!("{base}/reconcile/1/items?class=disagree"))
+            .await
+            .unwrap();
+        let rows = c.find_all(Locator::Css("#items tbody tr")).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        screenshot(&c, "13-review-queue").await;
+        click(&c, "#items tbody tr a[href^='/reconcile/items/']").await;
+        c.wait().for_element(Locator::Id("side")).await.unwrap();
+        // Side by side, the differing field marked.
+        let differs = c
+            .find(Locator::Css("#side tr.differs"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(differs.contains("性别"), "{differs}");
+        screenshot(&c, "14-review-item").await;
+        // Fix the register from the birth certificate: a correction with its reason.
+        c.find(Locator::Css("#fix select[name=field]"))
+            .await
+            .unwrap()
+            .select_by_value("sex")
+            .await
+            .unwrap();
+        type_into(&c, "#fix input[name=note]", "出生医学证明核实").await;
+        click(&c, "#fix button").await;
+        c.wait().for_element(Locator::Id("status")).await.unwrap();
+        let status = c
+            .find(Locator::Id("status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(status.contains("更正"), "{status}");
+        screenshot(&c, "15-review-fixed").await;
+        c.goto(&format!("{base}/persons/{child}")).await.unwrap();
+        let body = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("出生医学证明核实"), "{body}");
+        c.close().await.unwrap();
+    });
+}

@@ -1,0 +1,8 @@
+//! The binary's tests, one test binary: the real `renkou` executable on both
+//! databases (CLI), the linkage commands on files, `renkou indicators`, and the
+//! browser tests in headless Chromium at desktop and phone widths.
+
+mod browser;
+mod cli;
+mod indicators;
+mod link;

@@ -1,0 +1,92 @@
+//! The register's web folder: its pages (`pages.rs`), the ledger upload with its
+//! preview and background job (`imports.rs`), its JSON API (`api.rs`), and its
+//! routes.
+
+pub mod api;
+pub mod imports;
+pub mod pages;
+
+use crate::routes::{Access, Param, Route};
+use axum::routing::{get, post};
+
+pub fn routes() -> Vec<Route> {
+    use Param::*;
+    vec![
+        Route::get("/", Access::Session, &[], get(pages::home)),
+        Route::get(
+            "/regions/{code}",
+            Access::Session,
+            &[Region],
+            get(pages::region),
+        ),
+        Route::get(
+            "/regions/{code}/persons",
+            Access::Session,
+            &[Region],
+            get(pages::persons),
+        ),
+        Route::get(
+            "/regions/{code}/households",
+            Access::Session,
+            &[Region],
+            get(pages::households),
+        ),
+        Route::get(
+            "/regions/{code}/births/new",
+            Access::Session,
+            &[Region],
+            get(pages::birth_form),
+        ),
+        Route::post(
+            "/regions/{code}/births/new",
+            Access::Session,
+            &[Region],
+            post(pages::record_birth),
+        ),
+        Route::get(
+            "/persons/{no}",
+            Access::Session,
+            &[Person],
+            get(pages::person),
+        ),
+        Route::get(
+            "/persons/{no}/events/{kind}",
+            Access::Session,
+            &[Person, EventKind],
+            get(pages::event_form),
+        ),
+        Route::post(
+            "/persons/{no}/events/{kind}",
+            Access::Session,
+            &[Person, EventKind],
+            post(pages::record_event),
+        ),
+        Route::get(
+            "/households/{no}",
+            Access::Session,
+            &[Household],
+            get(pages::household),
+        ),
+        Route::get("/search", Access::Session, &[], get(pages::search)),
+        Route::get("/admin/audit", Access::Session, &[], get(pages::audit)),
+        Route::get(
+            "/imports/new",
+            Access::Session,
+            &[],
+            get(imports::upload_form),
+        ),
+        Route::post("/imports", Access::Session, &[], post(imports::upload)),
+        Route::get(
+            "/imports/{id}",
+            Access::Session,
+            &[Upload],
+            get(imports::job),
+        ),
+        Route::post(
+            "/imports/{id}/commit",
+            Access::Session,
+            &[Upload],
+            post(imports::commit),
+        ),
+    ]
+}

@@ -1,0 +1,140 @@
+//! The one table of routes. Each domain's web folder lists its routes here with
+//! what they resolve from the URL; the router is built from the table, the OpenAPI
+//! test compares its API routes with the description, and the route tests walk
+//! every route of it: each declared parameter is filled with another village's and
+//! another township's record (expecting 404) and every form without its CSRF token
+//! (expecting 403). A route whose placeholders are not all declared fails a test,
+//! so a new route cannot miss the walk.
+
+use crate::AppState;
+use axum::routing::MethodRouter;
+
+/// Who may call a route at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (the login page, the health check, the OpenAPI description).
+    Public,
+    /// A logged-in account of the web UI (session cookie, CSRF on forms).
+    Session,
+    /// An API token.
+    Api,
+}
+
+/// What a path placeholder names, so the route tests know which record of
+/// another area to put there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// `{code}`: a region code (or prefix), checked against the area.
+    Region,
+    /// `{no}`: a person number, checked against the area.
+    Person,
+    /// `{no}`: a household number, checked against the area.
+    Household,
+    /// `{id}`: a reconciliation, visible when its area overlaps the caller's.
+    Reconciliation,
+    /// `{id}`: a reconciliation item, checked against its village.
+    ReconciliationItem,
+    /// `{id}`: an upload, visible to the account that made it only.
+    Upload,
+    /// `{indicator}` / `{code}` of an indicator definition: not personal, any.
+    Indicator,
+    /// `{file}`: a chart file name (`bar.svg`, …): not a record.
+    ChartFile,
+    /// `{kind}`: an event kind of the forms: not a record.
+    EventKind,
+    /// `{lang}`: the page language: not a record.
+    Lang,
+}
+
+impl Param {
+    /// Whether the parameter names a record that has an area (and so must be
+    /// walked with another area's record).
+    pub fn is_scoped(self) -> bool {
+        !matches!(
+            self,
+            Param::Indicator | Param::ChartFile | Param::EventKind | Param::Lang
+        )
+    }
+}
+
+/// One route.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    /// The placeholders of `path`, in order.
+    pub params: &'static [Param],
+    pub handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    pub fn get(
+        path: &'static str,
+        access: Access,
+        params: &'static [Param],
+        handler: MethodRouter<AppState>,
+    ) -> Route {
+        Route {
+            method: "get",
+            path,
+            access,
+            params,
+            handler,
+        }
+    }
+
+    pub fn post(
+        path: &'static str,
+        access: Access,
+        params: &'static [Param],
+        handler: MethodRouter<AppState>,
+    ) -> Route {
+        Route {
+            method: "post",
+            path,
+            access,
+            params,
+            handler,
+        }
+    }
+
+    /// The names of the path's placeholders.
+    pub fn placeholders(&self) -> Vec<&'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+}
+
+/// Every route of every domain.
+pub fn all() -> Vec<Route> {
+    let mut v = crate::auth::routes();
+    v.extend(crate::register::routes());
+    v.extend(crate::indicators::routes());
+    v.extend(crate::reconciliation::routes());
+    v.extend(crate::api::routes());
+    v
+}
+
+/// A route as the tests see it (method, path, access, parameters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub params: &'static [Param],
+}
+
+/// The table without its handlers, for the route tests and the OpenAPI check.
+pub fn table() -> Vec<RouteInfo> {
+    all()
+        .into_iter()
+        .map(|r| RouteInfo {
+            method: r.method,
+            path: r.path,
+            access: r.access,
+            params: r.params,
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! The web crate's integration tests, one binary: every route of the table walked
+//! with another village's and another township's records and without CSRF tokens,
+//! the pages of each domain, the JSON API, uploads.
+
+mod api;
+mod common;
+mod indicators;
+mod reconcile;
+mod routes;
