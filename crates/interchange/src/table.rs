@@ -258,6 +258,7 @@ impl TableReader {
                         // The record's own start position: the reader's position
                         // lags when the previous record ended in a bare CR.
                         row.line = row.record.position().map(|p| p.line()).unwrap_or(line);
+                        restore_formula_cells(&mut row.record);
                         Ok(more)
                     }
                     Err(e) => Err(FileError::Csv {
@@ -290,6 +291,29 @@ impl TableReader {
             }
         }
     }
+}
+
+/// Takes off the `'` our CSV writer puts before cells that look like formulas
+/// (see [`crate::write::neutralise_formula`]), so exported files read back as
+/// they were.
+fn restore_formula_cells(record: &mut csv::StringRecord) {
+    if !record
+        .iter()
+        .any(|c| crate::write::restore_formula_text(c).is_some())
+    {
+        return;
+    }
+    let fields: Vec<String> = record
+        .iter()
+        .map(|c| {
+            crate::write::restore_formula_text(c)
+                .unwrap_or(c)
+                .to_string()
+        })
+        .collect();
+    let position = record.position().cloned();
+    *record = csv::StringRecord::from(fields);
+    record.set_position(position);
 }
 
 /// Excel's "Unicode text" is tab-separated; some European-locale exports use ';'.

@@ -331,3 +331,73 @@ fn regions_and_births_rows() {
     let e = births::parse(&reader, &row).unwrap_err();
     assert_eq!(e[0].column, "birth_order");
 }
+
+#[test]
+fn cells_that_look_like_formulas_are_neutralised_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = [
+        "=1+1",
+        "+86 138 0000 0000",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "=HYPERLINK(\"http://example.invalid\",\"x\")",
+        "\t=1",
+        "\r=1",
+        "-",
+        "'=already",
+    ];
+    let harmless = [
+        "-12.5",
+        "-3",
+        "+4",
+        "1.5E3",
+        "-1.5e-3",
+        "2025-03-01",
+        "测试甲",
+        "'quoted",
+        "",
+    ];
+    let all: Vec<&str> = hostile.iter().chain(&harmless).copied().collect();
+    // A regions table, so that our own reader can read it back.
+    let headers = ["region_code", "name"];
+    let csv_path = dir.path().join("out.csv");
+    let xlsx_path = dir.path().join("out.xlsx");
+    for (path, format) in [(&csv_path, OutFormat::Csv), (&xlsx_path, OutFormat::Xlsx)] {
+        let mut w = TableWriter::create(path, format, &headers).unwrap();
+        for v in &all {
+            w.write_row(&[*v, "x"]).unwrap();
+        }
+        w.finish().unwrap();
+    }
+
+    // CSV: each formula-like cell starts with the apostrophe, numbers and dates do not.
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let mut r =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let written: Vec<String> = r.records().map(|rec| rec.unwrap()[0].to_string()).collect();
+    assert_eq!(written.len(), all.len());
+    for (got, v) in written.iter().zip(&all) {
+        if hostile.contains(v) {
+            assert_eq!(got, &format!("'{v}"), "{v:?} must be neutralised");
+        } else {
+            assert_eq!(got, v, "{v:?} must stay as it is");
+        }
+    }
+
+    // xlsx: the text is kept, Excel's quote prefix marks the formula-like cells.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx_path).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+
+    // Both read back exactly as written (the CSV reader takes the apostrophe off).
+    for path in [&csv_path, &xlsx_path] {
+        let mut t = TableReader::open(path, FileKind::Regions, None).unwrap();
+        let mut row = Row::default();
+        let mut back = Vec::new();
+        while t.next_row(&mut row).unwrap() {
+            back.push(row.cells().next().unwrap_or("").to_string());
+        }
+        assert_eq!(back, all, "{}", path.display());
+    }
+}
