@@ -26,6 +26,22 @@ pub const MAX_ROW_BYTES: usize = 4 << 20;
 /// Rows of one xlsx sheet: Excel's limit.
 pub const MAX_SHEET_ROWS: u64 = 1_048_576;
 
+/// Characters of a name (姓名, 婴儿姓名, 母亲姓名, 父亲姓名). Chinese names have
+/// 2 to 4, names of minorities and foreigners in Chinese script rarely 20.
+pub const MAX_NAME_CHARS: usize = 50;
+/// Characters of a place, a region name or a source (a hospital's full name,
+/// 某某街道某某社区居民委员会, a register's name).
+pub const MAX_PLACE_CHARS: usize = 100;
+/// Characters of a record, person or household number, an indicator code.
+pub const MAX_ID_CHARS: usize = 64;
+/// Characters of a phone field (two numbers with an extension fit).
+pub const MAX_PHONE_CHARS: usize = 40;
+/// Characters of free text (a note).
+pub const MAX_FREE_TEXT_CHARS: usize = 500;
+/// Characters of a code, date, number or ID number: no valid one is longer, so
+/// a longer cell is refused before its parser (and its message) sees it.
+pub const MAX_CODE_CHARS: usize = 40;
+
 /// Bytes an xlsx archive may inflate to, all members together. A 100,000 × 40
 /// roster's sheet is about 150 MB (shared strings) to 300 MB (inline strings).
 pub const MAX_INFLATED: u64 = 1 << 30;

@@ -401,3 +401,81 @@ fn cells_that_look_like_formulas_are_neutralised_and_read_back() {
         assert_eq!(back, all, "{}", path.display());
     }
 }
+
+#[test]
+fn over_long_fields_are_row_errors_that_echo_nothing() {
+    use renkou_interchange::limits::{MAX_NAME_CHARS, MAX_PHONE_CHARS, MAX_PLACE_CHARS};
+    let dir = tempfile::tempdir().unwrap();
+    let long_name = "测".repeat(30_000);
+    let text = format!(
+        "person_id,name,sex,birth_date,household_id,region_code,phone\n\
+         P1,{long_name},2,1990-02-28,H1,349901101201,\n\
+         P2,{},2,1990-02-28,H1,349901101201,{}\n\
+         P3,测试丙,2,测试丙,H1,{},\n\
+         P4,测试\u{7}丁,2,1990-02-28,H1,349901101201,\n\
+         P5,{},2,1990-02-28,H1,349901101201,\n",
+        "测".repeat(MAX_NAME_CHARS + 1),
+        "1".repeat(MAX_PHONE_CHARS + 1),
+        id_a(),
+        "测".repeat(MAX_NAME_CHARS),
+    );
+    let path = write(dir.path(), "long.csv", text.as_bytes());
+    let rows = read_persons(&path).unwrap();
+    // Not unwrap_err: on failure it would print the record, 30,000 characters of it.
+    let errs = |i: usize| match rows[i].clone() {
+        Ok(_) => panic!("row {} must be refused", i + 2),
+        Err(e) => e,
+    };
+
+    for i in [0, 1] {
+        let e = &errs(i)[0];
+        assert_eq!(e.column, "name");
+        assert_eq!(
+            e.message,
+            format!("姓名过长（超过 {MAX_NAME_CHARS} 个字符） / name too long (over {MAX_NAME_CHARS} characters)")
+        );
+        assert_eq!(errs(i).len(), 1 + usize::from(i == 1), "{:?}", errs(i));
+    }
+    assert_eq!(
+        errs(1)[1].message,
+        format!("联系电话过长（超过 {MAX_PHONE_CHARS} 个字符） / phone too long (over {MAX_PHONE_CHARS} characters)")
+    );
+    // A name in the date column, an ID number in the region column: neither is shown.
+    for e in errs(2) {
+        let shown = e.to_string();
+        assert!(
+            !shown.contains("测试丙") && !shown.contains(&id_a()),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 300, "{shown}");
+    }
+    assert!(
+        errs(2)[0].message.contains("字字字"),
+        "{}",
+        errs(2)[0].message
+    );
+    let e = &errs(3)[0];
+    assert_eq!((e.column.as_str(), e.row), ("name", 5));
+    assert!(e.message.contains("U+0007"), "{}", e.message);
+    // Exactly the limit is fine.
+    assert!(rows[4].is_ok());
+
+    // A births file: the place and the source are bounded too.
+    let b = write(
+        dir.path(),
+        "births.csv",
+        format!(
+            "record_id,child_sex,birth_date,place,source\nB1,1,2024-01-02,{},{}\n",
+            "院".repeat(MAX_PLACE_CHARS + 1),
+            "源".repeat(MAX_PLACE_CHARS + 1),
+        )
+        .as_bytes(),
+    );
+    let mut reader = TableReader::open(&b, FileKind::Births, None).unwrap();
+    let mut row = Row::default();
+    reader.next_row(&mut row).unwrap();
+    let e = births::parse(&reader, &row).unwrap_err();
+    let cols: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["place", "source"]);
+    assert!(e[0].message.starts_with("出生地点过长"), "{}", e[0].message);
+}
