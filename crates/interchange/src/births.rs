@@ -18,7 +18,8 @@ pub fn parse(reader: &TableReader, row: &Row) -> Result<SourceBirth, Vec<RowErro
         match n.parse::<u32>() {
             Ok(n) if (1..=20).contains(&n) => Ok(n),
             _ => Err(format!(
-                "孩次应为1、2、3……，实为“{s}” / birth order must be 1, 2, 3, …, found \"{s}\""
+                "孩次应为1、2、3……，实为“{s}” / birth order must be 1, 2, 3, …, found \"{s}\"",
+                s = crate::echo::echo_value(s)
             )),
         }
     });
@@ -32,6 +33,9 @@ pub fn parse(reader: &TableReader, row: &Row) -> Result<SourceBirth, Vec<RowErro
     let v = c.opt("region_code");
     let region_code = c.parse("region_code", v, RegionCode::parse);
     let place = c.opt("place");
+    // Not kept on the record (the importer names the source), but bounded like
+    // every other cell.
+    let _ = c.opt("source");
     let birth = (|| {
         Some(SourceBirth {
             record_id: record_id?.to_string(),

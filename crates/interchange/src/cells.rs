@@ -1,7 +1,9 @@
 //! Reading typed fields out of one row, collecting every bad field instead of
 //! stopping at the first: a user fixes a file once, not once per error.
 
+use crate::echo::redact_message;
 use crate::error::RowError;
+use crate::limits::MAX_CODE_CHARS;
 use crate::table::{Row, TableReader};
 use renkou_domain::{parse_date, Date};
 
@@ -37,6 +39,9 @@ impl<'a> Cells<'a> {
     }
 
     /// The trimmed cell, or None when the column is absent or the cell empty.
+    /// A cell longer than its column allows, or holding a control character,
+    /// is an error (and None): the parsers never see it, so no message can
+    /// echo it back.
     pub fn opt(&mut self, name: &str) -> Option<&'a str> {
         let i = self.reader.index(name)?;
         if self.row.lost_precision(i) {
@@ -47,6 +52,29 @@ impl<'a> Cells<'a> {
             return None;
         }
         let v = self.row.cell(i);
+        let column = self.reader.column(name);
+        let zh = column.map_or(name, |c| c.zh);
+        let max = column.map_or(MAX_CODE_CHARS, |c| c.max_chars);
+        if v.chars().nth(max).is_some() {
+            self.error(
+                name,
+                format!("{zh}过长（超过 {max} 个字符） / {name} too long (over {max} characters)"),
+            );
+            return None;
+        }
+        let multiline = column.is_some_and(|c| c.multiline);
+        let control = v
+            .chars()
+            .enumerate()
+            .find(|(_, c)| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+        if let Some((at, c)) = control {
+            let (at, code) = (at + 1, c as u32);
+            self.error(
+                name,
+                format!("{zh}含有控制字符（第 {at} 个字符为 U+{code:04X}） / {name} contains a control character (U+{code:04X} at character {at})"),
+            );
+            return None;
+        }
         (!v.is_empty()).then_some(v)
     }
 
@@ -67,10 +95,13 @@ impl<'a> Cells<'a> {
         value: Option<&str>,
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        match f(value?) {
+        let value = value?;
+        match f(value) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.error(name, e.to_string());
+                // The parsers quote what they refuse; a row error must not carry
+                // a name or an ID number that landed in the wrong column.
+                self.error(name, redact_message(&e.to_string(), value));
                 None
             }
         }

@@ -89,9 +89,7 @@ pub fn classify(b: &[u8], complete: bool, display: &str) -> Result<Format, FileE
         }
         Err(_) => {}
     }
-    let (_, had_errors) =
-        encoding_rs::GB18030.decode_without_bom_handling(trim_cut(body, complete));
-    if !had_errors {
+    if is_gb18030(body, complete) {
         return Ok(Format::Text {
             encoding: Some(encoding_rs::GB18030),
             bom: 0,
@@ -100,16 +98,19 @@ pub fn classify(b: &[u8], complete: bool, display: &str) -> Result<Format, FileE
     Err(FileError::UnknownEncoding { file: file() })
 }
 
-/// Drops a possibly cut GB18030 sequence (at most 3 bytes) at the end of a window.
-fn trim_cut(b: &[u8], complete: bool) -> &[u8] {
-    if complete {
-        return b;
-    }
-    let mut end = b.len();
-    while end > 0 && b.len() - end < 4 && b[end - 1] >= 0x80 {
-        end -= 1;
-    }
-    &b[..end]
+/// Whether `b` decodes as GB18030. A window of a longer file may end inside a
+/// character (one to three bytes of it): the decoder is told more may follow,
+/// so only a real error counts. (Trimming high bytes off the end instead, as
+/// this once did, left half a character whenever the cut fell inside a run of
+/// Chinese text, and such GBK files were refused as of unknown encoding.)
+fn is_gb18030(b: &[u8], complete: bool) -> bool {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let room = decoder
+        .max_utf8_buffer_length_without_replacement(b.len())
+        .unwrap_or(b.len() * 4);
+    let mut out = String::with_capacity(room);
+    let (result, read) = decoder.decode_to_string_without_replacement(b, &mut out, complete);
+    !matches!(result, encoding_rs::DecoderResult::Malformed(..)) && read == b.len()
 }
 
 #[cfg(test)]
@@ -164,5 +165,21 @@ mod tests {
             classify(&[b'a', 0x80, b',', 0xFF, 0xFF, b'\n'], true, "f"),
             Err(FileError::UnknownEncoding { .. })
         ));
+    }
+
+    #[test]
+    fn a_window_cut_inside_a_run_of_chinese_is_still_gbk() {
+        let text = "测试人口".repeat(100);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        for cut in [gbk.len() - 1, gbk.len() - 3, gbk.len() - 4] {
+            assert_eq!(
+                classify(&gbk[..cut], false, "f").unwrap(),
+                Format::Text {
+                    encoding: Some(encoding_rs::GB18030),
+                    bom: 0
+                },
+                "cut at {cut}"
+            );
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The two kinds of failure: a whole file that cannot be read, and one bad field of
 //! one row. Messages are Chinese first, then English, and name no personal data.
 
+use crate::limits::{Limit, Place};
 use std::fmt;
 use thiserror::Error;
 
@@ -36,6 +37,22 @@ pub enum FileError {
     NoSheet { file: String, sheet: String },
     #[error("{file}: 无法写入 / cannot write: {message}")]
     Write { file: String, message: String },
+    /// The file broke one of the bounds of [`crate::limits`]; reading stopped there.
+    #[error("{file}{}: {limit}", .at.as_ref().map(Place::to_string).unwrap_or_default())]
+    Limit {
+        file: String,
+        at: Option<Place>,
+        limit: Limit,
+    },
+    /// A NUL byte in a cell: no spreadsheet program writes one into text, and
+    /// the databases cannot store it.
+    #[error("{file}{at}: 单元格含有 NUL 字节（文件已损坏或不是文本表格） / the cell contains a NUL byte (a damaged file, or not a text table)")]
+    Nul { file: String, at: Place },
+    /// An .xls (OLE) workbook: calamine expands each of its sheets to a full
+    /// rectangle in memory when it opens the file, so two cells at opposite
+    /// corners of a sheet cost half a gigabyte; such files are refused.
+    #[error("{file}: 不读取旧版 .xls 工作簿，请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入 / legacy .xls workbooks are not read; save the file as .xlsx or CSV in Excel or WPS and import that")]
+    LegacyXls { file: String },
 }
 
 impl FileError {
@@ -43,6 +60,31 @@ impl FileError {
         FileError::Io {
             file: file.to_string(),
             source,
+        }
+    }
+
+    pub(crate) fn limit(file: &str, at: Option<Place>, limit: Limit) -> Self {
+        FileError::Limit {
+            file: file.to_string(),
+            at,
+            limit,
+        }
+    }
+
+    /// A workbook that calamine or the zip crate cannot read; their message is
+    /// cut short (it may quote XML from the file).
+    pub(crate) fn xlsx(file: &str, e: &dyn fmt::Display) -> Self {
+        FileError::Xlsx {
+            file: file.to_string(),
+            message: crate::echo::cut(&e.to_string(), 200).into_owned(),
+        }
+    }
+
+    /// The bound this error reports, if it is one.
+    pub fn broken_limit(&self) -> Option<&Limit> {
+        match self {
+            FileError::Limit { limit, .. } => Some(limit),
+            _ => None,
         }
     }
 }

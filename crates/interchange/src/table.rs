@@ -1,10 +1,14 @@
 //! A streaming reader of one interchange table, whatever its container: it finds the
-//! header row, maps headers to the file kind's columns, and yields rows one at a time.
+//! header row, maps headers to the file kind's columns, and yields rows one at a time,
+//! each within the bounds of [`crate::limits`] (the CSV and xlsx specifics live in
+//! [`crate::csvread`] and [`crate::xlsx`]; the checks every row gets are here).
 
+use crate::csvread::CsvSource;
 use crate::encoding::{sniff, Format};
 use crate::error::FileError;
+use crate::limits::{column_letter, Limit, Place, MAX_CELL_CHARS, MAX_COLUMNS};
 use crate::schema::{Column, FileKind};
-use calamine::{Data, Reader as _};
+use crate::xlsx::SheetRows;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -40,14 +44,52 @@ impl Row {
     pub fn cells(&self) -> impl Iterator<Item = &str> {
         self.record.iter().map(|c| c.trim_end_matches('\r'))
     }
+
+    /// The cells cut to `max` characters each (with `…`), for showing a
+    /// preview of a file without echoing an oversized cell back whole.
+    pub fn preview_cells(&self, max: usize) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        self.cells().map(move |c| crate::echo::cut(c, max))
+    }
+
+    /// Bytes of text in the row's cells.
+    pub(crate) fn text_len(&self) -> usize {
+        self.record.as_slice().len()
+    }
+
+    pub(crate) fn push_cell(&mut self, s: &str) {
+        self.record.push_field(s);
+    }
+
+    pub(crate) fn set_lossy(&mut self, lossy: Vec<usize>) {
+        self.lossy = lossy;
+    }
+}
+
+/// Why a source stopped, before the table knows its headers: the column is a
+/// position, turned into the header's name (or letter) by [`TableReader`].
+pub(crate) enum Refusal {
+    File(FileError),
+    Limit {
+        row: u64,
+        column: Option<usize>,
+        limit: Limit,
+    },
+    Nul {
+        row: u64,
+        column: usize,
+    },
+}
+
+impl Refusal {
+    pub fn at(row: u64, column: Option<usize>, limit: Limit) -> Self {
+        Refusal::Limit { row, column, limit }
+    }
 }
 
 enum Source {
-    Csv(csv::Reader<Box<dyn Read>>),
-    Sheet {
-        rows: std::vec::IntoIter<Vec<Data>>,
-        next_line: u64,
-    },
+    /// Boxed: csv_core's state tables make it ten times the size of a sheet's.
+    Csv(Box<CsvSource>),
+    Sheet(SheetRows),
 }
 
 pub struct TableReader {
@@ -73,42 +115,34 @@ impl TableReader {
             .map_err(|e| FileError::io(&display, e))?
             .len();
         let (source, total_rows) = match sniff(path, &display)? {
+            Format::Workbook if is_ole(path) => {
+                return Err(FileError::LegacyXls { file: display });
+            }
             Format::Workbook => {
-                let (rows, n) = read_sheet(path, &display, sheet)?;
-                (
-                    Source::Sheet {
-                        rows: rows.into_iter(),
-                        next_line: 1,
-                    },
-                    Some(n),
-                )
+                let rows = crate::xlsx::open_sheet(path, &display, sheet)?;
+                let total = rows.total_rows;
+                (Source::Sheet(rows), Some(total))
             }
             Format::Text { encoding, bom } => {
                 let mut f = File::open(path).map_err(|e| FileError::io(&display, e))?;
                 let mut skip = vec![0u8; bom];
                 f.read_exact(&mut skip)
                     .map_err(|e| FileError::io(&display, e))?;
-                let reader: Box<dyn Read> = match encoding {
+                let reader: Box<dyn std::io::BufRead> = match encoding {
                     None => Box::new(BufReader::with_capacity(1 << 20, f)),
-                    Some(enc) => Box::new(
+                    Some(enc) => Box::new(BufReader::with_capacity(
+                        1 << 20,
                         encoding_rs_io::DecodeReaderBytesBuilder::new()
                             .encoding(Some(enc))
                             .bom_override(false)
                             .build(BufReader::with_capacity(1 << 20, f)),
-                    ),
+                    )),
                 };
                 let delimiter = sniff_delimiter(path, encoding, bom);
-                let csv = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .delimiter(delimiter)
-                    // Only LF ends a record (a CR before it is trimmed with the
-                    // cell): the csv crate's line numbers lag by one on CRLF files
-                    // otherwise, and row numbers in errors must be exact.
-                    .terminator(csv::Terminator::Any(b'\n'))
-                    .buffer_capacity(1 << 20)
-                    .from_reader(reader);
-                (Source::Csv(csv), None)
+                (
+                    Source::Csv(Box::new(CsvSource::new(reader, delimiter))),
+                    None,
+                )
             }
         };
         let mut t = TableReader {
@@ -243,53 +277,134 @@ impl TableReader {
     /// How far through the file we are, as (done, total) in bytes or rows.
     pub fn progress(&self) -> (u64, u64) {
         match &self.source {
-            Source::Csv(r) => (r.position().byte(), self.total_bytes),
-            Source::Sheet { next_line, .. } => (*next_line, self.total_rows.unwrap_or(0)),
+            Source::Csv(r) => (r.consumed(), self.total_bytes),
+            Source::Sheet(s) => (s.next_line, self.total_rows.unwrap_or(0)),
         }
     }
 
     fn read_raw(&mut self, row: &mut Row) -> Result<bool, FileError> {
         row.lossy.clear();
-        match &mut self.source {
-            Source::Csv(r) => {
-                let line = r.position().line();
-                match r.read_record(&mut row.record) {
-                    Ok(more) => {
-                        // The record's own start position: the reader's position
-                        // lags when the previous record ended in a bare CR.
-                        row.line = row.record.position().map(|p| p.line()).unwrap_or(line);
-                        Ok(more)
-                    }
-                    Err(e) => Err(FileError::Csv {
-                        file: self.file.clone(),
-                        row: e.position().map(|p| p.line()).unwrap_or(line),
-                        message: match e.kind() {
-                            csv::ErrorKind::Utf8 { .. } => {
-                                "文件中途出现非 UTF-8 内容（编码混用） / invalid UTF-8 in the middle of the file (mixed encodings)".to_string()
-                            }
-                            _ => e.to_string(),
-                        },
-                    }),
+        let read = match &mut self.source {
+            Source::Csv(r) => match r.read(&self.file, &mut row.record) {
+                Ok(Some(line)) => {
+                    row.line = line;
+                    restore_formula_cells(&mut row.record);
+                    Ok(true)
                 }
+                Ok(None) => Ok(false),
+                Err(e) => Err(e),
+            },
+            Source::Sheet(s) => s.next(&self.file, row),
+        };
+        match read.and_then(|more| {
+            if more {
+                check_row(row).map(|()| true)
+            } else {
+                Ok(false)
             }
-            Source::Sheet { rows, next_line } => {
-                let Some(cells) = rows.next() else {
-                    return Ok(false);
-                };
-                row.line = *next_line;
-                *next_line += 1;
-                row.record.clear();
-                for (i, c) in cells.iter().enumerate() {
-                    let (s, lossy) = cell_text(c);
-                    if lossy {
-                        row.lossy.push(i);
-                    }
-                    row.record.push_field(&s);
-                }
-                Ok(true)
-            }
+        }) {
+            Ok(more) => Ok(more),
+            Err(r) => Err(self.refused(r)),
         }
     }
+
+    /// A source's refusal as the file error users see, its column named.
+    fn refused(&self, r: Refusal) -> FileError {
+        let name = |i: usize| match self.headers.get(i) {
+            Some(h) if !h.is_empty() => h.clone(),
+            _ => column_letter(i),
+        };
+        match r {
+            Refusal::File(e) => e,
+            Refusal::Limit { row, column, limit } => FileError::Limit {
+                file: self.file.clone(),
+                at: Some(Place {
+                    row,
+                    column: column.map(name),
+                }),
+                limit,
+            },
+            Refusal::Nul { row, column } => FileError::Nul {
+                file: self.file.clone(),
+                at: Place {
+                    row,
+                    column: Some(name(column)),
+                },
+            },
+        }
+    }
+}
+
+/// The checks every row gets, whatever its file: empty cells at the end are
+/// dropped (Excel writes trailing commas up to the widest row), then data must
+/// end by [`MAX_COLUMNS`], no cell may hold more than [`MAX_CELL_CHARS`]
+/// characters, and none a NUL.
+fn check_row(row: &mut Row) -> Result<(), Refusal> {
+    let used = (0..row.record.len())
+        .rev()
+        .find(|&i| !row.record[i].trim().is_empty())
+        .map_or(0, |i| i + 1);
+    if used > MAX_COLUMNS {
+        return Err(Refusal::at(
+            row.line,
+            Some(MAX_COLUMNS),
+            Limit::Columns { max: MAX_COLUMNS },
+        ));
+    }
+    row.record.truncate(used);
+    let cells = row.record.iter().enumerate();
+    for (i, c) in cells.filter(|_| row.text_len() > MAX_CELL_CHARS) {
+        // Four bytes at most per character: the count is needed only above that.
+        if c.len() > MAX_CELL_CHARS && c.chars().count() > MAX_CELL_CHARS {
+            return Err(Refusal::at(
+                row.line,
+                Some(i),
+                Limit::Cell {
+                    max: MAX_CELL_CHARS,
+                },
+            ));
+        }
+    }
+    // One search over the whole row's text; the cell only when there is a NUL.
+    if row.record.as_slice().as_bytes().contains(&0) {
+        if let Some(i) = row.record.iter().position(|c| c.as_bytes().contains(&0)) {
+            return Err(Refusal::Nul {
+                row: row.line,
+                column: i,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An OLE compound file: an .xls workbook (or an encrypted .xlsx).
+fn is_ole(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == [0xD0, 0xCF, 0x11, 0xE0]
+}
+
+/// Takes off the `'` our CSV writer puts before cells that look like formulas
+/// (see [`crate::write::neutralise_formula`]), so exported files read back as
+/// they were.
+fn restore_formula_cells(record: &mut csv::StringRecord) {
+    if !record
+        .iter()
+        .any(|c| crate::write::restore_formula_text(c).is_some())
+    {
+        return;
+    }
+    let fields: Vec<String> = record
+        .iter()
+        .map(|c| {
+            crate::write::restore_formula_text(c)
+                .unwrap_or(c)
+                .to_string()
+        })
+        .collect();
+    *record = csv::StringRecord::from(fields);
 }
 
 /// Excel's "Unicode text" is tab-separated; some European-locale exports use ';'.
@@ -316,71 +431,4 @@ fn sniff_delimiter(
         .max_by_key(|d| first.matches(*d as char).count())
         .filter(|d| first.contains(*d as char))
         .unwrap_or(b',')
-}
-
-fn read_sheet(
-    path: &Path,
-    display: &str,
-    sheet: Option<&str>,
-) -> Result<(Vec<Vec<Data>>, u64), FileError> {
-    let xerr = |e: &dyn std::fmt::Display| FileError::Xlsx {
-        file: display.to_string(),
-        message: e.to_string(),
-    };
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| xerr(&e))?;
-    let name = match sheet {
-        Some(s) => {
-            if !wb.sheet_names().iter().any(|n| n == s) {
-                return Err(FileError::NoSheet {
-                    file: display.to_string(),
-                    sheet: s.to_string(),
-                });
-            }
-            s.to_string()
-        }
-        None => wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or_else(|| FileError::Empty {
-                file: display.to_string(),
-            })?,
-    };
-    let range = wb.worksheet_range(&name).map_err(|e| xerr(&e))?;
-    // Rows above the used range's start are empty in the sheet: keep numbering true.
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows: Vec<Vec<Data>> = vec![Vec::new(); first_row];
-    for r in range.rows() {
-        let mut v = vec![Data::Empty; first_col];
-        v.extend_from_slice(r);
-        rows.push(v);
-    }
-    let n = rows.len() as u64;
-    Ok((rows, n))
-}
-
-/// A cell as text. Dates become YYYY-MM-DD; integral numbers lose their ".0".
-/// Returns whether the number was too long for Excel to keep all digits (an ID
-/// number typed into a cell formatted as a number).
-fn cell_text(c: &Data) -> (String, bool) {
-    match c {
-        Data::Empty | Data::Error(_) => (String::new(), false),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => (s.clone(), false),
-        Data::Int(i) => (i.to_string(), false),
-        Data::Bool(b) => (b.to_string(), false),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                (format!("{}", *f as i64), false)
-            } else if f.fract() == 0.0 {
-                (format!("{f:.0}"), true)
-            } else {
-                (f.to_string(), false)
-            }
-        }
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) => (d.date().format("%Y-%m-%d").to_string(), false),
-            None => (dt.as_f64().to_string(), false),
-        },
-    }
 }

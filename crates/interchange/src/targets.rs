@@ -41,7 +41,10 @@ fn number(s: &str) -> Result<f64, String> {
     t.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("“{s}”不是数字 / \"{s}\" is not a number"))
+        .ok_or_else(|| {
+            let s = crate::echo::echo_value(s);
+            format!("“{s}”不是数字 / \"{s}\" is not a number")
+        })
 }
 
 /// Parses a direction word: English codes or the Chinese a form or template uses.
@@ -103,7 +106,10 @@ pub fn target_line(f: &TargetFields<'_>) -> Result<TargetLine, FieldErrors> {
     let high = number_of("band_high", f.band_high);
     let region = region.and_then(|r| {
         RegionCode::parse_prefix(r)
-            .map_err(|e| errors.push(("region_code", e.to_string())))
+            .map_err(|e| {
+                let message = crate::echo::redact_message(&e.to_string(), r);
+                errors.push(("region_code", message))
+            })
             .ok()
     });
     let year = year.and_then(|y| {
@@ -111,6 +117,7 @@ pub fn target_line(f: &TargetFields<'_>) -> Result<TargetLine, FieldErrors> {
             .ok()
             .filter(|y| (1900..=2200).contains(y))
             .or_else(|| {
+                let y = crate::echo::echo_value(y);
                 errors.push(("year", format!("年份“{y}”无效 / year \"{y}\" is not valid")));
                 None
             })
@@ -118,6 +125,7 @@ pub fn target_line(f: &TargetFields<'_>) -> Result<TargetLine, FieldErrors> {
     let direction = match word.map(|w| (w, parse_direction_word(w))) {
         None => None,
         Some((w, None)) => {
+            let w = crate::echo::echo_value(w);
             errors.push((
                 "direction",
                 format!("方向“{w}”无法识别（应为越低越好、越高越好或区间） / direction \"{w}\" not understood (lower, higher or band)"),

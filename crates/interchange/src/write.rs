@@ -1,11 +1,18 @@
 //! Writing interchange tables back out: CSV as UTF-8 with BOM (so Excel on Chinese
 //! Windows opens it without garbling) or .xlsx, with the English headers of
 //! interchange.md (or the Chinese ones on request), readable by our own importer.
+//!
+//! Cells that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab or
+//! CR first, OWASP's "CSV injection") are neutralised: in CSV with a leading `'`
+//! ([`neutralise_formula`]; our reader takes it off again), in xlsx with Excel's
+//! own quote prefix, which keeps the text as it is. Numbers such as `-12.5` stay
+//! numbers.
 
 use crate::error::FileError;
 use crate::schema::FileKind;
 use renkou_domain::{PersonRecord, Region};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,6 +40,8 @@ enum Sink {
         sheet_index: usize,
         row: u32,
         text: Format,
+        /// `text` plus Excel's quote prefix, for cells that look like formulas.
+        quoted: Format,
         path: PathBuf,
     },
 }
@@ -79,6 +88,7 @@ impl TableWriter {
                     book,
                     sheet_index: 0,
                     row: 1,
+                    quoted: text.clone().set_quote_prefix(),
                     text,
                     path: path.to_path_buf(),
                 }
@@ -110,13 +120,18 @@ impl TableWriter {
         };
         match &mut self.sink {
             Sink::Csv(w) => w
-                .write_record(cells.iter().map(|c| c.as_ref()))
+                .write_record(
+                    cells
+                        .iter()
+                        .map(|c| neutralise_formula(c.as_ref()).into_owned()),
+                )
                 .map_err(|e| werr(&e)),
             Sink::Xlsx {
                 book,
                 sheet_index,
                 row,
                 text,
+                quoted,
                 ..
             } => {
                 if *row >= 1_048_576 {
@@ -128,8 +143,13 @@ impl TableWriter {
                 for (c, v) in cells.iter().enumerate() {
                     let v = v.as_ref();
                     if !v.is_empty() {
+                        let format = if looks_like_formula(v) {
+                            &*quoted
+                        } else {
+                            &*text
+                        };
                         sheet
-                            .write_string_with_format(*row, c as u16, v, text)
+                            .write_string_with_format(*row, c as u16, v, format)
                             .map_err(|e| werr(&e))?;
                     }
                 }
@@ -150,6 +170,64 @@ impl TableWriter {
             Sink::Xlsx { mut book, path, .. } => book.save(&path).map_err(|e| werr(&e)),
         }
     }
+}
+
+/// Whether a spreadsheet would read `s` as a formula: it starts with `=`, `+`,
+/// `-`, `@`, a tab or a CR (OWASP's list) and is not simply a number.
+pub fn looks_like_formula(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && !is_plain_number(s)
+}
+
+/// `s` as a CSV cell that no spreadsheet evaluates: a leading `'` when it
+/// [`looks_like_formula`] (OWASP's advice for CSV injection), else unchanged.
+/// Leading apostrophes are looked through, so that a value that already starts
+/// with `'=` gets one more and the reader's [`restore_formula_text`] gives back
+/// exactly what was written. Public for the other CSV writers of the system.
+pub fn neutralise_formula(s: &str) -> Cow<'_, str> {
+    if looks_like_formula(s.trim_start_matches('\'')) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The inverse of [`neutralise_formula`], for the reader: `'=…` back to `=…`,
+/// `''=…` back to `'=…`. A `'` before anything else is data and stays.
+pub(crate) fn restore_formula_text(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('\'')?;
+    looks_like_formula(rest.trim_start_matches('\'')).then_some(rest)
+}
+
+/// A decimal number as Excel reads one (`-3`, `-12.5`, `+4`, `-1.5E3`): those are
+/// left alone, they are values, not formulas. Written out because `f64::from_str`
+/// also takes `inf` and `NaN`, which Excel does not.
+fn is_plain_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int;
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac;
+    }
+    if int + frac == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        i += usize::from(matches!(b.get(i), Some(b'+' | b'-')));
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
 }
 
 /// A person as a persons.csv row, in [`crate::schema::PERSON_COLUMNS`] order.

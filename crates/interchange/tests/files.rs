@@ -331,3 +331,151 @@ fn regions_and_births_rows() {
     let e = births::parse(&reader, &row).unwrap_err();
     assert_eq!(e[0].column, "birth_order");
 }
+
+#[test]
+fn cells_that_look_like_formulas_are_neutralised_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = [
+        "=1+1",
+        "+86 138 0000 0000",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "=HYPERLINK(\"http://example.invalid\",\"x\")",
+        "\t=1",
+        "\r=1",
+        "-",
+        "'=already",
+    ];
+    let harmless = [
+        "-12.5",
+        "-3",
+        "+4",
+        "1.5E3",
+        "-1.5e-3",
+        "2025-03-01",
+        "测试甲",
+        "'quoted",
+        "",
+    ];
+    let all: Vec<&str> = hostile.iter().chain(&harmless).copied().collect();
+    // A regions table, so that our own reader can read it back.
+    let headers = ["region_code", "name"];
+    let csv_path = dir.path().join("out.csv");
+    let xlsx_path = dir.path().join("out.xlsx");
+    for (path, format) in [(&csv_path, OutFormat::Csv), (&xlsx_path, OutFormat::Xlsx)] {
+        let mut w = TableWriter::create(path, format, &headers).unwrap();
+        for v in &all {
+            w.write_row(&[*v, "x"]).unwrap();
+        }
+        w.finish().unwrap();
+    }
+
+    // CSV: each formula-like cell starts with the apostrophe, numbers and dates do not.
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let mut r =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let written: Vec<String> = r.records().map(|rec| rec.unwrap()[0].to_string()).collect();
+    assert_eq!(written.len(), all.len());
+    for (got, v) in written.iter().zip(&all) {
+        if hostile.contains(v) {
+            assert_eq!(got, &format!("'{v}"), "{v:?} must be neutralised");
+        } else {
+            assert_eq!(got, v, "{v:?} must stay as it is");
+        }
+    }
+
+    // xlsx: the text is kept, Excel's quote prefix marks the formula-like cells.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx_path).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+
+    // Both read back exactly as written (the CSV reader takes the apostrophe off).
+    for path in [&csv_path, &xlsx_path] {
+        let mut t = TableReader::open(path, FileKind::Regions, None).unwrap();
+        let mut row = Row::default();
+        let mut back = Vec::new();
+        while t.next_row(&mut row).unwrap() {
+            back.push(row.cells().next().unwrap_or("").to_string());
+        }
+        assert_eq!(back, all, "{}", path.display());
+    }
+}
+
+#[test]
+fn over_long_fields_are_row_errors_that_echo_nothing() {
+    use renkou_interchange::limits::{MAX_NAME_CHARS, MAX_PHONE_CHARS, MAX_PLACE_CHARS};
+    let dir = tempfile::tempdir().unwrap();
+    let long_name = "测".repeat(30_000);
+    let text = format!(
+        "person_id,name,sex,birth_date,household_id,region_code,phone\n\
+         P1,{long_name},2,1990-02-28,H1,349901101201,\n\
+         P2,{},2,1990-02-28,H1,349901101201,{}\n\
+         P3,测试丙,2,测试丙,H1,{},\n\
+         P4,测试\u{7}丁,2,1990-02-28,H1,349901101201,\n\
+         P5,{},2,1990-02-28,H1,349901101201,\n",
+        "测".repeat(MAX_NAME_CHARS + 1),
+        "1".repeat(MAX_PHONE_CHARS + 1),
+        id_a(),
+        "测".repeat(MAX_NAME_CHARS),
+    );
+    let path = write(dir.path(), "long.csv", text.as_bytes());
+    let rows = read_persons(&path).unwrap();
+    // Not unwrap_err: on failure it would print the record, 30,000 characters of it.
+    let errs = |i: usize| match rows[i].clone() {
+        Ok(_) => panic!("row {} must be refused", i + 2),
+        Err(e) => e,
+    };
+
+    for i in [0, 1] {
+        let e = &errs(i)[0];
+        assert_eq!(e.column, "name");
+        assert_eq!(
+            e.message,
+            format!("姓名过长（超过 {MAX_NAME_CHARS} 个字符） / name too long (over {MAX_NAME_CHARS} characters)")
+        );
+        assert_eq!(errs(i).len(), 1 + usize::from(i == 1), "{:?}", errs(i));
+    }
+    assert_eq!(
+        errs(1)[1].message,
+        format!("联系电话过长（超过 {MAX_PHONE_CHARS} 个字符） / phone too long (over {MAX_PHONE_CHARS} characters)")
+    );
+    // A name in the date column, an ID number in the region column: neither is shown.
+    for e in errs(2) {
+        let shown = e.to_string();
+        assert!(
+            !shown.contains("测试丙") && !shown.contains(&id_a()),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 300, "{shown}");
+    }
+    assert!(
+        errs(2)[0].message.contains("字字字"),
+        "{}",
+        errs(2)[0].message
+    );
+    let e = &errs(3)[0];
+    assert_eq!((e.column.as_str(), e.row), ("name", 5));
+    assert!(e.message.contains("U+0007"), "{}", e.message);
+    // Exactly the limit is fine.
+    assert!(rows[4].is_ok());
+
+    // A births file: the place and the source are bounded too.
+    let b = write(
+        dir.path(),
+        "births.csv",
+        format!(
+            "record_id,child_sex,birth_date,place,source\nB1,1,2024-01-02,{},{}\n",
+            "院".repeat(MAX_PLACE_CHARS + 1),
+            "源".repeat(MAX_PLACE_CHARS + 1),
+        )
+        .as_bytes(),
+    );
+    let mut reader = TableReader::open(&b, FileKind::Births, None).unwrap();
+    let mut row = Row::default();
+    reader.next_row(&mut row).unwrap();
+    let e = births::parse(&reader, &row).unwrap_err();
+    let cols: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["place", "source"]);
+    assert!(e[0].message.starts_with("出生地点过长"), "{}", e[0].message);
+}

@@ -37,7 +37,7 @@ pub enum PeriodError {
     Year(i32),
     #[error("起始日期{from}晚于结束日期{to} / the period starts ({from}) after it ends ({to})")]
     Reversed { from: Date, to: Date },
-    #[error("期间“{0}”无法识别（应为 2024、2024Q1、2024-03 或 2024-01-01..2024-06-30） / period not understood: \"{0}\" (expected 2024, 2024Q1, 2024-03 or 2024-01-01..2024-06-30)")]
+    #[error("期间“{0}”无法识别（应为 2024、2024Q1、2024-03、2024年3月、2024年第1季度 或 2024-01-01..2024-06-30） / period not understood: \"{0}\" (expected 2024, 2024Q1, 2024-03, 2024年3月, 2024年第1季度 or 2024-01-01..2024-06-30)")]
     Syntax(String),
 }
 
@@ -206,34 +206,105 @@ impl fmt::Display for Period {
 impl FromStr for Period {
     type Err = PeriodError;
     /// Accepts the labels [`Display`](fmt::Display) writes, plus `2024-Q1`,
-    /// `2024-3`, and any date spelling of `parse_date` around `..`.
+    /// `2024-3`, `2024.3`, `2024/3`, any date spelling of `parse_date` around
+    /// `..`, and the spellings a Chinese input method produces: full-width
+    /// characters (`２０２５Ｑ３`, `２０２５－０３`), `2025年`, `2025年3月`,
+    /// `2025年第3季度` / `2025年3季度`, and Chinese numerals (`二〇二五年`,
+    /// `2025年十二月`, `2025年第三季度`). Never panics: anything else is a
+    /// [`PeriodError::Syntax`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let syntax = || PeriodError::Syntax(t.to_string());
+        let t = normalise(s);
+        let syntax = || PeriodError::Syntax(echo(s.trim()));
         if let Some((a, b)) = t.split_once("..") {
             let from = parse_date(a).map_err(|_| syntax())?;
             let to = parse_date(b).map_err(|_| syntax())?;
             return Period::range(from, to);
         }
-        let digits =
-            |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit());
-        if t.len() == 4 && digits(t) {
-            return Period::try_year(t.parse().map_err(|_| syntax())?);
-        }
-        let (y, rest) = t.split_at(4.min(t.len()));
-        if !digits(y) || y.len() != 4 {
+        // Every character is ASCII or CJK from here on, but slicing goes by
+        // `strip_prefix`/`char_indices`, never by a byte count, so no input can
+        // land a cut inside a multi-byte character.
+        let year_len = t.chars().take_while(char::is_ascii_digit).count();
+        if year_len != 4 {
             return Err(syntax());
         }
+        let (y, rest) = t.split_at(4); // four ASCII digits: 4 bytes
         let y: i32 = y.parse().map_err(|_| syntax())?;
-        let rest = rest.strip_prefix('-').unwrap_or(rest);
-        if let Some(q) = rest.strip_prefix(['Q', 'q']) {
-            if q.len() == 1 && digits(q) {
-                return Period::quarter(y, q.parse().map_err(|_| syntax())?);
+        if let Some(rest) = rest.strip_prefix('年') {
+            // The Chinese spellings: 2025年, 2025年3月, 2025年第3季度, 2025年3季度
+            // (and 2025年Q3, as business writing has it).
+            if rest.is_empty() {
+                return Period::try_year(y);
             }
-        } else if (1..=2).contains(&rest.len()) && digits(rest) {
-            return Period::month(y, rest.parse().map_err(|_| syntax())?);
+            if let Some(q) = rest.strip_prefix(['Q', 'q']) {
+                return Period::quarter(y, small_number(q).ok_or_else(syntax)?);
+            }
+            if let Some(q) = rest.strip_suffix("季度") {
+                let q = q.strip_prefix('第').unwrap_or(q);
+                return Period::quarter(y, small_number(q).ok_or_else(syntax)?);
+            }
+            let m = rest.strip_suffix('月').ok_or_else(syntax)?;
+            return Period::month(y, small_number(m).ok_or_else(syntax)?);
         }
-        Err(syntax())
+        if rest.is_empty() {
+            return Period::try_year(y);
+        }
+        let rest = rest.strip_prefix(['-', '.', '/']).unwrap_or(rest);
+        if let Some(q) = rest.strip_prefix(['Q', 'q']) {
+            return Period::quarter(y, small_number(q).ok_or_else(syntax)?);
+        }
+        Period::month(y, small_number(rest).ok_or_else(syntax)?)
+    }
+}
+
+/// Full-width forms (U+FF01..U+FF5E) become their ASCII letters, the ideographic
+/// space a space, the Chinese digits 〇/零..九 ASCII digits; whitespace is dropped
+/// (`2025 年 3 月`). 十 stays: it is not a digit but a ten (see [`small_number`]).
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '〇' | '零' => '0',
+                '一' => '1',
+                '二' => '2',
+                '三' => '3',
+                '四' => '4',
+                '五' => '5',
+                '六' => '6',
+                '七' => '7',
+                '八' => '8',
+                '九' => '9',
+                c => c,
+            };
+            (!c.is_whitespace()).then_some(c)
+        })
+        .collect()
+}
+
+/// A month or quarter number: one or two ASCII digits, or 十, 十N (after
+/// [`normalise`] turned 一..九 into digits: 十 = 10, 十1 = 11, 十2 = 12).
+fn small_number(s: &str) -> Option<u32> {
+    let digits = |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|c| c.is_ascii_digit());
+    if digits(s) {
+        return s.parse().ok();
+    }
+    let ones = s.strip_prefix('十')?;
+    if ones.is_empty() {
+        return Some(10);
+    }
+    match ones.parse::<u32>() {
+        Ok(n @ 1..=9) if ones.len() == 1 => Some(10 + n),
+        _ => None,
+    }
+}
+
+/// What a syntax error shows of the input: at most 40 characters, so a huge
+/// query parameter is not echoed back whole.
+fn echo(s: &str) -> String {
+    const MAX: usize = 40;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
     }
 }
 
@@ -334,5 +405,136 @@ mod tests {
             Period::last_years(2024, 3),
             vec![Period::year(2022), Period::year(2023), Period::year(2024)]
         );
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    //! The spellings a Chinese input method produces, and the promise that no
+    //! input panics (full-width digits used to cut `split_at(4)` mid-character).
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> Result<Period, PeriodError> {
+        s.parse()
+    }
+
+    #[test]
+    fn full_width_and_chinese_years() {
+        for s in [
+            "２０２５",
+            "2025年",
+            "２０２５年",
+            "二〇二五",
+            "二〇二五年",
+            " 2025 ",
+            "\u{3000}２０２５\u{3000}",
+        ] {
+            assert_eq!(p(s), Ok(Period::year(2025)), "{s}");
+        }
+    }
+
+    #[test]
+    fn chinese_and_full_width_months() {
+        let march = Period::month(2025, 3).unwrap();
+        for s in [
+            "2025年3月",
+            "2025年03月",
+            "２０２５年３月",
+            "2025 年 3 月",
+            "２０２５－０３",
+            "2025.3",
+            "２０２５．３",
+            "2025/03",
+            "二〇二五年三月",
+        ] {
+            assert_eq!(p(s), Ok(march), "{s}");
+        }
+        assert_eq!(p("2025年十月"), Period::month(2025, 10));
+        assert_eq!(p("2025年十一月"), Period::month(2025, 11));
+        assert_eq!(p("2025年十二月"), Period::month(2025, 12));
+        assert_eq!(p("2025年13月"), Err(PeriodError::Month(13)));
+        assert_eq!(p("2025年十三月"), Err(PeriodError::Month(13)));
+    }
+
+    #[test]
+    fn chinese_and_full_width_quarters() {
+        let q3 = Period::quarter(2025, 3).unwrap();
+        for s in [
+            "2025年第3季度",
+            "2025年3季度",
+            "2025年第三季度",
+            "２０２５Ｑ３",
+            "２０２５ｑ３",
+            "２０２５－Ｑ３",
+            "2025年Q3",
+            "2025Q3",
+        ] {
+            assert_eq!(p(s), Ok(q3), "{s}");
+        }
+        assert_eq!(p("2025年第5季度"), Err(PeriodError::Quarter(5)));
+    }
+
+    #[test]
+    fn full_width_ranges() {
+        let r = Period::range(
+            Date::from_ymd_opt(2025, 3, 10).unwrap(),
+            Date::from_ymd_opt(2025, 3, 13).unwrap(),
+        );
+        assert_eq!(p("２０２５－０３－１０．．２０２５－０３－１３"), r);
+        assert_eq!(p("2025年3月10日..2025年3月13日"), r);
+    }
+
+    #[test]
+    fn everything_else_is_a_syntax_error() {
+        for s in [
+            "２０２",
+            "二〇二",
+            "2025年3",
+            "2025年第季度",
+            "2025年三",
+            "2025年月",
+            "2025-",
+            "2025Q",
+            "2025Q十十",
+            "20250",
+            "é025",
+            "20é5",
+            "2025é",
+            "2025年é月",
+            "💥💥💥💥",
+            "2025-３é",
+            "..",
+            "2025..",
+        ] {
+            assert!(
+                matches!(p(s), Err(PeriodError::Syntax(_))),
+                "{s}: {:?}",
+                p(s)
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_input_is_not_echoed_whole() {
+        let s = "年".repeat(100_000);
+        let e = p(&s).unwrap_err().to_string();
+        assert!(e.chars().count() < 400, "{} characters", e.chars().count());
+    }
+
+    proptest! {
+        #[test]
+        fn no_string_panics(s in any::<String>()) {
+            let _ = p(&s);
+        }
+
+        /// Strings from the characters the parser looks at, so the deep branches
+        /// (after 年, before 季度, around ..) are reached with multi-byte input.
+        #[test]
+        fn no_period_like_string_panics(
+            s in "[0-9０-９〇零一二三四五六七八九十年月季度第QqＱｑ\\-－\\.．/ 　é💥]{0,14}"
+        ) {
+            let _ = p(&s);
+        }
     }
 }
