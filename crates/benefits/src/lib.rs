@@ -1,0 +1,2 @@
+//! renkou-benefits: the benefits domain.
+pub mod rules;
