@@ -2,7 +2,9 @@
 
 pub mod money;
 pub mod month;
+pub mod parameters;
 
 pub use money::Yuan;
 pub use month::Month;
+pub use parameters::{Layer, ParameterError, Parameters, UsedValue, Value};
 pub use renkou_domain::Date;
