@@ -18,6 +18,7 @@ pub mod facts;
 pub mod money;
 pub mod month;
 pub mod parameters;
+pub mod reward;
 
 pub use eligibility::{
     compare, Change, DecidingFact, Determination, DueMonth, EligibilityRow, Ending, Finding,
