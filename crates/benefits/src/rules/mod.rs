@@ -19,6 +19,7 @@ pub mod money;
 pub mod month;
 pub mod parameters;
 pub mod reward;
+pub mod special;
 
 pub use eligibility::{
     compare, Change, DecidingFact, Determination, DueMonth, EligibilityRow, Ending, Finding,
