@@ -15,6 +15,7 @@
 pub mod childcare;
 pub mod eligibility;
 pub mod facts;
+pub mod ledger;
 pub mod money;
 pub mod month;
 pub mod parameters;
@@ -30,6 +31,7 @@ pub use facts::{
     LegalAdoption, Move, NoOutOfPolicyBirth1973To2001, Parent, PersonFacts, PersonIdx,
     RegionId, Register, RegistrationKind,
 };
+pub use ledger::{Ledger, LedgerError, Settlement, SettlementLine};
 pub use money::Yuan;
 pub use month::Month;
 pub use parameters::{Layer, ParameterError, Parameters, UsedValue, Value};
