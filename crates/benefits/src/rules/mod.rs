@@ -14,6 +14,7 @@
 
 pub mod childcare;
 pub mod eligibility;
+pub mod employer;
 pub mod facts;
 pub mod ledger;
 pub mod money;
