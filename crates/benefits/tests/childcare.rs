@@ -54,7 +54,11 @@ fn children_born_2022_to_2024_get_their_months_still_under_3() {
     let c2 = r.find("C2").unwrap();
     assert!(!c2.eligible());
     assert_eq!(c2.amount, y("0"));
-    assert!(c2.reason().contains("已于2025-01-01满龄"), "{}", c2.reason());
+    assert!(
+        c2.reason().contains("已于2025-01-01满龄"),
+        "{}",
+        c2.reason()
+    );
     assert!(r.find("C3").is_none());
 }
 
@@ -110,7 +114,10 @@ key = "childcare.limit_month_counts"
   reference = "省卫健委育儿补贴实施细则（测试用）"
   confirmed_by_county = true
 "#;
-    let p2 = p.clone().with(Layer::from_toml(county, Some(&p)).unwrap()).unwrap();
+    let p2 = p
+        .clone()
+        .with(Layer::from_toml(county, Some(&p)).unwrap())
+        .unwrap();
     // Born 2022-01-01: now January 2025, the month of the 3rd birthday, counts: 300.
     t.child("B5", Sex::Male, d(2022, 1, 1), None, VILLAGE_A);
     let r2 = run(&t, COUNTY, 2025, &p2);
@@ -129,7 +136,13 @@ fn the_death_of_a_child_closes_the_months_after_it() {
     // Born 2024-08-01, died 2025-04-20: January to April (the month of death still
     // counts), 4 × 300 = 1200.
     let mut t = Town::new();
-    t.child("D1", Sex::Male, d(2024, 8, 1), Some(d(2025, 4, 20)), VILLAGE_A);
+    t.child(
+        "D1",
+        Sex::Male,
+        d(2024, 8, 1),
+        Some(d(2025, 4, 20)),
+        VILLAGE_A,
+    );
     let r = run(&t, COUNTY, 2025, &Parameters::national());
     let c = r.find("D1").unwrap();
     assert_eq!(due(c), months(2025, 1, 4, "300"));
@@ -274,7 +287,10 @@ fn a_rule_change_mid_year_leaves_the_earlier_months_as_they_were() {
     assert_eq!(due(r2025.find("R1").unwrap()), due(a));
     // 2026: (3600 + 2400) / 12 = 500 for January (3rd birthday 2027-01-10, so all
     // of 2026): 12 × 500 = 6000.
-    assert_eq!(run(&t, COUNTY, 2026, &v3).find("R1").unwrap().amount, y("6000"));
+    assert_eq!(
+        run(&t, COUNTY, 2026, &v3).find("R1").unwrap().amount,
+        y("6000")
+    );
 }
 
 #[test]
@@ -285,7 +301,15 @@ fn a_person_proposed_twice_by_two_villages_is_paid_once() {
     let mut t = Town::new();
     let born = d(2024, 9, 1);
     let id = IdNumber::compose(349901, born, 2);
-    t.person_with_id("V-A-001", Some(id.clone()), Sex::Female, born, None, VILLAGE_A, &[]);
+    t.person_with_id(
+        "V-A-001",
+        Some(id.clone()),
+        Sex::Female,
+        born,
+        None,
+        VILLAGE_A,
+        &[],
+    );
     t.person_with_id("V-C-001", Some(id), Sex::Female, born, None, VILLAGE_C, &[]);
     let r = run(&t, COUNTY, 2025, &Parameters::national());
     let a = r.find("V-A-001").unwrap();

@@ -37,6 +37,8 @@ pub const RULE: &str = "childcare/1";
 #[derive(Debug, Clone, Copy)]
 struct MonthRule {
     month: Month,
+    /// The month's first day, the day its facts are read on.
+    start: Date,
     /// `None`: the subsidy is not in force this month.
     amount: Option<Yuan>,
     age_limit: u32,
@@ -60,6 +62,7 @@ fn month_rules(
         let Some(amount) = params.amount("childcare.amount", day)? else {
             rules.push(MonthRule {
                 month,
+                start: day,
                 amount: None,
                 age_limit: 0,
                 birth_month_counts: false,
@@ -84,6 +87,7 @@ fn month_rules(
         confirmed &= log.note(f);
         rules.push(MonthRule {
             month,
+            start: day,
             amount: Some(slot),
             age_limit,
             birth_month_counts,
@@ -124,11 +128,18 @@ pub fn run(
     // day reached the largest age limit before the year began.
     let earliest = Date::from_ymd_opt(year - max_limit as i32, 1, 1).expect("a valid day");
     let latest = dec.last_day();
-    for (i, f) in register.all_facts().iter().enumerate() {
-        if f.birth_date < earliest || f.birth_date > latest {
-            continue;
-        }
-        let person = PersonIdx(i as u32);
+    // First the cheap pass over everyone, so the determinations are allocated once.
+    let candidates: Vec<u32> = register
+        .all_facts()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.birth_date >= earliest && f.birth_date <= latest)
+        .map(|(i, _)| i as u32)
+        .collect();
+    determinations.reserve(candidates.len());
+    for i in candidates {
+        let person = PersonIdx(i);
+        let f = register.facts(person);
         // Most children never move: settle "not in the area" without the month loop.
         if register.moves(person).is_empty() && !in_area[f.region.0 as usize] {
             continue;
@@ -146,7 +157,7 @@ pub fn run(
             if m < birth_month {
                 continue;
             }
-            let region = register.region_at_start_of(person, m.first_day());
+            let region = register.region_at_start_of(person, rule.start);
             let here = region.is_some_and(|r| in_area[r.0 as usize]);
             any_here |= here;
             let Some(amount) = rule.amount else {
@@ -193,11 +204,7 @@ pub fn run(
         if !any_here {
             continue;
         }
-        let extra = if unconfirmed {
-            vec![Finding::UnconfirmedValues]
-        } else {
-            Vec::new()
-        };
+        let extra = unconfirmed.then_some(Finding::UnconfirmedValues);
         let (due, amount, findings, would_qualify_with, ending) = tally.finish(dec, extra);
         determinations.push(Determination {
             person_id: register.person_id(person).to_string(),
@@ -218,7 +225,7 @@ pub fn run(
             },
         });
     }
-    mark_duplicates(&mut determinations, |p| register.id_number(p).cloned());
+    mark_duplicates(&mut determinations, |p| register.id_number(p));
     debug_assert!(determinations
         .iter()
         .all(|d| d.due.iter().all(|m| m.month.year() == year)));

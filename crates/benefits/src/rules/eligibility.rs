@@ -18,7 +18,7 @@ use crate::rules::month::Month;
 use crate::rules::parameters::{ParameterError, UsedValue};
 use crate::rules::Date;
 use renkou_domain::RegionCode;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -129,49 +129,88 @@ impl MissingFact {
 #[serde(tag = "finding", rename_all = "snake_case")]
 pub enum Finding {
     /// The months due in the period.
-    Due { first: Month, last: Month, months: u32 },
+    Due {
+        first: Month,
+        last: Month,
+        months: u32,
+    },
     /// The program has no amount in force in these months.
     NotInForce,
     /// Born in the month and the birth month does not count.
-    BirthMonthNotCounted { month: Month },
+    BirthMonthNotCounted {
+        month: Month,
+    },
     /// Reached the age limit (育儿补贴: the third birthday).
-    AgeLimitReached { birthday: Date },
-    Died { date: Date },
+    AgeLimitReached {
+        birthday: Date,
+    },
+    Died {
+        date: Date,
+    },
     /// The registration moved out of the area.
-    MovedAway { date: Date },
+    MovedAway {
+        date: Date,
+    },
     /// Registered elsewhere in these months; here from the move on `date`.
-    MovedIn { date: Date },
+    MovedIn {
+        date: Date,
+    },
     /// Not registered in the area in any month of the period.
     NotRegisteredHere,
     /// Below the program's age; reaches it on `birthday`.
-    TooYoung { age: u32, birthday: Date },
+    TooYoung {
+        age: u32,
+        birthday: Date,
+    },
     /// Born before the program's first birth date.
-    BornBefore { limit: Date },
+    BornBefore {
+        limit: Date,
+    },
     /// Attested as non-agricultural registration.
     NotRural,
     /// 奖励扶助: the children do not make the family eligible.
-    ChildrenDoNotQualify { living: u32, daughters: u32 },
+    ChildrenDoNotQualify {
+        living: u32,
+        daughters: u32,
+    },
     /// Never had a child (奖励扶助 needs one child, two daughters, or children who died).
     NoChild,
     /// 特别扶助: the family had more than one child.
-    MoreThanOneChild { children: u32 },
+    MoreThanOneChild {
+        children: u32,
+    },
     /// 特别扶助: the only child is alive and no disability of the grade is attested.
     ChildNotDeceasedOrDisabled,
     /// 特别扶助: the attested grade is lighter than the rule's grade.
-    DisabilityTooLight { grade: u8, max_grade: u32 },
+    DisabilityTooLight {
+        grade: u8,
+        max_grade: u32,
+    },
     /// 特别扶助: whose age counts is unclear (two parents, neither recorded female).
     MotherUnknown,
     /// 特别扶助 category for these months.
-    SpecialCategory { rural: bool, death: bool, from: Month },
+    SpecialCategory {
+        rural: bool,
+        death: bool,
+        from: Month,
+    },
     /// An attested fact is missing.
-    Missing { fact: MissingFact },
+    Missing {
+        fact: MissingFact,
+    },
     /// Another register person has the same ID number and is paid; this one is not.
-    DuplicateOf { person_id: String },
+    DuplicateOf {
+        person_id: String,
+    },
     /// Paid here; another register person with the same ID number is not.
-    AlsoRegisteredAs { person_id: String },
+    AlsoRegisteredAs {
+        person_id: String,
+    },
     /// The same person came in more than one family (proposed twice); the first
     /// family decided, once.
-    ProposedTwice { families: u32 },
+    ProposedTwice {
+        families: u32,
+    },
     /// Some parameter values used in the due months are not confirmed by the county.
     UnconfirmedValues,
 }
@@ -247,10 +286,20 @@ pub struct Ending {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum DecidingFact {
-    BirthDate { person_id: String, date: Date },
-    DeathDate { person_id: String, date: Date },
-    RegisteredIn { region: RegionCode },
-    Moved { date: Date, to: Option<RegionCode> },
+    /// The person's own birth date (children's facts are in [`DecidingFact::Child`]).
+    BirthDate {
+        date: Date,
+    },
+    DeathDate {
+        date: Date,
+    },
+    RegisteredIn {
+        region: RegionCode,
+    },
+    Moved {
+        date: Date,
+        to: Option<RegionCode>,
+    },
     Child {
         person_id: String,
         birth_date: Date,
@@ -395,7 +444,9 @@ impl Run {
     }
 
     pub fn find(&self, person_id: &str) -> Option<&Determination> {
-        self.determinations.iter().find(|d| d.person_id == person_id)
+        self.determinations
+            .iter()
+            .find(|d| d.person_id == person_id)
     }
 
     pub fn region_code(&self, id: RegionId) -> &RegionCode {
@@ -412,24 +463,28 @@ impl Run {
 /// A month's verdict while a rule evaluates a person.
 pub(crate) type MonthVerdict = Result<DueMonth, Finding>;
 
-/// Gathers a person's twelve month verdicts into a determination's parts.
+/// Gathers a person's month verdicts (at most the twelve of a year) into a
+/// determination's parts. Fixed-size where it can be: it runs once per child of
+/// the county.
 pub(crate) struct MonthTally {
     due: Vec<DueMonth>,
     /// Distinct blocking findings in the order first met.
     blockers: Vec<Finding>,
-    /// The blocker of each month, by index into `blockers`.
-    blocker_of: Vec<(Month, usize)>,
-    /// Months whose only obstacles are missing facts.
-    missing_only: BTreeSet<MissingFact>,
+    /// The blocker of each blocked month, by index into `blockers`.
+    blocker_of: [(Month, u8); 12],
+    blocked: usize,
+    /// Facts whose absence alone blocks some month.
+    missing_only: Vec<MissingFact>,
 }
 
 impl MonthTally {
     pub(crate) fn new() -> MonthTally {
         MonthTally {
-            due: Vec::new(),
+            due: Vec::with_capacity(12),
             blockers: Vec::new(),
-            blocker_of: Vec::new(),
-            missing_only: BTreeSet::new(),
+            blocker_of: [(Month::new(0, 1), 0); 12],
+            blocked: 0,
+            missing_only: Vec::new(),
         }
     }
 
@@ -444,81 +499,113 @@ impl MonthTally {
                         self.blockers.len() - 1
                     }
                 };
-                self.blocker_of.push((month, i));
+                if self.blocked < self.blocker_of.len() {
+                    self.blocker_of[self.blocked] = (month, i as u8);
+                    self.blocked += 1;
+                }
             }
         }
     }
 
     /// A month blocked only by missing facts: supplying them would make it due.
     pub(crate) fn missing_only(&mut self, month: Month, facts: &[MissingFact]) {
-        self.push(
-            month,
-            Err(Finding::Missing {
-                fact: facts[0],
-            }),
-        );
+        self.push(month, Err(Finding::Missing { fact: facts[0] }));
         for f in &facts[1..] {
-            // Record every missing fact as a finding too.
+            // Every missing fact is a finding too.
             if !self.blockers.contains(&Finding::Missing { fact: *f }) {
                 self.blockers.push(Finding::Missing { fact: *f });
             }
         }
-        self.missing_only.extend(facts.iter().copied());
+        for f in facts {
+            if !self.missing_only.contains(f) {
+                self.missing_only.push(*f);
+            }
+        }
     }
 
     /// The due months, amount, findings, would-qualify-with and ending. `extra`
-    /// findings (categories, unconfirmed amounts) follow the due months.
+    /// findings (categories, unconfirmed values) follow the due months.
     pub(crate) fn finish(
-        self,
+        mut self,
         period_last: Month,
-        extra: Vec<Finding>,
-    ) -> (Vec<DueMonth>, Yuan, Vec<Finding>, Vec<MissingFact>, Option<Ending>) {
+        extra: impl IntoIterator<Item = Finding>,
+    ) -> (
+        Vec<DueMonth>,
+        Yuan,
+        Vec<Finding>,
+        Vec<MissingFact>,
+        Option<Ending>,
+    ) {
         let amount: Yuan = self.due.iter().map(|d| d.amount).sum();
-        let mut findings = Vec::with_capacity(self.blockers.len() + 1 + extra.len());
-        if let (Some(first), Some(last)) = (self.due.first(), self.due.last()) {
-            findings.push(Finding::Due {
-                first: first.month,
-                last: last.month,
-                months: self.due.len() as u32,
-            });
-        }
-        findings.extend(extra);
         let ending = self.due.last().and_then(|last| {
             if last.month >= period_last {
                 return None;
             }
             let next = last.month.next();
-            self.blocker_of
+            self.blocker_of[..self.blocked]
                 .iter()
                 .find(|(m, _)| *m == next)
                 .map(|(_, i)| Ending {
                     last_month: last.month,
-                    why: self.blockers[*i].clone(),
+                    why: self.blockers[*i as usize].clone(),
                 })
         });
-        findings.extend(self.blockers);
-        let would = self.missing_only.into_iter().collect();
-        (self.due, amount, findings, would, ending)
+        let findings = match (self.due.first(), self.due.last()) {
+            (Some(first), Some(last)) => {
+                let mut f = Vec::with_capacity(self.blockers.len() + 2);
+                f.push(Finding::Due {
+                    first: first.month,
+                    last: last.month,
+                    months: self.due.len() as u32,
+                });
+                f.extend(extra);
+                f.append(&mut self.blockers);
+                f
+            }
+            _ => {
+                let mut f: Vec<Finding> = extra.into_iter().collect();
+                f.append(&mut self.blockers);
+                f
+            }
+        };
+        self.missing_only.sort();
+        (self.due, amount, findings, self.missing_only, ending)
     }
 }
 
 /// Marks register persons that share an ID number (重复建档, proposed by two
 /// villages): the first by 人员编号 keeps its slots, the others lose theirs, and all of
 /// them are flagged for review. Persons without an ID number cannot be matched here.
-pub(crate) fn mark_duplicates(
+pub(crate) fn mark_duplicates<'r>(
     determinations: &mut [Determination],
-    id_of: impl Fn(PersonIdx) -> Option<renkou_domain::IdNumber>,
+    id_of: impl Fn(PersonIdx) -> Option<&'r renkou_domain::IdNumber>,
 ) {
-    let mut groups: HashMap<renkou_domain::IdNumber, Vec<usize>> = HashMap::new();
-    for (i, d) in determinations.iter().enumerate() {
-        if let Some(id) = id_of(d.person) {
-            groups.entry(id).or_default().push(i);
+    // Sorting (ID number as one integer, index) pairs finds the groups without a map
+    // of vectors: 18 characters of digits and a check character fit in a u64.
+    let key = |id: &renkou_domain::IdNumber| {
+        id.as_str().bytes().fold(0u64, |k, c| {
+            k * 11 + if c == b'X' { 10 } else { u64::from(c - b'0') }
+        })
+    };
+    let mut keyed: Vec<(u64, usize)> = determinations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| id_of(d.person).map(|id| (key(id), i)))
+        .collect();
+    keyed.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            let mut g: Vec<usize> = run.iter().map(|(_, i)| *i).collect();
+            g.sort_by(|a, b| {
+                determinations[*a]
+                    .person_id
+                    .cmp(&determinations[*b].person_id)
+            });
+            groups.push(g);
         }
     }
-    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort();
-    for mut g in groups {
-        g.sort_by(|a, b| determinations[*a].person_id.cmp(&determinations[*b].person_id));
+    for g in groups {
         // The payable one: the first (by 人员编号) that is eligible, else the first.
         let keep = g
             .iter()
@@ -526,19 +613,18 @@ pub(crate) fn mark_duplicates(
             .find(|i| determinations[*i].eligible())
             .unwrap_or(g[0]);
         let keep_id = determinations[keep].person_id.clone();
+        for &o in &g {
+            if o != keep {
+                let other = determinations[o].person_id.clone();
+                determinations[keep]
+                    .findings
+                    .push(Finding::AlsoRegisteredAs { person_id: other });
+            }
+        }
         for &i in &g {
             let d = &mut determinations[i];
             d.needs_review = true;
-            if i == keep {
-                for &o in &g {
-                    if o != keep {
-                        let other = determinations[o].person_id.clone();
-                        determinations[keep]
-                            .findings
-                            .push(Finding::AlsoRegisteredAs { person_id: other });
-                    }
-                }
-            } else {
+            if i != keep {
                 d.due.clear();
                 d.amount = Yuan::ZERO;
                 d.ending = None;
@@ -730,17 +816,10 @@ pub(crate) fn person_facts(
     person: PersonIdx,
 ) -> Vec<DecidingFact> {
     let f = register.facts(person);
-    let id = register.person_id(person);
     let mut v = Vec::with_capacity(3 + register.moves(person).len());
-    v.push(DecidingFact::BirthDate {
-        person_id: id.to_string(),
-        date: f.birth_date,
-    });
+    v.push(DecidingFact::BirthDate { date: f.birth_date });
     if let Some(date) = f.death_date {
-        v.push(DecidingFact::DeathDate {
-            person_id: id.to_string(),
-            date,
-        });
+        v.push(DecidingFact::DeathDate { date });
     }
     v.push(DecidingFact::RegisteredIn {
         region: register.region_code(f.region).clone(),
@@ -756,7 +835,11 @@ pub(crate) fn person_facts(
 
 /// Which regions of the register lie inside `area`.
 pub(crate) fn area_mask(register: &crate::rules::facts::Register, area: &RegionCode) -> Vec<bool> {
-    register.regions().iter().map(|r| area.contains(r)).collect()
+    register
+        .regions()
+        .iter()
+        .map(|r| area.contains(r))
+        .collect()
 }
 
 /// The receipt facts of a family: its children and the family's attestation.
@@ -805,10 +888,13 @@ pub(crate) fn family_facts(
 
 /// A parent's attested household registration as a receipt fact.
 pub(crate) fn registration_fact(parent: &crate::rules::facts::Parent) -> Option<DecidingFact> {
-    parent.registration.as_ref().map(|a| DecidingFact::Attested {
-        what: format!("{}（截至{}）", a.fact.kind.name_zh(), a.fact.as_of),
-        attestation: a.attestation.clone(),
-    })
+    parent
+        .registration
+        .as_ref()
+        .map(|a| DecidingFact::Attested {
+            what: format!("{}（截至{}）", a.fact.kind.name_zh(), a.fact.as_of),
+            attestation: a.attestation.clone(),
+        })
 }
 
 /// Flags persons that came in more than one family: the first family's

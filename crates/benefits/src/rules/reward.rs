@@ -185,11 +185,7 @@ pub fn run(
             if !any_here {
                 continue;
             }
-            let extra = if unconfirmed {
-                vec![Finding::UnconfirmedValues]
-            } else {
-                Vec::new()
-            };
+            let extra = unconfirmed.then_some(Finding::UnconfirmedValues);
             let (due, amount, findings, would_qualify_with, ending) = tally.finish(dec, extra);
             let mut facts = person_facts(register, person);
             facts.extend(registration_fact(parent));
@@ -215,7 +211,7 @@ pub fn run(
         }
     }
     let mut determinations = merge_repeated(determinations);
-    mark_duplicates(&mut determinations, |p| register.id_number(p).cloned());
+    mark_duplicates(&mut determinations, |p| register.id_number(p));
     Ok(Run {
         program: Program::Reward,
         area: area.clone(),

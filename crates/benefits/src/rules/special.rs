@@ -226,8 +226,7 @@ pub fn run(
                     continue;
                 }
                 let rural = rural.expect("known when nothing is missing");
-                let Some((amount, confirmed)) = rule.amounts[rural as usize][death as usize]
-                else {
+                let Some((amount, confirmed)) = rule.amounts[rural as usize][death as usize] else {
                     tally.push(m, Err(Finding::NotInForce));
                     continue;
                 };
@@ -282,7 +281,7 @@ pub fn run(
         }
     }
     let mut determinations = merge_repeated(determinations);
-    mark_duplicates(&mut determinations, |p| register.id_number(p).cloned());
+    mark_duplicates(&mut determinations, |p| register.id_number(p));
     Ok(Run {
         program: Program::Special,
         area: area.clone(),
