@@ -6,8 +6,7 @@ mod common;
 
 use common::*;
 use renkou_benefits::rules::employer::{
-    owed, Certificate, Employee, EmployerRules, Invoice, Owed, Retirement, Spouse,
-    SpouseEmployment,
+    owed, Certificate, Employee, EmployerRules, Invoice, Owed, Retirement, Spouse, SpouseEmployment,
 };
 use renkou_domain::Sex;
 
@@ -135,18 +134,33 @@ fn point_3_health_fee_10_or_5_a_month_until_14() {
     // month is not paid, so the last month is May 2022.
     // 2010, both staff: 12 × 10 = 120.
     let both = mother(SpouseEmployment::SameEmployer);
-    assert_eq!(money(&both, 2010, "独生子女保健费（每月）"), Some((y("120"), Some(12))));
+    assert_eq!(
+        money(&both, 2010, "独生子女保健费（每月）"),
+        Some((y("120"), Some(12)))
+    );
     // 2008: from the certificate's month, July-December: 6 × 10 = 60.
-    assert_eq!(money(&both, 2008, "独生子女保健费（每月）"), Some((y("60"), Some(6))));
+    assert_eq!(
+        money(&both, 2008, "独生子女保健费（每月）"),
+        Some((y("60"), Some(6)))
+    );
     // 2022: January-May: 5 × 10 = 50; 2023: nothing.
-    assert_eq!(money(&both, 2022, "独生子女保健费（每月）"), Some((y("50"), Some(5))));
+    assert_eq!(
+        money(&both, 2022, "独生子女保健费（每月）"),
+        Some((y("50"), Some(5)))
+    );
     assert_eq!(money(&both, 2023, "独生子女保健费（每月）"), None);
     // The other parent has an income elsewhere: 5 a month, 12 × 5 = 60.
     let elsewhere = mother(SpouseEmployment::IncomeElsewhere);
-    assert_eq!(money(&elsewhere, 2015, "独生子女保健费（每月）"), Some((y("60"), Some(12))));
+    assert_eq!(
+        money(&elsewhere, 2015, "独生子女保健费（每月）"),
+        Some((y("60"), Some(12)))
+    );
     // The other parent has no income: 10 a month again, 12 × 10 = 120.
     let none = mother(SpouseEmployment::NoIncome);
-    assert_eq!(money(&none, 2015, "独生子女保健费（每月）"), Some((y("120"), Some(12))));
+    assert_eq!(
+        money(&none, 2015, "独生子女保健费（每月）"),
+        Some((y("120"), Some(12)))
+    );
 }
 
 #[test]
@@ -169,16 +183,28 @@ fn point_4_medical_reimbursement_a_quarter_up_to_500_or_an_eighth_up_to_250() {
         },
         county(d(2014, 9, 1), "5000"),
     ];
-    assert_eq!(money(&both, 2015, "独生子女医药费报销"), Some((y("500"), None)));
+    assert_eq!(
+        money(&both, 2015, "独生子女医药费报销"),
+        Some((y("500"), None))
+    );
     // 1200 alone: 1200 × 1/4 = 300, under the cap.
     both.invoices.truncate(1);
-    assert_eq!(money(&both, 2015, "独生子女医药费报销"), Some((y("300"), None)));
+    assert_eq!(
+        money(&both, 2015, "独生子女医药费报销"),
+        Some((y("300"), None))
+    );
     // Only one parent is staff: 1600 × 1/8 = 200; 2400 × 1/8 = 300, capped at 250.
     let mut one = mother(SpouseEmployment::IncomeElsewhere);
     one.invoices = vec![county(d(2015, 3, 1), "1600")];
-    assert_eq!(money(&one, 2015, "独生子女医药费报销"), Some((y("200"), None)));
+    assert_eq!(
+        money(&one, 2015, "独生子女医药费报销"),
+        Some((y("200"), None))
+    );
     one.invoices = vec![county(d(2015, 3, 1), "2400")];
-    assert_eq!(money(&one, 2015, "独生子女医药费报销"), Some((y("250"), None)));
+    assert_eq!(
+        money(&one, 2015, "独生子女医药费报销"),
+        Some((y("250"), None))
+    );
 }
 
 #[test]
@@ -190,18 +216,30 @@ fn point_5_pension_supplement_of_5_percent_from_the_month_of_retirement() {
         on: d(2024, 8, 15),
         basic_wage: y("4321.50"),
     });
-    assert_eq!(money(&e, 2024, "独生子女父母退休金增发"), Some((y("1080.40"), Some(5))));
-    assert_eq!(money(&e, 2025, "独生子女父母退休金增发"), Some((y("2592.96"), Some(12))));
+    assert_eq!(
+        money(&e, 2024, "独生子女父母退休金增发"),
+        Some((y("1080.40"), Some(5)))
+    );
+    assert_eq!(
+        money(&e, 2025, "独生子女父母退休金增发"),
+        Some((y("2592.96"), Some(12)))
+    );
     assert_eq!(money(&e, 2023, "独生子女父母退休金增发"), None);
 }
 
 #[test]
 fn point_6_one_off_reward_50_or_25_in_the_year_of_the_certificate() {
     let both = mother(SpouseEmployment::SameEmployer);
-    assert_eq!(money(&both, 2008, "独生子女奖励费（一次性）"), Some((y("50"), None)));
+    assert_eq!(
+        money(&both, 2008, "独生子女奖励费（一次性）"),
+        Some((y("50"), None))
+    );
     assert_eq!(money(&both, 2009, "独生子女奖励费（一次性）"), None);
     let half = mother(SpouseEmployment::NoIncome);
-    assert_eq!(money(&half, 2008, "独生子女奖励费（一次性）"), Some((y("25"), None)));
+    assert_eq!(
+        money(&half, 2008, "独生子女奖励费（一次性）"),
+        Some((y("25"), None))
+    );
 }
 
 #[test]
@@ -211,7 +249,10 @@ fn a_statement_prints_what_is_owed_and_why_and_non_staff_get_nothing() {
     let s = owed(&rules(), &mother(SpouseEmployment::SameEmployer), 2008);
     assert_eq!(s.money_total(), y("110"));
     let text = s.to_string();
-    assert!(text.contains("第三条 独生子女保健费（每月）：60.00元（6个月）"), "{text}");
+    assert!(
+        text.contains("第三条 独生子女保健费（每月）：60.00元（6个月）"),
+        "{text}"
+    );
     assert!(text.contains("合计：110.00元，假期150天"), "{text}");
     let mut outsider = mother(SpouseEmployment::SameEmployer);
     outsider.staff = false;

@@ -23,7 +23,10 @@ fn pro_rata_is_counting_slots_and_a_slot_is_paid_once() {
     let run = childcare::run(&t.reg, &rc(COUNTY), 2025, &p).unwrap();
     let mut l = Ledger::new();
     l.take_run(&run);
-    assert_eq!(l.due_in_year("L1", Program::Childcare, 2025), (6, y("1800")));
+    assert_eq!(
+        l.due_in_year("L1", Program::Childcare, 2025),
+        (6, y("1800"))
+    );
     // Pay through September: July, August, September, 3 × 300 = 900.
     assert_eq!(
         l.pay_through(Program::Childcare, m(2025, 9), "2025-Q3"),
@@ -59,10 +62,19 @@ fn a_death_reported_late_claws_back_the_slots_after_it() {
     let p = Parameters::national();
     let mut l = Ledger::new();
     l.take_run(&childcare::run(&t.reg, &rc(COUNTY), 2025, &p).unwrap());
-    assert_eq!(l.pay_through(Program::Childcare, m(2025, 6), "H1"), (6, y("1800")));
+    assert_eq!(
+        l.pay_through(Program::Childcare, m(2025, 6), "H1"),
+        (6, y("1800"))
+    );
 
     let mut t2 = Town::new();
-    t2.child("L2", Sex::Male, d(2024, 2, 2), Some(d(2025, 4, 3)), VILLAGE_A);
+    t2.child(
+        "L2",
+        Sex::Male,
+        d(2024, 2, 2),
+        Some(d(2025, 4, 3)),
+        VILLAGE_A,
+    );
     l.take_run(&childcare::run(&t2.reg, &rc(COUNTY), 2025, &p).unwrap());
     let s = l.settle(m(2025, 12));
     assert_eq!(
@@ -82,7 +94,10 @@ fn a_move_closes_the_slots_after_its_month_and_a_raise_after_payment_is_back_pai
     // Moved out on 2025-08-10: slots September-December close (4 of them).
     let closed = l.close_after("L3", None, m(2025, 8));
     assert_eq!(closed.len(), 4);
-    assert_eq!(l.due_in_year("L3", Program::Childcare, 2025), (8, y("2400")));
+    assert_eq!(
+        l.due_in_year("L3", Program::Childcare, 2025),
+        (8, y("2400"))
+    );
     l.pay_through(Program::Childcare, m(2025, 8), "B1");
     // A retroactive county raise makes July and August 400: 2 × 100 = 200 to pay.
     l.set_due(slot("L3", m(2025, 7)), y("400"));

@@ -5,8 +5,7 @@ mod common;
 
 use common::*;
 use renkou_benefits::rules::{
-    reward, ChildOrigin, Child, Family, Finding, Layer, LegalAdoption, MissingFact, Parameters,
-    Run,
+    reward, Child, ChildOrigin, Family, Finding, Layer, LegalAdoption, MissingFact, Parameters, Run,
 };
 use renkou_domain::Sex;
 
@@ -17,8 +16,20 @@ fn run(t: &Town, families: &[Family], year: i32, p: &Parameters) -> Run {
 /// A rural couple in village A, husband born 1965-03-10, wife 1966-07-01, with the
 /// given children; both attested rural and without out-of-policy birth.
 fn couple(t: &mut Town, tag: &str, children: Vec<Child>) -> Family {
-    let h = t.child(&format!("{tag}-H"), Sex::Male, d(1965, 3, 10), None, VILLAGE_A);
-    let w = t.child(&format!("{tag}-W"), Sex::Female, d(1966, 7, 1), None, VILLAGE_A);
+    let h = t.child(
+        &format!("{tag}-H"),
+        Sex::Male,
+        d(1965, 3, 10),
+        None,
+        VILLAGE_A,
+    );
+    let w = t.child(
+        &format!("{tag}-W"),
+        Sex::Female,
+        d(1966, 7, 1),
+        None,
+        VILLAGE_A,
+    );
     Family {
         parents: vec![parent(h, rural()), parent(w, rural())],
         children,
@@ -35,7 +46,7 @@ fn from_the_year_they_turn_60_per_person() {
     let son = t.child("K1", Sex::Male, d(1990, 1, 1), None, VILLAGE_A);
     let f = couple(&mut t, "F1", vec![born_child(son)]);
     let p = Parameters::national();
-    let r = run(&t, &[f.clone()], 2025, &p);
+    let r = run(&t, std::slice::from_ref(&f), 2025, &p);
     let h = r.find("F1-H").unwrap();
     assert_eq!(due(h), months(2025, 1, 12, "80"));
     assert_eq!(h.amount, y("960"));
@@ -48,7 +59,10 @@ fn from_the_year_they_turn_60_per_person() {
             birthday: d(2026, 7, 1)
         }]
     );
-    assert_eq!(run(&t, &[f], 2026, &p).find("F1-W").unwrap().amount, y("960"));
+    assert_eq!(
+        run(&t, &[f], 2026, &p).find("F1-W").unwrap().amount,
+        y("960")
+    );
 }
 
 #[test]
@@ -73,7 +87,13 @@ fn twin_daughters_qualify_a_son_and_a_daughter_do_not() {
 #[test]
 fn parents_whose_children_all_died_qualify_a_childless_couple_does_not() {
     let mut t = Town::new();
-    let c = t.child("H1", Sex::Male, d(1991, 2, 2), Some(d(2010, 8, 8)), VILLAGE_A);
+    let c = t.child(
+        "H1",
+        Sex::Male,
+        d(1991, 2, 2),
+        Some(d(2010, 8, 8)),
+        VILLAGE_A,
+    );
     let bereaved = couple(&mut t, "F4", vec![born_child(c)]);
     let childless = couple(&mut t, "F5", vec![]);
     let r = run(&t, &[bereaved, childless], 2025, &Parameters::national());
@@ -120,9 +140,17 @@ fn missing_attested_facts_are_named() {
     assert!(!h.eligible());
     assert_eq!(
         h.would_qualify_with,
-        vec![MissingFact::RuralRegistration, MissingFact::NoOutOfPolicyBirth]
+        vec![
+            MissingFact::RuralRegistration,
+            MissingFact::NoOutOfPolicyBirth
+        ]
     );
-    assert!(h.reason().contains("补充农业户口证明、1973-2001年无政策外生育的证明后可重新认定"), "{}", h.reason());
+    assert!(
+        h.reason()
+            .contains("补充农业户口证明、1973-2001年无政策外生育的证明后可重新认定"),
+        "{}",
+        h.reason()
+    );
     // Attested non-agricultural: not a missing fact, a reason.
     let r = run(&t, &[urban_too], 2025, &Parameters::national());
     let h = r.find("F7-H").unwrap();
@@ -135,7 +163,13 @@ fn a_parents_death_closes_the_months_after_it() {
     // Died 2025-05-20: January-May, 5 × 80 = 400.
     let mut t = Town::new();
     let c = t.child("P1", Sex::Male, d(1990, 1, 1), None, VILLAGE_A);
-    let h = t.child("F8-H", Sex::Male, d(1950, 1, 1), Some(d(2025, 5, 20)), VILLAGE_A);
+    let h = t.child(
+        "F8-H",
+        Sex::Male,
+        d(1950, 1, 1),
+        Some(d(2025, 5, 20)),
+        VILLAGE_A,
+    );
     let f = Family {
         parents: vec![parent(h, rural())],
         children: vec![born_child(c)],
@@ -159,8 +193,20 @@ fn the_2012_raise_and_a_provincial_top_up_from_july() {
     };
     let p = Parameters::national();
     // 2011: 600 a year (12 × 50); 2012: 960 (12 × 80).
-    assert_eq!(run(&t, &[f.clone()], 2011, &p).find("F9-H").unwrap().amount, y("600"));
-    assert_eq!(run(&t, &[f.clone()], 2012, &p).find("F9-H").unwrap().amount, y("960"));
+    assert_eq!(
+        run(&t, std::slice::from_ref(&f), 2011, &p)
+            .find("F9-H")
+            .unwrap()
+            .amount,
+        y("600")
+    );
+    assert_eq!(
+        run(&t, std::slice::from_ref(&f), 2012, &p)
+            .find("F9-H")
+            .unwrap()
+            .amount,
+        y("960")
+    );
     // A provincial top-up of 240 a year from 2025-07-01: January-June 80,
     // July-December (960 + 240) / 12 = 100: 6 × 80 + 6 × 100 = 1080.
     let layer = r#"
@@ -181,7 +227,10 @@ adds_to = "reward.amount"
   reference = "省卫健委 省财政厅文件（测试用）"
   confirmed_by_county = true
 "#;
-    let p2 = p.clone().with(Layer::from_toml(layer, Some(&p)).unwrap()).unwrap();
+    let p2 = p
+        .clone()
+        .with(Layer::from_toml(layer, Some(&p)).unwrap())
+        .unwrap();
     let d2 = run(&t, &[f], 2025, &p2);
     let h2 = d2.find("F9-H").unwrap();
     let mut expected = months(2025, 1, 6, "80");
@@ -229,6 +278,8 @@ fn a_person_proposed_twice_by_two_villages_is_decided_once() {
     assert_eq!(hs.len(), 1);
     assert_eq!(hs[0].amount, y("960"));
     assert!(hs[0].needs_review);
-    assert!(hs[0].findings.contains(&Finding::ProposedTwice { families: 2 }));
+    assert!(hs[0]
+        .findings
+        .contains(&Finding::ProposedTwice { families: 2 }));
     assert_eq!(r.total(), y("960"));
 }

@@ -23,8 +23,20 @@ fn couple(
     reg: Option<renkou_benefits::rules::Attested<renkou_benefits::rules::HouseholdRegistration>>,
     children: Vec<Child>,
 ) -> Family {
-    let h = t.child(&format!("{tag}-H"), Sex::Male, d(1968, 2, 2), None, VILLAGE_A);
-    let w = t.child(&format!("{tag}-W"), Sex::Female, mother_born, None, VILLAGE_A);
+    let h = t.child(
+        &format!("{tag}-H"),
+        Sex::Male,
+        d(1968, 2, 2),
+        None,
+        VILLAGE_A,
+    );
+    let w = t.child(
+        &format!("{tag}-W"),
+        Sex::Female,
+        mother_born,
+        None,
+        VILLAGE_A,
+    );
     Family {
         parents: vec![parent(h, reg.clone()), parent(w, reg)],
         children,
@@ -37,7 +49,13 @@ fn urban_parents_of_a_deceased_only_child() {
     // Only child died 2020; mother born 1970 (55 in 2025): 12 × 340 = 4080 each
     // parent, 8160 for the couple.
     let mut t = Town::new();
-    let c = t.child("U1", Sex::Male, d(1995, 5, 5), Some(d(2020, 3, 3)), VILLAGE_A);
+    let c = t.child(
+        "U1",
+        Sex::Male,
+        d(1995, 5, 5),
+        Some(d(2020, 3, 3)),
+        VILLAGE_A,
+    );
     let f = couple(&mut t, "S1", d(1970, 1, 1), urban(), vec![born_child(c)]);
     let r = run(&t, &[f], 2025, &Parameters::national());
     for id in ["S1-H", "S1-W"] {
@@ -53,9 +71,21 @@ fn rural_disabled_grade_2_and_a_lighter_grade() {
     // Grade 2 since 2018, rural: 12 × 150 = 1800. Grade 4: lighter than 3, nothing.
     let mut t = Town::new();
     let c = t.child("R1", Sex::Female, d(1998, 1, 1), None, VILLAGE_A);
-    let f = couple(&mut t, "S2", d(1972, 6, 6), rural(), vec![disabled_child(c, 2, d(2018, 4, 1))]);
+    let f = couple(
+        &mut t,
+        "S2",
+        d(1972, 6, 6),
+        rural(),
+        vec![disabled_child(c, 2, d(2018, 4, 1))],
+    );
     let c4 = t.child("R2", Sex::Female, d(1998, 1, 1), None, VILLAGE_A);
-    let g = couple(&mut t, "S3", d(1972, 6, 6), rural(), vec![disabled_child(c4, 4, d(2018, 4, 1))]);
+    let g = couple(
+        &mut t,
+        "S3",
+        d(1972, 6, 6),
+        rural(),
+        vec![disabled_child(c4, 4, d(2018, 4, 1))],
+    );
     let r = run(&t, &[f, g], 2025, &Parameters::national());
     assert_eq!(r.find("S2-W").unwrap().amount, y("1800"));
     assert_eq!(
@@ -73,8 +103,20 @@ fn a_disabled_child_who_dies_mid_year_moves_the_family_to_the_death_standard() {
     // at its start, the child alive), July-December death 170:
     // 6 × 150 + 6 × 170 = 900 + 1020 = 1920.
     let mut t = Town::new();
-    let c = t.child("X1", Sex::Male, d(2000, 1, 1), Some(d(2025, 6, 10)), VILLAGE_A);
-    let f = couple(&mut t, "S4", d(1974, 3, 3), rural(), vec![disabled_child(c, 1, d(2010, 1, 1))]);
+    let c = t.child(
+        "X1",
+        Sex::Male,
+        d(2000, 1, 1),
+        Some(d(2025, 6, 10)),
+        VILLAGE_A,
+    );
+    let f = couple(
+        &mut t,
+        "S4",
+        d(1974, 3, 3),
+        rural(),
+        vec![disabled_child(c, 1, d(2010, 1, 1))],
+    );
     let r = run(&t, &[f], 2025, &Parameters::national());
     let w = r.find("S4-W").unwrap();
     let mut expected = months(2025, 1, 6, "150");
@@ -96,7 +138,13 @@ fn a_disabled_child_who_dies_mid_year_moves_the_family_to_the_death_standard() {
 #[test]
 fn adoption_needs_its_legal_registration() {
     let mut t = Town::new();
-    let a = t.child("A1", Sex::Female, d(1996, 1, 1), Some(d(2019, 1, 1)), VILLAGE_A);
+    let a = t.child(
+        "A1",
+        Sex::Female,
+        d(1996, 1, 1),
+        Some(d(2019, 1, 1)),
+        VILLAGE_A,
+    );
     let unattested = couple(
         &mut t,
         "S5",
@@ -119,15 +167,33 @@ fn adoption_needs_its_legal_registration() {
     assert!(!w.eligible());
     assert_eq!(w.would_qualify_with, vec![MissingFact::LegalAdoption]);
     // With the adoption attested: urban death, 12 × 340 = 4080.
-    assert_eq!(run(&t, &[attested_f], 2025, &p).find("S5-W").unwrap().amount, y("4080"));
+    assert_eq!(
+        run(&t, &[attested_f], 2025, &p)
+            .find("S5-W")
+            .unwrap()
+            .amount,
+        y("4080")
+    );
 }
 
 #[test]
 fn twins_are_not_an_only_child() {
     let mut t = Town::new();
-    let a = t.child("W1", Sex::Male, d(1999, 9, 9), Some(d(2015, 1, 1)), VILLAGE_A);
+    let a = t.child(
+        "W1",
+        Sex::Male,
+        d(1999, 9, 9),
+        Some(d(2015, 1, 1)),
+        VILLAGE_A,
+    );
     let b = t.child("W2", Sex::Male, d(1999, 9, 9), None, VILLAGE_A);
-    let f = couple(&mut t, "S6", d(1970, 1, 1), urban(), vec![born_child(a), born_child(b)]);
+    let f = couple(
+        &mut t,
+        "S6",
+        d(1970, 1, 1),
+        urban(),
+        vec![born_child(a), born_child(b)],
+    );
     let r = run(&t, &[f], 2025, &Parameters::national());
     assert_eq!(
         r.find("S6-W").unwrap().findings,
@@ -142,10 +208,16 @@ fn the_mothers_49th_birthday_on_the_last_day_of_the_year() {
     // too, since it is the mother's age that counts. Under "from the month of the
     // birthday", only December: 340.
     let mut t = Town::new();
-    let c = t.child("B1", Sex::Female, d(2000, 1, 1), Some(d(2022, 2, 2)), VILLAGE_A);
+    let c = t.child(
+        "B1",
+        Sex::Female,
+        d(2000, 1, 1),
+        Some(d(2022, 2, 2)),
+        VILLAGE_A,
+    );
     let f = couple(&mut t, "S7", d(1976, 12, 31), urban(), vec![born_child(c)]);
     let p = Parameters::national();
-    let r = run(&t, &[f.clone()], 2025, &p);
+    let r = run(&t, std::slice::from_ref(&f), 2025, &p);
     assert_eq!(r.find("S7-H").unwrap().amount, y("4080"));
     let monthly = p
         .clone()
@@ -167,10 +239,16 @@ fn the_mothers_49th_birthday_on_the_last_day_of_the_year() {
 #[test]
 fn an_unknown_registration_type_is_a_missing_fact_and_unconfirmed_amounts_are_marked() {
     let mut t = Town::new();
-    let c = t.child("K1", Sex::Male, d(1990, 1, 1), Some(d(2021, 1, 1)), VILLAGE_A);
+    let c = t.child(
+        "K1",
+        Sex::Male,
+        d(1990, 1, 1),
+        Some(d(2021, 1, 1)),
+        VILLAGE_A,
+    );
     let f = couple(&mut t, "S8", d(1965, 1, 1), None, vec![born_child(c)]);
     let p = Parameters::national();
-    let r = run(&t, &[f.clone()], 2025, &p);
+    let r = run(&t, std::slice::from_ref(&f), 2025, &p);
     assert_eq!(
         r.find("S8-W").unwrap().would_qualify_with,
         vec![MissingFact::RegistrationKind]
@@ -208,12 +286,24 @@ fn a_single_father_counts_his_own_age() {
     // One-parent family: the father's own age (born 1968, 57) counts; urban death
     // 12 × 340 = 4080.
     let mut t = Town::new();
-    let c = t.child("L1", Sex::Male, d(1994, 1, 1), Some(d(2018, 1, 1)), VILLAGE_A);
+    let c = t.child(
+        "L1",
+        Sex::Male,
+        d(1994, 1, 1),
+        Some(d(2018, 1, 1)),
+        VILLAGE_A,
+    );
     let h = t.child("S9-H", Sex::Male, d(1968, 2, 2), None, VILLAGE_A);
     let f = Family {
         parents: vec![parent(h, urban())],
         children: vec![born_child(c)],
         no_out_of_policy_birth: None,
     };
-    assert_eq!(run(&t, &[f], 2025, &Parameters::national()).find("S9-H").unwrap().amount, y("4080"));
+    assert_eq!(
+        run(&t, &[f], 2025, &Parameters::national())
+            .find("S9-H")
+            .unwrap()
+            .amount,
+        y("4080")
+    );
 }

@@ -323,7 +323,11 @@ impl Statement {
 
 impl fmt::Display for Statement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} {}年 人员{}", self.employer, self.year, self.person_id)?;
+        writeln!(
+            f,
+            "{} {}年 人员{}",
+            self.employer, self.year, self.person_id
+        )?;
         for l in &self.lines {
             let owed = match &l.owed {
                 Owed::Days(d) => format!("{d}天"),
@@ -426,13 +430,17 @@ fn leave_lines(rules: &EmployerRules, e: &Employee, year: i32, out: &mut Vec<Lin
         .leave
         .iter()
         .filter(|r| r.event == LifeEvent::Birth && r.who == Who::Mother)
-        .filter(|r| !r.requires.contains(&Condition::CertificateDuringMaternityLeave))
+        .filter(|r| {
+            !r.requires
+                .contains(&Condition::CertificateDuringMaternityLeave)
+        })
         .filter(|r| {
             e.only_child_born.is_some_and(|b| {
                 in_window(r, b)
                     && r.requires.iter().all(|c| match c {
-                        Condition::LateBirth => late_birth
-                            .is_some_and(|(age, _)| age >= old.late_birth_age_mother),
+                        Condition::LateBirth => {
+                            late_birth.is_some_and(|(age, _)| age >= old.late_birth_age_mother)
+                        }
                         _ => true,
                     })
             })
@@ -488,7 +496,9 @@ fn leave_lines(rules: &EmployerRules, e: &Employee, year: i32, out: &mut Vec<Lin
             match c {
                 Condition::LateMarriage => match late_marriage {
                     Some((age, need)) if age >= need => {}
-                    Some((age, need)) => unmet.push(format!("初婚时{age}周岁，未达晚婚年龄{need}周岁")),
+                    Some((age, need)) => {
+                        unmet.push(format!("初婚时{age}周岁，未达晚婚年龄{need}周岁"))
+                    }
                     None => unmet.push("无初婚日期".to_string()),
                 },
                 Condition::LateBirth => match late_birth {
@@ -526,7 +536,12 @@ fn leave_lines(rules: &EmployerRules, e: &Employee, year: i32, out: &mut Vec<Lin
     }
 }
 
-fn health_fee(r: &HealthFeeRule, e: &Employee, spouse: Option<SpouseEmployment>, year: i32) -> Line {
+fn health_fee(
+    r: &HealthFeeRule,
+    e: &Employee,
+    spouse: Option<SpouseEmployment>,
+    year: i32,
+) -> Line {
     let mut line = Line {
         point: r.point.clone(),
         label: r.label.clone(),

@@ -22,7 +22,9 @@ use thiserror::Error;
 pub enum FactsError {
     #[error("人员编号“{0}”重复 / person number \"{0}\" given twice")]
     DuplicatePerson(String),
-    #[error("人员{0}的迁移日期早于出生或未按时间排序 / person {0}: moves before birth or out of order")]
+    #[error(
+        "人员{0}的迁移日期早于出生或未按时间排序 / person {0}: moves before birth or out of order"
+    )]
     MovesOutOfOrder(String),
     #[error("人员{0}的事件中没有建档或出生 / person {0}: no registration or birth event")]
     NoStart(String),

@@ -29,8 +29,8 @@ pub use eligibility::{
 };
 pub use facts::{
     Attestation, Attested, Child, ChildOrigin, Disability, Family, HouseholdRegistration,
-    LegalAdoption, Move, NoOutOfPolicyBirth1973To2001, Parent, PersonFacts, PersonIdx,
-    RegionId, Register, RegistrationKind,
+    LegalAdoption, Move, NoOutOfPolicyBirth1973To2001, Parent, PersonFacts, PersonIdx, RegionId,
+    Register, RegistrationKind,
 };
 pub use ledger::{Ledger, LedgerError, Settlement, SettlementLine};
 pub use money::Yuan;

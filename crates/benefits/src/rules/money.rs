@@ -61,8 +61,8 @@ impl Yuan {
     /// is left. A full year then pays exactly the yearly amount (960 → 80 × 12;
     /// 1000 → 83.33 × 11 + 83.37), and every slot has one definite amount.
     pub fn month_share_of_year(yearly: Yuan, month_of_year: u32) -> Yuan {
-        let twelfth = (yearly.0 / Decimal::from(12))
-            .round_dp_with_strategy(2, RoundingStrategy::ToZero);
+        let twelfth =
+            (yearly.0 / Decimal::from(12)).round_dp_with_strategy(2, RoundingStrategy::ToZero);
         let twelfth = Yuan::from_decimal(twelfth);
         if month_of_year == 12 {
             yearly - Yuan(twelfth.0 * Decimal::from(11))

@@ -55,7 +55,10 @@ impl Month {
     }
 
     pub fn last_day(self) -> Date {
-        self.next().first_day().pred_opt().expect("a month has a last day")
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("a month has a last day")
     }
 
     pub fn next(self) -> Month {

@@ -176,9 +176,9 @@ impl RawValue {
             (Unit::Years | Unit::Grade, RawValue::Int(n)) => {
                 Value::Count(u32::try_from(*n).map_err(|_| wrong("非负整数 / a whole number"))?)
             }
-            (Unit::Date, RawValue::Str(s)) => Value::Date(
-                renkou_domain::parse_date(s).map_err(|_| wrong("日期 / a date"))?,
-            ),
+            (Unit::Date, RawValue::Str(s)) => {
+                Value::Date(renkou_domain::parse_date(s).map_err(|_| wrong("日期 / a date"))?)
+            }
             (Unit::Flag, RawValue::Bool(b)) => Value::Flag(*b),
             (Unit::Choice, RawValue::Str(s)) => Value::Choice(s.trim().to_string()),
             (Unit::YuanPerYear | Unit::YuanPerMonth, _) => return Err(wrong("金额 / an amount")),
@@ -535,7 +535,11 @@ impl Parameters {
                         invalid(&p.key, "新参数须写明单位", "a new parameter needs a unit")
                     })?;
                     let label = p.label.clone().ok_or_else(|| {
-                        invalid(&p.key, "新参数须写明名称（label）", "a new parameter needs a label")
+                        invalid(
+                            &p.key,
+                            "新参数须写明名称（label）",
+                            "a new parameter needs a label",
+                        )
                     })?;
                     definitions.insert(
                         p.key.clone(),
@@ -630,10 +634,7 @@ impl Parameters {
                 continue;
             };
             for (i, v) in p.values.iter().enumerate() {
-                let implicit_end = p
-                    .values
-                    .get(i + 1)
-                    .and_then(|n| n.valid_from.pred_opt());
+                let implicit_end = p.values.get(i + 1).and_then(|n| n.valid_from.pred_opt());
                 let end = v.valid_to.or(implicit_end);
                 if v.valid_from <= day && end.is_none_or(|e| day <= e) {
                     return Some(Found {
@@ -812,8 +813,14 @@ mod tests {
         assert_eq!(v(d(2004, 1, 1)), Yuan::new(600));
         assert_eq!(v(d(2011, 12, 31)), Yuan::new(600));
         assert_eq!(v(d(2012, 1, 1)), Yuan::new(960));
-        assert!(p.amount("reward.amount", d(2003, 12, 31)).unwrap().is_none());
-        assert!(p.amount("childcare.amount", d(2024, 12, 31)).unwrap().is_none());
+        assert!(p
+            .amount("reward.amount", d(2003, 12, 31))
+            .unwrap()
+            .is_none());
+        assert!(p
+            .amount("childcare.amount", d(2024, 12, 31))
+            .unwrap()
+            .is_none());
         assert_eq!(
             p.amount("childcare.amount", d(2025, 1, 1))
                 .unwrap()
@@ -871,7 +878,10 @@ adds_to = "reward.amount"
     fn bad_layers_are_refused() {
         let nat = Parameters::national();
         // No reference.
-        let t = TOP_UP.replace("reference = \"省卫健委 省财政厅 文件（测试用）\"", "reference = \" \"");
+        let t = TOP_UP.replace(
+            "reference = \"省卫健委 省财政厅 文件（测试用）\"",
+            "reference = \" \"",
+        );
         let l = Layer::from_toml(&t, Some(&nat)).unwrap();
         assert!(matches!(
             nat.clone().with(l),
@@ -884,7 +894,10 @@ adds_to = "reward.amount"
             Err(ParameterError::File(_))
         ));
         // A top-up of a non-money parameter.
-        let t = TOP_UP.replace("adds_to = \"reward.amount\"", "adds_to = \"reward.min_age\"");
+        let t = TOP_UP.replace(
+            "adds_to = \"reward.amount\"",
+            "adds_to = \"reward.min_age\"",
+        );
         let l = Layer::from_toml(&t, Some(&nat)).unwrap();
         assert!(nat.clone().with(l).is_err());
         // An edit "from 2025-07-01" cannot carry a value from earlier.
@@ -901,7 +914,10 @@ adds_to = "reward.amount"
         l.parameters[0].values[0].valid_from = d(2025, 1, 1);
         assert!(nat.clone().with(l).is_err());
         // A unit that contradicts the definition.
-        let t = TOP_UP.replace("key = \"reward.top_up.province\"", "key = \"reward.min_age\"");
+        let t = TOP_UP.replace(
+            "key = \"reward.top_up.province\"",
+            "key = \"reward.min_age\"",
+        );
         let l = Layer::from_toml(&t, Some(&nat)).unwrap();
         assert!(nat.with(l).is_err());
     }

@@ -101,13 +101,25 @@ impl Town {
     }
 
     /// A child living in `region` with no moves.
-    pub fn child(&mut self, id: &str, sex: Sex, born: Date, died: Option<Date>, region: &str) -> PersonIdx {
+    pub fn child(
+        &mut self,
+        id: &str,
+        sex: Sex,
+        born: Date,
+        died: Option<Date>,
+        region: &str,
+    ) -> PersonIdx {
         self.person(id, sex, born, died, region, &[])
     }
 }
 
 pub fn attested<T>(fact: T) -> Attested<T> {
-    Attested::new(fact, "village-worker-test", "2025-01-05T09:00:00+08:00", "测试证明 第001号")
+    Attested::new(
+        fact,
+        "village-worker-test",
+        "2025-01-05T09:00:00+08:00",
+        "测试证明 第001号",
+    )
 }
 
 pub fn rural() -> Option<Attested<HouseholdRegistration>> {
@@ -162,5 +174,7 @@ pub fn due(d: &Determination) -> Vec<(Month, Yuan)> {
 
 /// Every month of `year` from `from` to `to`, each at `amount`.
 pub fn months(year: i32, from: u32, to: u32, amount: &str) -> Vec<(Month, Yuan)> {
-    (from..=to).map(|mm| (Month::new(year, mm), y(amount))).collect()
+    (from..=to)
+        .map(|mm| (Month::new(year, mm), y(amount)))
+        .collect()
 }
