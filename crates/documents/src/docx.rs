@@ -123,9 +123,11 @@ fn run_properties(out: &mut String, look: RunLook) {
         out.push_str("<w:b/><w:bCs/>");
     }
     let size = half_points(look.size);
+    // The language picks the Chinese glyph forms and, in LibreOffice, the
+    // fallback font when the named one is missing (zh-CN: a Simplified face).
     let _ = write!(
         out,
-        r#"<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>"#
+        r#"<w:sz w:val="{size}"/><w:szCs w:val="{size}"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>"#
     );
 }
 
@@ -738,12 +740,10 @@ fn core_properties(meta: &Metadata) -> String {
         escaped(&meta.author),
         escaped(&meta.keywords.join(", ")),
     );
-    if let Some(date) = meta.date {
+    if let Some(date) = meta.date.filter(|d| d.is_valid()) {
         let stamp = format!(
             "{:04}-{:02}-{:02}T00:00:00Z",
-            date.year,
-            date.month.clamp(1, 12),
-            date.day.clamp(1, 31)
+            date.year, date.month, date.day
         );
         let _ = write!(
             x,

@@ -67,12 +67,33 @@ pub struct Metadata {
     pub date: Option<Date>,
 }
 
-/// A calendar date (the caller's; not validated beyond its ranges).
+/// A calendar date, the caller's. An impossible one (2月30日) is not an error:
+/// the writers leave the date out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date {
     pub year: u16,
     pub month: u8,
     pub day: u8,
+}
+
+impl Date {
+    /// Whether the date exists in the Gregorian calendar.
+    pub fn is_valid(self) -> bool {
+        let leap = match (self.year % 400, self.year % 100, self.year % 4) {
+            (0, _, _) => true,
+            (_, 0, _) => false,
+            (_, _, 0) => true,
+            _ => false,
+        };
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&self.day)
+    }
 }
 
 /// Fonts and sizes. Font names are the ones Word and WPS know on Chinese
@@ -557,5 +578,22 @@ impl Image {
     pub fn caption(mut self, caption: impl Into<String>) -> Self {
         self.caption = Some(caption.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let d = |year, month, day| Date { year, month, day };
+        assert!(d(2024, 2, 29).is_valid());
+        assert!(d(2000, 2, 29).is_valid());
+        assert!(!d(1900, 2, 29).is_valid());
+        assert!(!d(2025, 2, 29).is_valid());
+        assert!(!d(2025, 13, 1).is_valid());
+        assert!(!d(2025, 1, 0).is_valid());
+        assert!(d(2025, 12, 31).is_valid());
     }
 }

@@ -98,13 +98,13 @@ fn thousands(n: u64) -> String {
 /// gap to a target rate, shaded on the good or bad side.
 fn village_table(caption: String, rows: usize, numbers: &mut Numbers, code_prefix: &str) -> Table {
     let mut table = Table::new(vec![
-        Column::centered("区划代码", 3.2),
-        Column::text("村（居）", 2.2),
+        Column::centered("区划代码", 2.9),
+        Column::text("村（居）", 1.9),
         Column::number("户籍人口", 1.8),
-        Column::number("出生人数", 1.6),
-        Column::number("出生率（‰）", 1.9),
-        Column::number("目标值（‰）", 1.9),
-        Column::number("差距（千分点）", 2.2),
+        Column::number("出生人数", 1.8),
+        Column::number("出生率（‰）", 2.0),
+        Column::number("目标值（‰）", 2.0),
+        Column::number("差距（千分点）", 2.6),
     ])
     .caption(caption);
     let target = 10.0;
