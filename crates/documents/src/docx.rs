@@ -317,9 +317,29 @@ impl<'a> Body<'a> {
             // A trailing page break: an explicit one, as no paragraph follows.
             self.break_paragraph();
         }
+        if self.doc.blocks().next().is_none() || self.xml.ends_with("</w:tbl>") {
+            // Word wants a paragraph in the body and after a final table (it
+            // adds one itself, and reports the file as changed).
+            self.spacer();
+        }
         let sect = section_properties(self.doc, last_orientation);
         self.xml.push_str(&sect);
         self.xml.push_str("</w:body></w:document>");
+    }
+
+    /// An empty paragraph of body size.
+    fn spacer(&mut self) {
+        let look = self.body_look(false, self.doc.style.body_size);
+        self.xml.push_str("<w:p>");
+        paragraph_properties(
+            &mut self.xml,
+            &ParagraphLook {
+                line: 1.0,
+                ..ParagraphLook::default()
+            },
+            look,
+        );
+        self.xml.push_str("</w:p>");
     }
 
     /// A paragraph holding only a page break, for the rare break that no
@@ -429,6 +449,9 @@ impl<'a> Body<'a> {
             self.caption(caption, true);
         } else if self.pending_break {
             self.break_paragraph();
+        } else if self.xml.ends_with("</w:tbl>") {
+            // Two tables with nothing between are merged into one by Word.
+            self.spacer();
         }
         let style = &self.doc.style;
         let margins = self.doc.page.margins.for_orientation(orientation);

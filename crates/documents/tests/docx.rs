@@ -238,3 +238,41 @@ fn a_landscape_section_converts_with_libreoffice() {
     assert!(text.contains("表21各乡镇主要指标"));
     assert!(text.contains("丰田乡"));
 }
+
+#[test]
+fn tables_are_never_adjacent_and_the_body_ends_with_a_paragraph() {
+    let table = || Table::new(vec![Column::text("a", 1.0)]).row(vec![Cell::text("1")]);
+    let mut doc = Document::new("t");
+    doc.push(table().into());
+    doc.push(table().into());
+    doc.push(Block::PageBreak);
+    doc.push(table().into());
+    let docx = write_docx(&doc).unwrap();
+    let document = parts(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .unwrap()
+        .1;
+    let tree = roxmltree::Document::parse(&document).unwrap();
+    let body = tree
+        .descendants()
+        .find(|n| n.has_tag_name((W, "body")))
+        .unwrap();
+    let kinds: Vec<&str> = body
+        .children()
+        .filter(|n| n.is_element())
+        .map(|n| n.tag_name().name())
+        .collect();
+    assert!(!kinds.windows(2).any(|w| w == ["tbl", "tbl"]), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"sectPr"));
+    assert_eq!(kinds[kinds.len() - 2], "p", "{kinds:?}");
+    assert!(document.contains(r#"<w:br w:type="page"/>"#));
+
+    let empty = write_docx(&Document::new("空")).unwrap();
+    let document = parts(&empty)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .unwrap()
+        .1;
+    assert!(document.contains("<w:body><w:p>"));
+}
