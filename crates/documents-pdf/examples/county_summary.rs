@@ -8,7 +8,6 @@
 //! temporary folder).
 
 #[path = "../../documents/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::time::Instant;

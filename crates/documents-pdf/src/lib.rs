@@ -324,3 +324,13 @@ impl World for DocumentWorld<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The server keeps one engine and writes reports from several threads.
+    #[test]
+    fn the_engine_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::PdfEngine>();
+    }
+}
