@@ -15,6 +15,13 @@ pub enum QualityKind {
     MotherTooOld,
     FatherTooYoung,
     DuplicateIdNumber,
+    /// Found by the register's scan: rules a write through the forms, the API or
+    /// an import would refuse today, on records that got in before.
+    SelfParent,
+    ParentWrongSex,
+    ParentMissing,
+    ParentYounger,
+    HouseholdInOtherVillage,
 }
 
 impl QualityKind {
@@ -26,6 +33,11 @@ impl QualityKind {
             QualityKind::MotherTooOld => "mother_too_old",
             QualityKind::FatherTooYoung => "father_too_young",
             QualityKind::DuplicateIdNumber => "duplicate_id_number",
+            QualityKind::SelfParent => "self_parent",
+            QualityKind::ParentWrongSex => "parent_wrong_sex",
+            QualityKind::ParentMissing => "parent_missing",
+            QualityKind::ParentYounger => "parent_younger",
+            QualityKind::HouseholdInOtherVillage => "household_in_other_village",
         }
     }
 
@@ -37,6 +49,11 @@ impl QualityKind {
             QualityKind::MotherTooOld => "母亲生育年龄过大",
             QualityKind::FatherTooYoung => "父亲生育年龄过小",
             QualityKind::DuplicateIdNumber => "身份号码重复",
+            QualityKind::SelfParent => "本人登记为自己的父母",
+            QualityKind::ParentWrongSex => "父母性别不符",
+            QualityKind::ParentMissing => "父母不在登记中",
+            QualityKind::ParentYounger => "父母比子女年幼",
+            QualityKind::HouseholdInOtherVillage => "户与人员不在同一村",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -47,6 +64,11 @@ impl QualityKind {
             QualityKind::MotherTooOld,
             QualityKind::FatherTooYoung,
             QualityKind::DuplicateIdNumber,
+            QualityKind::SelfParent,
+            QualityKind::ParentWrongSex,
+            QualityKind::ParentMissing,
+            QualityKind::ParentYounger,
+            QualityKind::HouseholdInOtherVillage,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -272,7 +272,8 @@ pub fn login(
     Ok(Ok(account))
 }
 
-/// Creates an account with an initial password that must be changed at first login.
+/// Creates an account with an initial password that must be changed at first
+/// login, as the server's operator (the command line, the demo).
 pub fn add_user(
     store: &Store,
     username: &str,
@@ -281,9 +282,30 @@ pub fn add_user(
     region: &RegionCode,
     password: &str,
 ) -> Result<Account, AppError> {
-    if username.trim().is_empty() || username.contains(char::is_whitespace) {
+    create_account(
+        store,
+        &Actor::operator("setup"),
+        username,
+        display_name,
+        role,
+        region,
+        password,
+    )
+}
+
+fn check_account_fields(username: &str, display_name: &str, role: Role, region: &RegionCode) -> Result<(), AppError> {
+    if username.trim().is_empty()
+        || username.contains(char::is_whitespace)
+        || username.chars().count() > 32
+        || username.chars().any(char::is_control)
+    {
         return Err(AppError::Invalid(
-            "用户名不能为空或含空格 / the user name must be one word".into(),
+            "用户名须为一个词，最多 32 个字符 / the user name must be one word of at most 32 characters".into(),
+        ));
+    }
+    if display_name.chars().count() > 50 || display_name.chars().any(char::is_control) {
+        return Err(AppError::Invalid(
+            "显示名称最多 50 个字 / the display name may have at most 50 characters".into(),
         ));
     }
     if region.level() > role.scope_level()
@@ -299,20 +321,192 @@ pub fn add_user(
             role.scope_level().as_str()
         )));
     }
-    let hash = hash_password(password)?;
-    Ok(store.create_account(username, display_name, role, region, &hash)?)
+    Ok(())
 }
 
-/// Sets a new password (checked against the policy) and ends the account's sessions.
+fn audit_account(
+    tx: &mut renkou_store::Tx<'_>,
+    action: AuditAction,
+    username: &str,
+    fields: &str,
+) -> renkou_store::Result<i64> {
+    tx.audit(AuditNote {
+        action,
+        record: RecordKind::ACCOUNT,
+        record_id: username,
+        fields,
+    })
+}
+
+/// Creates an account (the administrator's page, the command line), audited.
+/// The initial password must be changed at first login; it is checked against
+/// the policy unless the operator sets it at the command line.
+pub fn create_account(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    region: &RegionCode,
+    password: &str,
+) -> Result<Account, AppError> {
+    let username = username.trim();
+    check_account_fields(username, display_name, role, region)?;
+    if actor.scope.is_some() {
+        check_new_password(username, password)?;
+    }
+    let hash = hash_password(password)?;
+    store.write(actor, |tx| {
+        tx.create_account(username, display_name.trim(), role, region, &hash)?;
+        audit_account(
+            tx,
+            AuditAction::CREATE,
+            username,
+            &format!("role={} region={region}", role.as_str()),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    store
+        .account_by_name(username)?
+        .ok_or_else(|| AppError::Invalid("account vanished".into()))
+}
+
+fn account_named(store: &Store, username: &str) -> Result<Account, AppError> {
+    store
+        .account_by_name(username)?
+        .ok_or_else(|| AppError::Invalid(format!("没有账户 {username} / no account {username}")))
+}
+
+/// Whether `actor` may manage `account`: the county administrator (or the
+/// operator) manages accounts whose area lies inside theirs.
+fn may_manage(actor: &Actor, account: &Account) -> Result<(), AppError> {
+    if actor
+        .scope
+        .as_ref()
+        .is_some_and(|s| !s.role.manages_accounts() || !s.region.contains(&account.region))
+    {
+        return Err(AppError::Invalid(
+            "无权管理该账户 / you may not manage this account".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Resets an account's password to a temporary one that must be changed at the
+/// next login; ends its sessions. Audited.
+pub fn reset_password(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    temporary: &str,
+) -> Result<(), AppError> {
+    let a = account_named(store, username)?;
+    may_manage(actor, &a)?;
+    if actor.scope.is_some() {
+        check_new_password(username, temporary)?;
+    }
+    let hash = hash_password(temporary)?;
+    store.write(actor, |tx| {
+        tx.set_password(a.id, &hash, true)?;
+        audit_account(tx, AuditAction::RESET_PASSWORD, &a.username, "")?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Disables an account (its sessions end and its tokens are revoked) or enables
+/// it again. Audited. Nobody disables their own account.
+pub fn set_disabled(store: &Store, actor: &Actor, username: &str, disabled: bool) -> Result<(), AppError> {
+    let a = account_named(store, username)?;
+    may_manage(actor, &a)?;
+    if disabled && actor.scope.is_some() && a.username == actor.username {
+        return Err(AppError::Invalid(
+            "不能停用自己的账户 / you cannot disable your own account".into(),
+        ));
+    }
+    store.write(actor, |tx| {
+        tx.set_disabled(a.id, disabled)?;
+        let action = if disabled {
+            AuditAction::DISABLE
+        } else {
+            AuditAction::ENABLE
+        };
+        audit_account(tx, action, &a.username, "")?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// How long a new API token lives unless said otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+
+/// Creates an API token for an account, valid for `days`; returns the token
+/// (shown once, stored only as its hash). Audited.
+pub fn create_token(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    name: &str,
+    days: i64,
+) -> Result<String, AppError> {
+    let a = account_named(store, username)?;
+    may_manage(actor, &a)?;
+    if !(1..=366).contains(&days) {
+        return Err(AppError::Invalid(
+            "令牌有效期应为 1 到 366 天 / a token lives 1 to 366 days".into(),
+        ));
+    }
+    let mut b = [0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), &mut b);
+    let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let expires = chrono::Utc::now() + chrono::Duration::days(days);
+    store.write(actor, |tx| {
+        let id = tx.create_api_token(a.id, name, &token, expires)?;
+        audit_account(
+            tx,
+            AuditAction::TOKEN,
+            &a.username,
+            &format!("token={id} created days={days}"),
+        )?;
+        Ok::<_, AppError>(())
+    })?;
+    Ok(token)
+}
+
+/// Revokes one API token of an account. Audited.
+pub fn revoke_token(store: &Store, actor: &Actor, username: &str, id: i64) -> Result<bool, AppError> {
+    let a = account_named(store, username)?;
+    may_manage(actor, &a)?;
+    store.write(actor, |tx| {
+        let done = tx.revoke_api_token(a.id, id)?;
+        if done {
+            audit_account(tx, AuditAction::TOKEN, &a.username, &format!("token={id} revoked"))?;
+        }
+        Ok::<_, AppError>(done)
+    })
+}
+
+/// Sets a new password chosen by the account's owner (checked against the
+/// policy) and ends the account's sessions. Audited.
 pub fn change_password(
     store: &Store,
+    actor: &Actor,
     account: &Account,
     new_password: &str,
 ) -> Result<(), AppError> {
     check_new_password(&account.username, new_password)?;
     let hash = hash_password(new_password)?;
-    store.set_password(account.id, &hash, false)?;
-    Ok(())
+    store.write(actor, |tx| {
+        // The owner's own change: not an administrator's act.
+        tx.conn().exec(
+            "UPDATE users SET password_hash = $2, must_change_password = 0, failed_logins = 0, locked_until = NULL WHERE id = $1",
+            &[renkou_store::Value::Int(account.id), hash.as_str().into()],
+        )?;
+        tx.conn().exec(
+            "DELETE FROM sessions WHERE user_id = $1",
+            &[renkou_store::Value::Int(account.id)],
+        )?;
+        audit_account(tx, AuditAction::UPDATE, &account.username, "password")?;
+        Ok::<_, AppError>(())
+    })
 }
 
 /// The demo county's accounts: one per role, all with [`DEMO_PASSWORD`].

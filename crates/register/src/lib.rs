@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod quality;
 pub mod search;
 
 pub use error::AppError;

@@ -64,34 +64,52 @@ impl Store {
         password_hash: &str,
     ) -> Result<Account> {
         self.transaction(|c| {
-            if crate::regions::region(c, region)?.is_none() {
-                return Err(StoreError::Invalid(format!(
-                    "区划 {region} 不存在 / region {region} does not exist"
-                )));
-            }
-            if c.query_one("SELECT 1 FROM users WHERE username = $1", &[username.into()])?.is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "用户名 {username} 已存在 / user {username} already exists"
-                )));
-            }
-            c.exec(
-                "INSERT INTO users (username, display_name, role, region_code, password_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    username.into(),
-                    display_name.into(),
-                    role.as_str().into(),
-                    region.as_str().into(),
-                    password_hash.into(),
-                    crate::now().into(),
-                ],
-            )?;
-            Ok(())
+            create_account_in(c, username, display_name, role, region, password_hash)
         })?;
         self.account_by_name(username)?
             .ok_or_else(|| StoreError::Corrupt("account vanished".into()))
     }
+}
 
+fn create_account_in(
+    c: &mut dyn crate::conn::Conn,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    region: &RegionCode,
+    password_hash: &str,
+) -> Result<()> {
+    if crate::regions::region(c, region)?.is_none() {
+        return Err(StoreError::Invalid(format!(
+            "区划 {region} 不存在 / region {region} does not exist"
+        )));
+    }
+    if c.query_one(
+        "SELECT 1 FROM users WHERE username = $1",
+        &[username.into()],
+    )?
+    .is_some()
+    {
+        return Err(StoreError::Invalid(format!(
+            "用户名 {username} 已存在 / user {username} already exists"
+        )));
+    }
+    c.exec(
+        "INSERT INTO users (username, display_name, role, region_code, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            username.into(),
+            display_name.into(),
+            role.as_str().into(),
+            region.as_str().into(),
+            password_hash.into(),
+            crate::now().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+impl Store {
     pub fn account_by_name(&self, username: &str) -> Result<Option<Account>> {
         self.with(|c| {
             c.query_one(
@@ -126,34 +144,123 @@ impl Store {
     }
 
     pub fn set_password(&self, id: i64, password_hash: &str, must_change: bool) -> Result<()> {
-        self.with(|c| {
-            c.exec(
-                "UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL WHERE id = $1",
-                &[Value::Int(id), password_hash.into(), Value::Int(must_change as i64)],
-            )?;
-            // A new password ends every session of the account.
-            c.exec("DELETE FROM sessions WHERE user_id = $1", &[Value::Int(id)])?;
-            Ok(())
-        })
+        self.with(|c| set_password_in(c, id, password_hash, must_change))
     }
 
     pub fn set_disabled(&self, id: i64, disabled: bool) -> Result<()> {
-        self.with(|c| {
-            c.exec(
-                "UPDATE users SET disabled = $2 WHERE id = $1",
-                &[Value::Int(id), Value::Int(disabled as i64)],
-            )?;
-            if disabled {
-                c.exec("DELETE FROM sessions WHERE user_id = $1", &[Value::Int(id)])?;
-                c.exec(
-                    "UPDATE api_tokens SET revoked = 1 WHERE user_id = $1",
-                    &[Value::Int(id)],
-                )?;
-            }
-            Ok(())
-        })
+        self.with(|c| set_disabled_in(c, id, disabled))
+    }
+}
+
+fn set_password_in(
+    c: &mut dyn crate::conn::Conn,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<()> {
+    c.exec(
+        "UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL WHERE id = $1",
+        &[Value::Int(id), password_hash.into(), Value::Int(must_change as i64)],
+    )?;
+    // A new password ends every session of the account.
+    c.exec("DELETE FROM sessions WHERE user_id = $1", &[Value::Int(id)])?;
+    Ok(())
+}
+
+fn set_disabled_in(c: &mut dyn crate::conn::Conn, id: i64, disabled: bool) -> Result<()> {
+    c.exec(
+        "UPDATE users SET disabled = $2 WHERE id = $1",
+        &[Value::Int(id), Value::Int(disabled as i64)],
+    )?;
+    if disabled {
+        c.exec("DELETE FROM sessions WHERE user_id = $1", &[Value::Int(id)])?;
+        c.exec(
+            "UPDATE api_tokens SET revoked = 1 WHERE user_id = $1",
+            &[Value::Int(id)],
+        )?;
+    }
+    Ok(())
+}
+
+/// The account changes only the county's administrator (or the server's
+/// operator) makes, each in the caller's transaction with its audit entry.
+impl crate::Tx<'_> {
+    fn may_manage(&self) -> Result<()> {
+        match &self.actor().scope {
+            Some(s) if !s.role.manages_accounts() => Err(StoreError::Forbidden),
+            _ => Ok(()),
+        }
     }
 
+    pub fn create_account(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        region: &RegionCode,
+        password_hash: &str,
+    ) -> Result<()> {
+        self.may_manage()?;
+        if let Some(area) = self.actor().area() {
+            if !area.contains(region) {
+                return Err(StoreError::OutsideArea(format!(
+                    "区划 {region} 不在您的辖区内 / region {region} is outside your area"
+                )));
+            }
+        }
+        create_account_in(
+            self.conn(),
+            username,
+            display_name,
+            role,
+            region,
+            password_hash,
+        )
+    }
+
+    pub fn set_password(&mut self, id: i64, password_hash: &str, must_change: bool) -> Result<()> {
+        self.may_manage()?;
+        set_password_in(self.conn(), id, password_hash, must_change)
+    }
+
+    pub fn set_disabled(&mut self, id: i64, disabled: bool) -> Result<()> {
+        self.may_manage()?;
+        set_disabled_in(self.conn(), id, disabled)
+    }
+
+    pub fn create_api_token(
+        &mut self,
+        user_id: i64,
+        name: &str,
+        token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.may_manage()?;
+        self.conn()
+            .query_one(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    Value::Int(user_id),
+                    name.into(),
+                    token_hash(token).into(),
+                    crate::now().into(),
+                    expires_at.into(),
+                ],
+            )?
+            .and_then(|r| r[0].int())
+            .ok_or_else(|| StoreError::Corrupt("api_tokens id".into()))
+    }
+
+    pub fn revoke_api_token(&mut self, user_id: i64, id: i64) -> Result<bool> {
+        self.may_manage()?;
+        Ok(self.conn().exec(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0",
+            &[Value::Int(id), Value::Int(user_id)],
+        )? > 0)
+    }
+}
+
+impl Store {
     /// Records a failed login; locks the account until `lock_until` once `max`
     /// failures have been reached. Returns the failures so far.
     pub fn record_failed_login(&self, id: i64, max: i64, lock_until: DateTime<Utc>) -> Result<i64> {
@@ -243,29 +350,95 @@ impl Store {
         })
     }
 
-    pub fn create_api_token(&self, user_id: i64, name: &str, token: &str) -> Result<i64> {
+    /// Creates an API token valid until `expires_at`.
+    pub fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
         self.with(|c| {
             c.query_one(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                &[Value::Int(user_id), name.into(), token_hash(token).into(), crate::now().into()],
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    Value::Int(user_id),
+                    name.into(),
+                    token_hash(token).into(),
+                    crate::now().into(),
+                    expires_at.into(),
+                ],
             )?
             .and_then(|r| r[0].int())
             .ok_or_else(|| StoreError::Corrupt("api_tokens id".into()))
         })
     }
 
-    /// The account an API token belongs to, if the token is live.
-    pub fn api_token_account(&self, token: &str) -> Result<Option<Account>> {
-        let id = self.with(|c| {
-            Ok(c.query_one(
-                "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = 0",
-                &[token_hash(token).into()],
+    /// An account's tokens, newest first (never the token itself).
+    pub fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT id, name, created_at, expires_at, last_used_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+                &[Value::Int(user_id)],
             )?
-            .and_then(|r| r[0].int()))
-        })?;
-        match id {
-            Some(id) => Ok(self.account(id)?.filter(|a| !a.disabled)),
-            None => Ok(None),
-        }
+            .into_iter()
+            .map(|r| {
+                let created_at = r[2].time().unwrap_or_default();
+                ApiToken {
+                    id: r[0].int().unwrap_or(0),
+                    name: r[1].text().unwrap_or_default(),
+                    created_at,
+                    expires_at: r[3].time().unwrap_or(created_at + legacy_token_life()),
+                    last_used_at: r[4].time(),
+                    revoked: r[5].int().unwrap_or(0) != 0,
+                }
+            })
+            .collect())
+        })
     }
+
+    /// The account an API token belongs to, if the token is live: not revoked, not
+    /// expired, its account enabled and past its first-login password change.
+    pub fn api_token_account(&self, token: &str) -> Result<Option<Account>> {
+        let row = self.with(|c| {
+            c.query_one(
+                "SELECT id, user_id, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked = 0",
+                &[token_hash(token).into()],
+            )
+        })?;
+        let Some(r) = row else { return Ok(None) };
+        let created = r[2].time().unwrap_or_default();
+        let expires = r[3].time().unwrap_or(created + legacy_token_life());
+        let now = crate::now();
+        if expires <= now {
+            return Ok(None);
+        }
+        let (id, user) = (r[0].int().unwrap_or(0), r[1].int().unwrap_or(0));
+        // When it was last used, to the minute (a write per request would be a lot).
+        self.with(|c| {
+            c.exec(
+                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+                &[Value::Int(id), now.into(), (now - chrono::Duration::minutes(1)).into()],
+            )
+        })?;
+        Ok(self
+            .account(user)?
+            .filter(|a| !a.disabled && !a.must_change_password))
+    }
+}
+
+/// Tokens made before tokens expired live this long from their creation.
+fn legacy_token_life() -> chrono::Duration {
+    chrono::Duration::days(90)
+}
+
+/// An API token as its owner and the administrator see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
 }

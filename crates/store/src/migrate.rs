@@ -47,9 +47,9 @@ const KERNEL_LIST: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_event_tally.sql"),
     },
     Migration {
-        name: "0005_audit_key",
-        sqlite: include_str!("../migrations/sqlite/0005_audit_key.sql"),
-        postgres: include_str!("../migrations/postgres/0005_audit_key.sql"),
+        name: "0005_security",
+        sqlite: include_str!("../migrations/sqlite/0005_security.sql"),
+        postgres: include_str!("../migrations/postgres/0005_security.sql"),
     },
 ];
 

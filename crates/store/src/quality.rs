@@ -1,6 +1,7 @@
 //! The data-quality list: suspicious but possible facts waiting for a person.
 
 use crate::error::Result;
+use crate::value::Value;
 use crate::Store;
 use renkou_domain::quality::{QualityIssue, QualityKind};
 use renkou_domain::RegionCode;
@@ -38,5 +39,112 @@ impl Store {
                 })
                 .collect())
         })
+    }
+}
+
+impl Store {
+    /// Scans the persons living in `region` for what the register's rules would
+    /// refuse today or flag (see `renkou_domain::rules`): a person their own
+    /// parent, a parent of the wrong sex, missing or younger than the child, an
+    /// ID number two persons share, a household in another village, and the
+    /// ID number disagreeing with the birth date or sex. Records that got in
+    /// before the rules were one set for every way in show up here.
+    pub fn scan_rules(&self, region: &RegionCode) -> Result<Vec<QualityIssue>> {
+        use renkou_domain::quality::check_person;
+        let (lo, hi) = crate::prefix_range(region.prefix());
+        let mut out = Vec::new();
+        let issue = |no: String, kind: QualityKind, zh: &str, en: &str| QualityIssue {
+            person_no: no,
+            kind,
+            message: format!("{zh} / {en}"),
+        };
+        self.with(|c| {
+            let area = [Value::from(lo.as_str()), Value::from(hi.as_str())];
+            for (sql, kind, zh, en) in [
+                (
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                     AND (p.mother_no = p.person_no OR p.father_no = p.person_no)",
+                    QualityKind::SelfParent,
+                    "本人被登记为自己的母亲或父亲",
+                    "the person is recorded as their own mother or father",
+                ),
+                (
+                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND m.sex <> 2 \
+                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND f.sex <> 1",
+                    QualityKind::ParentWrongSex,
+                    "母亲不是女性或父亲不是男性",
+                    "the mother is not a woman or the father not a man",
+                ),
+                (
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                     AND ((p.mother_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.person_no = p.mother_no)) \
+                       OR (p.father_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons f WHERE f.person_no = p.father_no)))",
+                    QualityKind::ParentMissing,
+                    "母亲或父亲编号在登记中找不到",
+                    "the mother's or father's number is not in the register",
+                ),
+                (
+                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND m.birth_date >= p.birth_date \
+                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND f.birth_date >= p.birth_date",
+                    QualityKind::ParentYounger,
+                    "母亲或父亲的出生日期不早于子女",
+                    "the mother or father was not born before the child",
+                ),
+                (
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                     AND p.id_number IS NOT NULL AND EXISTS (SELECT 1 FROM persons o \
+                     WHERE o.id_number = p.id_number AND o.person_no <> p.person_no)",
+                    QualityKind::DuplicateIdNumber,
+                    "公民身份号码与另一人相同",
+                    "the ID number is the same as another person's",
+                ),
+                (
+                    "SELECT p.person_no FROM persons p JOIN households h ON h.household_no = p.household_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND h.region_code <> p.region_code",
+                    QualityKind::HouseholdInOtherVillage,
+                    "所在户登记在另一个村",
+                    "the person's household is registered in another village",
+                ),
+            ] {
+                for r in c.query(sql, &area)? {
+                    if let Some(no) = r[0].text() {
+                        out.push(issue(no, kind, zh, en));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        self.for_each_person_in(region, &mut |p| {
+            out.extend(check_person(&p));
+            Ok(())
+        })?;
+        out.sort_by(|a, b| (&a.person_no, a.kind.as_str()).cmp(&(&b.person_no, b.kind.as_str())));
+        out.dedup_by(|a, b| a.person_no == b.person_no && a.kind == b.kind);
+        Ok(out)
+    }
+}
+
+impl crate::Tx<'_> {
+    /// Puts issues on the data-quality list (each person and kind once); how many
+    /// were new.
+    pub fn record_quality(&mut self, issues: &[QualityIssue]) -> Result<u64> {
+        let mut n = 0;
+        for q in issues {
+            n += self.conn().exec(
+                "INSERT INTO quality_issues (person_no, kind, message, import_id, created_at) VALUES ($1, $2, $3, NULL, $4) \
+                 ON CONFLICT (person_no, kind) DO NOTHING",
+                &[
+                    q.person_no.as_str().into(),
+                    q.kind.as_str().into(),
+                    q.message.as_str().into(),
+                    crate::now().into(),
+                ],
+            )?;
+        }
+        Ok(n)
     }
 }

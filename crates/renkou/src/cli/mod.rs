@@ -139,7 +139,14 @@ enum UserCommand {
         username: String,
         #[arg(long, default_value = "api")]
         name: String,
+        /// 有效天数 / days the token lives
+        #[arg(long, default_value_t = renkou_register::accounts::TOKEN_DAYS)]
+        days: i64,
     },
+    /// 列出账户的 API 令牌 / list an account's API tokens
+    Tokens { username: String },
+    /// 撤销一个 API 令牌 / revoke one API token
+    RevokeToken { username: String, id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -463,7 +470,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Quality { region } => {
             let store = crate::db::open(&db)?;
             let region = region_arg(&region)?;
-            let issues = store.quality_issues(&region)?;
+            let scan = renkou_register::quality::scan(&store, &operator(), &region)?;
+            println!(
+                "按现行规则检查：发现 {} 条，新增到待核清单 {} 条 / checked against the rules: {} found, {} newly listed",
+                scan.found.len(),
+                scan.added,
+                scan.found.len(),
+                scan.added
+            );
+            let issues = renkou_register::quality::open_issues(&store, &region)?;
             for q in &issues {
                 println!(
                     "{}\t{}\t{}",
@@ -547,11 +562,7 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
     use renkou_domain::account::Role;
     use renkou_register::accounts;
     let store = crate::db::open(db)?;
-    let find = |name: &str| -> Result<renkou_store::accounts::Account> {
-        store
-            .account_by_name(name)?
-            .ok_or_else(|| anyhow::anyhow!("没有账户 {name} / no account {name}"))
-    };
+    let me = operator();
     match command {
         UserCommand::Add {
             username,
@@ -571,8 +582,9 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
                 }
             })?;
             let region = region_arg(&region)?;
-            let a = accounts::add_user(
+            let a = accounts::create_account(
                 &store,
+                &me,
                 &username,
                 display_name.as_deref().unwrap_or(&username),
                 role,
@@ -587,27 +599,56 @@ fn user(db: &str, command: UserCommand) -> Result<()> {
             );
         }
         UserCommand::Passwd { username, password } => {
-            let a = find(&username)?;
             accounts::check_new_password(&username, &password)?;
-            store.set_password(a.id, &accounts::hash_password(&password)?, true)?;
+            accounts::reset_password(&store, &me, &username, &password)?;
             println!("已重设 {username} 的密码，下次登录须修改 / password reset; it must be changed at next login");
         }
         UserCommand::Disable { username } => {
-            store.set_disabled(find(&username)?.id, true)?;
+            accounts::set_disabled(&store, &me, &username, true)?;
             println!("已停用 {username} / disabled");
         }
         UserCommand::Enable { username } => {
-            store.set_disabled(find(&username)?.id, false)?;
+            accounts::set_disabled(&store, &me, &username, false)?;
             println!("已启用 {username} / enabled");
         }
-        UserCommand::Token { username, name } => {
-            let a = find(&username)?;
-            let mut b = [0u8; 32];
-            rand::Rng::fill(&mut rand::rng(), &mut b);
-            let token: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            store.create_api_token(a.id, &name, &token)?;
+        UserCommand::Token {
+            username,
+            name,
+            days,
+        } => {
+            let token = accounts::create_token(&store, &me, &username, &name, days)?;
             println!("{token}");
-            eprintln!("请妥善保存，此令牌不会再次显示 / keep it safe: it is not shown again");
+            eprintln!(
+                "请妥善保存，此令牌不会再次显示，{days} 天后失效 / keep it safe: it is not shown again, and expires in {days} days"
+            );
+        }
+        UserCommand::Tokens { username } => {
+            let a = store
+                .account_by_name(&username)?
+                .ok_or_else(|| anyhow::anyhow!("没有账户 {username} / no account {username}"))?;
+            for t in store.api_tokens(a.id)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.name,
+                    t.created_at.format("%Y-%m-%d"),
+                    t.expires_at.format("%Y-%m-%d"),
+                    if t.revoked {
+                        "已撤销 / revoked"
+                    } else if t.expires_at <= chrono::Utc::now() {
+                        "已过期 / expired"
+                    } else {
+                        "有效 / live"
+                    }
+                );
+            }
+        }
+        UserCommand::RevokeToken { username, id } => {
+            if accounts::revoke_token(&store, &me, &username, id)? {
+                println!("已撤销令牌 {id} / token {id} revoked");
+            } else {
+                anyhow::bail!("{username} 没有有效的令牌 {id} / {username} has no live token {id}");
+            }
         }
         UserCommand::List => {
             for a in store.accounts()? {

@@ -125,9 +125,9 @@ fn setup(store: &Store) -> (String, String) {
         "initial-pw",
     )
     .unwrap();
-    store.create_api_token(cun.id, "t", "cun-token").unwrap();
+    store.create_api_token(cun.id, "t", "cun-token", chrono::Utc::now() + chrono::Duration::days(1)).unwrap();
     store
-        .create_api_token(tongji.id, "t", "tongji-token")
+        .create_api_token(tongji.id, "t", "tongji-token", chrono::Utc::now() + chrono::Duration::days(1))
         .unwrap();
     ("cun-token".into(), "tongji-token".into())
 }
