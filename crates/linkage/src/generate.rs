@@ -426,6 +426,7 @@ struct Birth {
     father_id: String,
     region: String,
     place: String,
+    mother: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -435,6 +436,10 @@ pub struct GeneratedBirths {
     /// Entity (true birth) number of each ledger / hospital record.
     pub ledger_entity: Vec<u32>,
     pub hospital_entity: Vec<u32>,
+    /// The mother (a number per mother) of each ledger / hospital record: twins are
+    /// two entities of one mother on one day.
+    pub ledger_mother: Vec<u32>,
+    pub hospital_mother: Vec<u32>,
 }
 
 impl GeneratedBirths {
@@ -494,7 +499,9 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
     let span = 365 * cfg.years.max(1) as i64;
     let end = start + chrono::Duration::days(span);
     let mut births = Vec::with_capacity(cfg.births + 8);
+    let mut mother = 0u32;
     while births.len() < cfg.births {
+        mother += 1;
         let date = days(rng, start, span);
         let mother_birth = date - chrono::Duration::days(rng.random_range(20 * 365..42 * 365));
         let father_birth = mother_birth - chrono::Duration::days(rng.random_range(-700..2500));
@@ -546,6 +553,7 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
                 father_id: father_id.clone(),
                 region: region.clone(),
                 place: place.clone(),
+                mother,
             });
             child_name
         };
@@ -608,7 +616,10 @@ pub fn births(cfg: &BirthsConfig) -> GeneratedBirths {
     };
     let (ledger, ledger_entity) = finish(ledger, "L");
     let (hospital, hospital_entity) = finish(hospital, "H");
+    let mother_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].mother).collect();
     GeneratedBirths {
+        ledger_mother: mother_of(&ledger_entity),
+        hospital_mother: mother_of(&hospital_entity),
         ledger,
         hospital,
         ledger_entity,
