@@ -103,7 +103,12 @@ pub struct Rates {
     pub ledger_township_only: f64,
 
     pub hospital_home_birth: f64,
+    /// Deliveries the register lacks (entered nowhere, or the mother delivered
+    /// elsewhere): all children of the delivery are missing together, since the
+    /// certificates of one delivery are issued together.
     pub hospital_missing: f64,
+    /// A single certificate lost.
+    pub hospital_child_missing: f64,
     /// Births of mothers from outside the generated area, per birth in it.
     pub hospital_outsiders: f64,
     pub hospital_name_late: f64,
@@ -168,6 +173,7 @@ impl Default for Rates {
 
             hospital_home_birth: 0.015,
             hospital_missing: 0.012,
+            hospital_child_missing: 0.001,
             hospital_outsiders: 0.04,
             hospital_name_late: 0.62,
             hospital_name_of_mother: 0.10,
@@ -843,6 +849,7 @@ pub fn generate(cfg: &Config) -> Sources {
     let (twin_deliveries, triplet_deliveries) = (multiples(2), multiples(3));
     // Same-order twins: decided once per delivery.
     let mut same_order: std::collections::HashMap<u32, bool> = Default::default();
+    let mut missing_delivery: std::collections::HashMap<u32, bool> = Default::default();
     for (k, c) in children.iter().enumerate() {
         let m = &mothers[c.mother as usize];
         let truth = Truth {
@@ -881,7 +888,10 @@ pub fn generate(cfg: &Config) -> Sources {
             }
             ledger.push((row, truth));
         }
-        if c.place != "home" && !yes(&mut rng, r.hospital_missing) {
+        let delivery_missing = *missing_delivery
+            .entry(c.delivery)
+            .or_insert_with(|| yes(&mut rng, r.hospital_missing));
+        if c.place != "home" && !delivery_missing && !yes(&mut rng, r.hospital_child_missing) {
             hospital.push((hospital_row(&mut rng, c, m, &villages, r), truth));
         }
     }
