@@ -2,7 +2,8 @@
 //!
 //! A demo county's births (or residents) are made up from a surname frequency list
 //! and given-name characters written here, with valid GB 11643 numbers from
-//! `IdNumber::compose`; no real personal data anywhere. Two sources then report them
+//! `IdNumber::compose` on unassigned address codes only (349901 and others of a
+//! prefecture 99, which no province has); no real personal data anywhere. Two sources then report them
 //! the way a village ledger (村台帐) and a hospital register (出生医学证明) do: rows
 //! missing from each, ledger rows entered twice, twins, empty child names and milk
 //! names, homophone and near-form characters, dropped or swapped given-name
@@ -19,8 +20,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renkou_domain::{Date, IdNumber};
 
-/// The demo county's code (the one the interchange examples use).
-pub const COUNTY: u32 = 340824;
+/// The generated county's code: the demo's unassigned 349901 (prefecture 99 exists
+/// in no province), so that a valid number on it cannot be a real person's.
+pub const COUNTY: u32 = 349901;
 
 /// Surnames with rough frequencies per mille (a made-up list in the shape of the
 /// national one, including a few compound surnames).
@@ -212,9 +214,10 @@ const HOMOPHONES: &[&str] = &[
     "诗师",
     "豪好",
 ];
-/// Addresses (6-digit codes) of mothers and fathers first registered elsewhere.
+/// Addresses (6-digit codes) of mothers and fathers first registered elsewhere: all
+/// unassigned (prefecture 99).
 const OTHER_ADDRESSES: &[u32] = &[
-    340823, 340825, 340826, 340881, 341122, 320102, 330106, 420111,
+    349902, 349903, 349904, 349905, 349906, 349907, 349908, 359901,
 ];
 const HOSPITALS: &[&str] = &["县人民医院", "县妇幼保健院", "县中医院"];
 

@@ -162,7 +162,7 @@ const BIRTHS_HEADER_ZH: &str =
 fn reads_utf8_bom_gb18030_and_chinese_headers() {
     let dir = tempfile::tempdir().unwrap();
     let body =
-        format!("{BIRTHS_HEADER_ZH}B1,张伟,男,2024/3/5,1,李丽,11010519491231002X,340824101201\n");
+        format!("{BIRTHS_HEADER_ZH}B1,张伟,男,2024/3/5,1,李丽,34990119491231007X,349901101201\n");
     let utf8 = dir.path().join("utf8.csv");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(body.as_bytes());
@@ -201,8 +201,8 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
         "2024-03-05",
         "1",
         "李丽",
-        "11010519491231002X",
-        "340824101201",
+        "34990119491231007X",
+        "349901101201",
     ];
     for (c, v) in row.iter().enumerate() {
         sheet.write_string(2, c as u16, *v).unwrap();
@@ -211,11 +211,11 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
     let r = read_records(&x).unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].kind, EntityKind::Birth);
-    assert_eq!(r[0].mother_id_number, "11010519491231002X");
+    assert_eq!(r[0].mother_id_number, "34990119491231007X");
     assert_eq!(r[0].birth_date, "2024-03-05");
 
     // UTF-16 "Unicode text" (tab-separated), persons with an invalid ID number kept raw.
-    let text = "人员编号\t姓名\t性别\t出生日期\t公民身份号码\t户编号\t区划代码\nP1\t王芳\t2\t1990-01-02\t110105199001020029\t\t340824101201\n";
+    let text = "人员编号\t姓名\t性别\t出生日期\t公民身份号码\t户编号\t区划代码\nP1\t王芳\t2\t1990-01-02\t349901199001020029\t\t349901101201\n";
     let mut bytes = vec![0xFF, 0xFE];
     for u in text.encode_utf16() {
         bytes.extend_from_slice(&u.to_le_bytes());
@@ -224,7 +224,7 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
     std::fs::write(&u, bytes).unwrap();
     let r = read_records(&u).unwrap();
     assert_eq!(r[0].kind, EntityKind::Person);
-    assert_eq!(r[0].id_number, "110105199001020029");
+    assert_eq!(r[0].id_number, "349901199001020029");
     assert_eq!(r[0].name, "王芳");
 
     // Generated persons files read back.
@@ -293,7 +293,7 @@ fn bad_input_is_refused_clearly_before_any_work() {
         "{e}"
     );
 
-    let dup = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李丽,,340824101201\nB1,,2,2024-01-02,1,王芳,,340824101201\n");
+    let dup = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李丽,,349901101201\nB1,,2,2024-01-02,1,王芳,,349901101201\n");
     let e = err(&w("dup.csv", dup.as_bytes()));
     let msg = e.to_string();
     assert!(matches!(e, LinkError::Row { row: 3, .. }), "{msg}");
@@ -304,7 +304,7 @@ fn bad_input_is_refused_clearly_before_any_work() {
     assert!(msg.contains("B1"), "{msg}");
 
     // A stray comma shifts a row: refused. A short row is read (missing = empty).
-    let long = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李,丽,,340824101201\n");
+    let long = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李,丽,,349901101201\n");
     let e = err(&w("long.csv", long.as_bytes()));
     assert!(matches!(e, LinkError::Row { row: 2, .. }), "{e}");
     let short = format!("{BIRTHS_HEADER_ZH}B1,,1\n");
