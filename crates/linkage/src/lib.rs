@@ -389,7 +389,7 @@ fn link_features(
     let (model, fit, scored) = score(task, fl, fr, &pairs, given, opts, expected, &mut timer);
     let t = model.thresholds;
     let conflicts = assign::conflicts(&scored, left.len(), right.len(), t.review);
-    let kept = assign::one_to_one(&scored, left.len(), right.len(), t.review);
+    let kept = assign::one_to_one_best(&scored, left.len(), right.len(), t.review);
     let sole = assign::sole_candidates(&scored, left.len(), right.len(), t.review);
     let links = kept
         .iter()
@@ -713,7 +713,11 @@ pub fn reconcile(left: &[LinkRecord], right: &[LinkRecord], opts: &LinkOptions) 
     let (pairs, _) = blocking::candidates(
         &fr,
         None,
-        &[BlockingRule::MotherId, BlockingRule::MotherPinyinBirthYear],
+        &[
+            BlockingRule::MotherId,
+            BlockingRule::MotherPinyinBirthYear,
+            BlockingRule::MotherPinyinBirthDate,
+        ],
         opts.max_block_pairs,
     );
     let second = twins::SecondSource {
