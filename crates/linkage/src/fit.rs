@@ -376,7 +376,8 @@ fn expected(model: &Model, counted: &[(Keyed, f64)]) -> f64 {
 #[derive(Debug, Clone)]
 pub struct FitOptions<'a> {
     pub train: TrainOptions,
-    /// Where EM starts; `None` = the shipped default for the task.
+    /// Where EM starts; `None` = the shipped default for the task, and a second
+    /// start from the engine's guesses when that fit fails its checks.
     pub start: Option<&'a Model>,
     /// Replace a fit that fails its checks by the defaults (on unless testing EM).
     pub fallback: bool,
@@ -401,11 +402,12 @@ pub fn fit(
     let mut checks = check(&model, &counted, task, sides);
     let mut restarted = false;
     let passed = |c: &[FitCheck]| c.iter().all(|c| c.passed);
-    if !passed(&checks) && opts.fallback && !keyed.is_empty() {
+    if !passed(&checks) && opts.fallback && opts.start.is_none() && !keyed.is_empty() {
         // A second start before giving up on the fit: EM from the engine's own
         // class-shaped guesses. The defaults are one generator's frequencies; a start
         // far from the data can let two classes trade places (the twin class taking
-        // the duplicates), and another start often does not.
+        // the duplicates), and another start often does not. A start the caller
+        // chose is not second-guessed.
         let mut again = Model::train_from(&patterns, random, &opts.train, None);
         again.task = Some(task);
         let c = check(&again, &counted, task, sides);

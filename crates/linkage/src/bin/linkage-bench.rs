@@ -609,13 +609,13 @@ fn inspect(args: &[String]) -> Result<(), String> {
     for l in r.links.iter().filter(|l| l.status == LinkStatus::Auto) {
         if lt[l.left_index].child != ht[l.right_index].child && n < show {
             n += 1;
+            let (li, ri) = (l.left_index, l.right_index);
             println!(
-                "LINK FP: {}",
-                explain(
-                    &r.link_model,
-                    &s.ledger[l.left_index],
-                    &s.hospital[l.right_index]
-                )
+                "LINK FP same-delivery {} same-mother {} dup_of {:?}: {}",
+                lt[li].delivery == ht[ri].delivery,
+                lt[li].mother == ht[ri].mother,
+                r.duplicate_of[li],
+                explain(&r.link_model, &s.ledger[li], &s.hospital[ri])
             );
         }
     }
