@@ -142,7 +142,7 @@ fn best_assignment(pairs: &[Scored], lefts: &[u32], rights: &[u32], floor: f64) 
                 .filter(|s| unpack(s.pair).0 == l)
                 .map(|s| (ri(unpack(s.pair).1), s.weight - floor + 1e-9, *s))
                 .collect();
-            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v.sort_by_key(|o| o.0);
             v
         })
         .collect();

@@ -477,3 +477,95 @@ pub fn supplied(model: &Model, task: Task, keyed: &[Keyed], sides: Sides) -> Fit
         candidate_pairs: keyed.len() as u64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{FIELDS, N_FIELDS};
+
+    /// A pattern with every field at `level` (clamped to the field's levels).
+    fn all(level: u8) -> Pattern {
+        let mut p = 0;
+        for (i, f) in FIELDS.iter().enumerate().take(N_FIELDS) {
+            let l = level.min(f.n_levels() as u8 - 1);
+            p |= (l as u64) << (4 * i);
+        }
+        p
+    }
+
+    fn counted() -> Vec<(Keyed, f64)> {
+        // 200 pairs that agree on everything (the identifier too), 5,000 that
+        // differ on everything.
+        count(
+            &std::iter::repeat_n(key(all(0), Some(0)), 200)
+                .chain(std::iter::repeat_n(key(all(9), Some(3)), 5000))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn shipped_defaults_are_sound_models_for_their_tasks() {
+        for task in [
+            Task::BirthsLink,
+            Task::BirthsDedupe,
+            Task::PersonsLink,
+            Task::PersonsDedupe,
+        ] {
+            let m = crate::defaults::shipped(task);
+            assert_eq!(m.task, Some(task));
+            let c = check(
+                &m,
+                &counted(),
+                task,
+                Sides {
+                    left: 10_000,
+                    right: 10_000,
+                },
+            );
+            assert!(c.iter().all(|c| c.passed), "{task:?}: {c:?}");
+            let priors: f64 = m.classes.iter().map(|c| c.prior).sum();
+            assert!((priors - 1.0).abs() < 1e-6);
+        }
+        assert!(crate::defaults::shipped(Task::PersonsDedupe).lambda() < 0.05);
+    }
+
+    #[test]
+    fn a_model_whose_matches_are_strangers_fails_its_checks() {
+        let mut m = crate::defaults::shipped(Task::BirthsLink);
+        let last = m.classes.len() - 1;
+        let levels = m.classes[0].levels.clone();
+        m.classes[0].levels = m.classes[last].levels.clone();
+        m.classes[last].levels = levels;
+        let c = check(
+            &m,
+            &counted(),
+            Task::BirthsLink,
+            Sides {
+                left: 1000,
+                right: 1000,
+            },
+        );
+        let failed: Vec<&str> = c
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert!(failed.contains(&"identifier_agreement"), "{c:?}");
+        assert!(failed.contains(&"birth_date_agreement"), "{c:?}");
+        // Too many matches for the sources is a failure of its own.
+        let m = crate::defaults::shipped(Task::BirthsDedupe);
+        let c = check(
+            &m,
+            &counted(),
+            Task::BirthsDedupe,
+            Sides {
+                left: 100,
+                right: 100,
+            },
+        );
+        assert!(
+            c.iter().any(|c| c.name == "match_count" && !c.passed),
+            "{c:?}"
+        );
+    }
+}

@@ -141,7 +141,7 @@ pub fn names_agree(a: &Features, b: &Features) -> bool {
 /// Whether the question "one child or two?" arises at all: same or adjacent day (or
 /// no date to tell), and no agreeing names to answer it.
 pub fn same_day_unnamed(a: &Features, b: &Features) -> bool {
-    !compare_dates(a.birth_date, b.birth_date).is_some_and(|l| l > 1) && !names_agree(a, b)
+    compare_dates(a.birth_date, b.birth_date).is_none_or(|l| l <= 1) && !names_agree(a, b)
 }
 
 /// What the records alone can offer instead: both give the same birth order and the

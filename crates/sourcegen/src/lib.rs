@@ -825,7 +825,7 @@ fn hospital_row(
 
 /// Generates the area's births and the two sources.
 pub fn generate(cfg: &Config) -> Sources {
-    let mut rng = ChaCha20Rng::seed_from_u64(cfg.seed ^ 0x5EED_0F_B1A7);
+    let mut rng = ChaCha20Rng::seed_from_u64(cfg.seed ^ 0x005E_ED0F_B1A7);
     let (villages, mothers, children) = world(&mut rng, cfg);
     let r = &cfg.rates;
     let habits: Vec<Habit> = villages

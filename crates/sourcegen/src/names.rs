@@ -257,7 +257,7 @@ pub fn siblings(rng: &mut ChaCha20Rng, sexes: &[bool]) -> Vec<String> {
                 }
                 _ => given(rng, male),
             };
-            let taken = out.iter().any(|o| *o == candidate);
+            let taken = out.contains(&candidate);
             if !taken || k > 8 {
                 break candidate;
             }
