@@ -162,38 +162,20 @@ pub fn sample(case: &Case) -> Sample {
                 ..Default::default()
             };
             let g = generate::births(&cfg);
-            // One delivery = one mother on one day (this generator puts twins on one
-            // day and a mother's next birth 300 days or more later).
-            let truth =
-                |recs: &[LinkRecord], ent: &[u32], mot: &[u32], dates: &HashMap<u32, i64>| {
-                    let _ = recs;
-                    ent.iter()
-                        .zip(mot)
-                        .map(|(&e, &m)| RowTruth {
-                            child: e,
-                            delivery: ((m as u64) << 24)
-                                | dates.get(&e).copied().unwrap_or(0) as u64,
-                            mother: m,
-                        })
-                        .collect()
-                };
-            // The true date of each entity: the hospital's (it never slips more than a
-            // day) or else the ledger's; only used to tell deliveries apart.
-            let mut dates: HashMap<u32, i64> = HashMap::new();
-            for (r, &e) in g
-                .hospital
-                .iter()
-                .zip(&g.hospital_entity)
-                .chain(g.ledger.iter().zip(&g.ledger_entity))
-            {
-                if let Ok(d) = renkou_domain::parse_date(&r.birth_date) {
-                    use chrono::Datelike;
-                    dates.entry(e).or_insert(d.num_days_from_ce() as i64 / 30);
-                }
-            }
+            let truth = |ent: &[u32], mot: &[u32], del: &[u32]| {
+                ent.iter()
+                    .zip(mot)
+                    .zip(del)
+                    .map(|((&e, &m), &d)| RowTruth {
+                        child: e,
+                        delivery: d as u64,
+                        mother: m,
+                    })
+                    .collect()
+            };
             Sample {
-                ledger_truth: truth(&g.ledger, &g.ledger_entity, &g.ledger_mother, &dates),
-                hospital_truth: truth(&g.hospital, &g.hospital_entity, &g.hospital_mother, &dates),
+                ledger_truth: truth(&g.ledger_entity, &g.ledger_mother, &g.ledger_delivery),
+                hospital_truth: truth(&g.hospital_entity, &g.hospital_mother, &g.hospital_delivery),
                 ledger: g.ledger,
                 hospital: g.hospital,
             }
@@ -227,6 +209,8 @@ pub struct BenchRow {
     /// Whether a fit failed its checks and the shipped defaults were used (link fit,
     /// dedupe fit, dedupe-alone fit).
     pub fell_back: [bool; 3],
+    /// Whether EM from the defaults failed its checks and a second start passed.
+    pub restarted: [bool; 3],
     /// Wall time of the reconciliation path (link + dedupe with second source) and
     /// of the dedupe alone, seconds.
     pub seconds: f64,
@@ -342,8 +326,6 @@ fn auto_pairs(links: &[crate::Link]) -> Vec<(usize, usize)> {
 /// Measures one case.
 pub fn measure(case: &Case, opts: &LinkOptions) -> BenchRow {
     let s = sample(case);
-    let (_, true_dups, _) = dedupe_metrics(&[], &s.ledger_truth);
-    let _ = true_dups;
     let t = Instant::now();
     let r = crate::reconcile(&s.ledger, &s.hospital, opts);
     let seconds = t.elapsed().as_secs_f64();
@@ -384,6 +366,11 @@ pub fn measure(case: &Case, opts: &LinkOptions) -> BenchRow {
             r.link_fit.fell_back(),
             r.dedupe_fit.fell_back(),
             alone.fit.fell_back(),
+        ],
+        restarted: [
+            r.link_fit.restarted,
+            r.dedupe_fit.restarted,
+            alone.fit.restarted,
         ],
         seconds,
         seconds_alone,
@@ -436,10 +423,17 @@ impl fmt::Display for BenchReport {
             "fallb", "sec", "alone s"
         )?;
         for r in &self.rows {
+            // Per fit (link, dedupe, dedupe alone): F fell back to the defaults,
+            // R restarted, . fitted at once.
             let fb: String = r
                 .fell_back
                 .iter()
-                .map(|&b| if b { 'F' } else { '.' })
+                .zip(&r.restarted)
+                .map(|(&f, &s)| match (f, s) {
+                    (true, _) => 'F',
+                    (_, true) => 'R',
+                    _ => '.',
+                })
                 .collect();
             writeln!(
                 f,

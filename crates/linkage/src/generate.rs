@@ -430,6 +430,8 @@ struct Birth {
     region: String,
     place: String,
     mother: u32,
+    /// Twins share it; a mother's later birth has its own.
+    delivery: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -443,6 +445,9 @@ pub struct GeneratedBirths {
     /// two entities of one mother on one day.
     pub ledger_mother: Vec<u32>,
     pub hospital_mother: Vec<u32>,
+    /// The delivery of each ledger / hospital record (twins share one).
+    pub ledger_delivery: Vec<u32>,
+    pub hospital_delivery: Vec<u32>,
 }
 
 impl GeneratedBirths {
@@ -506,6 +511,7 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
     while births.len() < cfg.births {
         mother += 1;
         let date = days(rng, start, span);
+        let first_date = date;
         let mother_birth = date - chrono::Duration::days(rng.random_range(20 * 365..42 * 365));
         let father_birth = mother_birth - chrono::Duration::days(rng.random_range(-700..2500));
         let mother_name = full_name(rng, false);
@@ -535,6 +541,8 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
         let mother_id = person_id(rng, mother_birth, false);
         let father_id = person_id(rng, father_birth, true);
         let mut push = |rng: &mut ChaCha8Rng, date: Date, order: u32, twin_of: Option<&str>| {
+            // Twins are born in their sibling's delivery, anyone else in a new one.
+            let delivery = 2 * mother + u32::from(date != first_date);
             let male = rng.random_bool(0.53);
             let child_name = match twin_of {
                 // Twins often share the first given character.
@@ -557,6 +565,7 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
                 region: region.clone(),
                 place: place.clone(),
                 mother,
+                delivery,
             });
             child_name
         };
@@ -620,9 +629,12 @@ pub fn births(cfg: &BirthsConfig) -> GeneratedBirths {
     let (ledger, ledger_entity) = finish(ledger, "L");
     let (hospital, hospital_entity) = finish(hospital, "H");
     let mother_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].mother).collect();
+    let delivery_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].delivery).collect();
     GeneratedBirths {
         ledger_mother: mother_of(&ledger_entity),
         hospital_mother: mother_of(&hospital_entity),
+        ledger_delivery: delivery_of(&ledger_entity),
+        hospital_delivery: delivery_of(&hospital_entity),
         ledger,
         hospital,
         ledger_entity,
