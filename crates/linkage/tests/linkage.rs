@@ -776,3 +776,29 @@ fn no_automatic_duplicate_between_two_mothers() {
         }
     }
 }
+
+#[test]
+fn tiny_and_empty_sources_are_handled() {
+    let one = vec![row("A", "", "1", "2024-01-01", "1", "龚晓岚", M1, VILLAGE)];
+    let none: Vec<LinkRecord> = Vec::new();
+    for (l, r) in [(&one, &none), (&none, &one), (&none, &none), (&one, &one)] {
+        let out = renkou_linkage::reconcile(l, r, &LinkOptions::default());
+        assert!(out.links.len() <= 1 && out.duplicates.is_empty());
+        let _ = out.link_fit.to_string();
+    }
+    assert!(dedupe(&one, &LinkOptions::default()).links.is_empty());
+    // Raw strings a source writes are taken as they are: a malformed date, an
+    // unknown village, a number of the wrong length.
+    let odd = row(
+        "B",
+        "张",
+        "男",
+        "2024-02-30",
+        "x",
+        "龚晓岚",
+        "34990919930417",
+        "3499",
+    );
+    let out = renkou_linkage::reconcile(&[odd.clone()], &one, &LinkOptions::default());
+    assert!(out.links.len() <= 1);
+}
