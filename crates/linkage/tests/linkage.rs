@@ -799,6 +799,6 @@ fn tiny_and_empty_sources_are_handled() {
         "34990919930417",
         "3499",
     );
-    let out = renkou_linkage::reconcile(&[odd.clone()], &one, &LinkOptions::default());
+    let out = renkou_linkage::reconcile(std::slice::from_ref(&odd), &one, &LinkOptions::default());
     assert!(out.links.len() <= 1);
 }
