@@ -20,6 +20,13 @@ pub enum BlockingRule {
     BirthDateTownship,
     /// Same pinyin of the mother's name and same mother's birth year.
     MotherPinyinBirthYear,
+    /// Same pinyin of the mother's name and same birth date of the child: catches a
+    /// birth whose mother's ID number is missing or miswritten on one side and
+    /// whose region is not comparable (the hospital wrote her household county).
+    MotherPinyinBirthDate,
+    /// Same pinyin of the mother's name and same township: catches the same when
+    /// the child's date slipped by a day as well.
+    MotherPinyinTownship,
     /// Same own ID number (persons).
     IdNumber,
     /// Same pinyin of the name and same birth year (persons).
@@ -37,6 +44,14 @@ impl BlockingRule {
                 "母亲姓名拼音相同且母亲出生年份相同",
                 "same mother's name pinyin and mother's birth year",
             ),
+            BlockingRule::MotherPinyinBirthDate => (
+                "母亲姓名拼音相同且出生日期相同",
+                "same mother's name pinyin and birth date",
+            ),
+            BlockingRule::MotherPinyinTownship => (
+                "母亲姓名拼音相同且同乡镇",
+                "same mother's name pinyin and township",
+            ),
             BlockingRule::IdNumber => ("身份号码相同", "same ID number"),
             BlockingRule::NamePinyinBirthYear => (
                 "姓名拼音相同且出生年份相同",
@@ -51,6 +66,8 @@ impl BlockingRule {
             BlockingRule::MotherId,
             BlockingRule::BirthDateTownship,
             BlockingRule::MotherPinyinBirthYear,
+            BlockingRule::MotherPinyinBirthDate,
+            BlockingRule::MotherPinyinTownship,
         ]
     }
 
@@ -86,6 +103,20 @@ impl BlockingRule {
                 }
                 let y = f.mother_birth_date?.year() as u64;
                 Some(mix(&[f.mother_name.pinyin_key, y]))
+            }
+            BlockingRule::MotherPinyinBirthDate => {
+                if f.mother_name.is_empty() {
+                    return None;
+                }
+                let d = f.birth_date?.num_days_from_ce() as u64;
+                Some(mix(&[f.mother_name.pinyin_key, d]))
+            }
+            BlockingRule::MotherPinyinTownship => {
+                if f.mother_name.is_empty() {
+                    return None;
+                }
+                let t = f.region?.township_key()?;
+                Some(mix(&[f.mother_name.pinyin_key, t]))
             }
             BlockingRule::NamePinyinBirthYear => {
                 if f.name.is_empty() {
@@ -316,12 +347,12 @@ mod tests {
     #[test]
     fn rules_union_and_report() {
         let l = vec![
-            rec("11010519491231002X", "2024-01-01", "340824101201"),
-            rec("110105194912310021", "2024-01-02", "340824101201"),
+            rec("34990119491231007X", "2024-01-01", "349901101201"),
+            rec("349901194912310071", "2024-01-02", "349901101201"),
         ];
         let r = vec![
-            rec("11010519491231002X", "2024-01-01", "340824101000"),
-            rec("", "2024-01-02", "340824101202"),
+            rec("34990119491231007X", "2024-01-01", "349901101000"),
+            rec("", "2024-01-02", "349901101202"),
         ];
         let (pairs, rep) = candidates(&l, Some(&r), &BlockingRule::births_default(), 1000);
         assert_eq!(pairs, vec![pack(0, 0), pack(1, 1)]);

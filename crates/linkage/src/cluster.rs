@@ -30,6 +30,20 @@ pub fn clusters(
     scorer: &Scorer,
     opts: &ClusterOptions,
 ) -> Vec<u32> {
+    clusters_with(features, scored, scorer, opts, &|_, _| true)
+}
+
+/// As [`clusters`], with a constraint: two records for which `joinable` is false
+/// never end up in one cluster (twins, records linked to two births of another
+/// source, records of two mothers). It is checked on every cross pair of a merge,
+/// like the review threshold, so no chain can get around it.
+pub fn clusters_with(
+    features: &[Features],
+    scored: &[Scored],
+    scorer: &Scorer,
+    opts: &ClusterOptions,
+    joinable: &dyn Fn(usize, usize) -> bool,
+) -> Vec<u32> {
     let n = features.len();
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     let mut of: Vec<u32> = (0..n as u32).collect();
@@ -54,8 +68,9 @@ pub fn clusters(
         }
         let all_match = ma.iter().all(|&x| {
             mb.iter().all(|&y| {
-                let w = scorer.weight(compare(&features[x as usize], &features[y as usize]));
-                prob(w) >= opts.review
+                let (x, y) = (x as usize, y as usize);
+                joinable(x.min(y), x.max(y))
+                    && prob(scorer.weight(compare(&features[x], &features[y]))) >= opts.review
             })
         });
         if !all_match {

@@ -454,7 +454,13 @@ pub fn compare_ids(a: &IdFeat, b: &IdFeat) -> Option<u8> {
                 }
                 _ => false,
             };
-            if one_typo {
+            // A slip in the embedded date that makes it impossible (month 13, day
+            // 00) changes up to two date digits, and a system that recomputes the
+            // check character changes that too: still one slip.
+            let date_slip = n <= 2
+                && diffs[..n.min(3)].iter().all(|&i| (10..14).contains(&i))
+                && (a.birth_date().is_none() || b.birth_date().is_none());
+            if one_typo || date_slip {
                 Some(1)
             } else if x[6..14] == y[6..14] {
                 Some(2)
@@ -462,9 +468,31 @@ pub fn compare_ids(a: &IdFeat, b: &IdFeat) -> Option<u8> {
                 Some(3)
             }
         }
+        (IdFeat::Loose { digits: x, len: lx }, IdFeat::Loose { digits: y, len: ly }) => {
+            Some(if x[..*lx as usize] == y[..*ly as usize] {
+                0
+            } else {
+                3
+            })
+        }
+        (IdFeat::Shaped { digits, .. }, IdFeat::Loose { digits: l, len })
+        | (IdFeat::Loose { digits: l, len }, IdFeat::Shaped { digits, .. }) => {
+            let loose = &l[..*len as usize];
+            Some(if one_indel(digits, loose) { 1 } else { 3 })
+        }
         (IdFeat::Other { hash: x }, IdFeat::Other { hash: y }) if x == y => Some(0),
         _ => Some(3),
     }
+}
+
+/// Whether `b` is `a` with one character left out or one typed in.
+fn one_indel(a: &[u8], b: &[u8]) -> bool {
+    let (long, short) = if a.len() > b.len() { (a, b) } else { (b, a) };
+    if long.len() != short.len() + 1 {
+        return false;
+    }
+    let skip = long.iter().zip(short).take_while(|(x, y)| x == y).count();
+    long[skip + 1..] == short[skip..]
 }
 
 /// Region codes by shared prefix: 0 same village, 1 one side only to the township that
@@ -539,28 +567,36 @@ mod tests {
 
     #[test]
     fn id_numbers_know_their_structure() {
-        let good = IdFeat::new("11010519491231002X");
+        let good = IdFeat::new("34990119491231007X");
         // legacy 15-digit form of the same number
-        assert_eq!(compare_ids(&good, &IdFeat::new("110105491231002")), Some(0));
+        assert_eq!(compare_ids(&good, &IdFeat::new("349901491231007")), Some(0));
         // one wrong digit
         assert_eq!(
-            compare_ids(&good, &IdFeat::new("11010519491231012X")),
+            compare_ids(&good, &IdFeat::new("34990119491231017X")),
             Some(1)
         );
         // two adjacent digits swapped
         assert_eq!(
-            compare_ids(&good, &IdFeat::new("11001519491231002X")),
+            compare_ids(&good, &IdFeat::new("34909119491231007X")),
             Some(1)
         );
         // a typo inside a legacy number: its recomputed check differs too
-        assert_eq!(compare_ids(&good, &IdFeat::new("110105491231003")), Some(1));
+        assert_eq!(compare_ids(&good, &IdFeat::new("349901491231008")), Some(1));
+        // an impossible embedded date (month 13) with its check recomputed
+        assert_eq!(
+            compare_ids(
+                &IdFeat::new("349901199001150021"),
+                &IdFeat::new("349901199013150024")
+            ),
+            Some(1)
+        );
         // same embedded birth date, other person
         assert_eq!(
-            compare_ids(&good, &IdFeat::new("320102194912310567")),
+            compare_ids(&good, &IdFeat::new("34990219491231056X")),
             Some(2)
         );
         assert_eq!(
-            compare_ids(&good, &IdFeat::new("320102198001010567")),
+            compare_ids(&good, &IdFeat::new("349902198001010564")),
             Some(3)
         );
         assert_eq!(compare_ids(&good, &IdFeat::Missing), None);
@@ -584,26 +620,26 @@ mod tests {
         assert_eq!(compare_order(None, Some(1)), None);
         let r = |s| RegionFeat::new(s);
         assert_eq!(
-            compare_regions(r("340824101201"), r("340824101201")),
+            compare_regions(r("349901101201"), r("349901101201")),
             Some(0)
         );
         assert_eq!(
-            compare_regions(r("340824101201"), r("340824101000")),
+            compare_regions(r("349901101201"), r("349901101000")),
             Some(1)
         );
         assert_eq!(
-            compare_regions(r("340824101201"), r("340824101202")),
+            compare_regions(r("349901101201"), r("349901101202")),
             Some(2)
         );
         assert_eq!(
-            compare_regions(r("340824101201"), r("340824102201")),
+            compare_regions(r("349901101201"), r("349901102201")),
             Some(3)
         );
         assert_eq!(
-            compare_regions(r("340824101201"), r("110105001001")),
+            compare_regions(r("349901101201"), r("359901001001")),
             Some(4)
         );
-        assert_eq!(compare_regions(None, r("110105001001")), None);
+        assert_eq!(compare_regions(None, r("359901001001")), None);
     }
 
     #[test]

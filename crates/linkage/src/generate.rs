@@ -2,7 +2,8 @@
 //!
 //! A demo county's births (or residents) are made up from a surname frequency list
 //! and given-name characters written here, with valid GB 11643 numbers from
-//! `IdNumber::compose`; no real personal data anywhere. Two sources then report them
+//! `IdNumber::compose` on unassigned address codes only (349901 and others of a
+//! prefecture 99, which no province has); no real personal data anywhere. Two sources then report them
 //! the way a village ledger (村台帐) and a hospital register (出生医学证明) do: rows
 //! missing from each, ledger rows entered twice, twins, empty child names and milk
 //! names, homophone and near-form characters, dropped or swapped given-name
@@ -19,8 +20,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renkou_domain::{Date, IdNumber};
 
-/// The demo county's code (the one the interchange examples use).
-pub const COUNTY: u32 = 340824;
+/// The generated county's code: the demo's unassigned 349901 (prefecture 99 exists
+/// in no province), so that a valid number on it cannot be a real person's.
+pub const COUNTY: u32 = 349901;
 
 /// Surnames with rough frequencies per mille (a made-up list in the shape of the
 /// national one, including a few compound surnames).
@@ -212,9 +214,10 @@ const HOMOPHONES: &[&str] = &[
     "诗师",
     "豪好",
 ];
-/// Addresses (6-digit codes) of mothers and fathers first registered elsewhere.
+/// Addresses (6-digit codes) of mothers and fathers first registered elsewhere: all
+/// unassigned (prefecture 99).
 const OTHER_ADDRESSES: &[u32] = &[
-    340823, 340825, 340826, 340881, 341122, 320102, 330106, 420111,
+    349902, 349903, 349904, 349905, 349906, 349907, 349908, 359901,
 ];
 const HOSPITALS: &[&str] = &["县人民医院", "县妇幼保健院", "县中医院"];
 
@@ -426,6 +429,9 @@ struct Birth {
     father_id: String,
     region: String,
     place: String,
+    mother: u32,
+    /// Twins share it; a mother's later birth has its own.
+    delivery: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -435,6 +441,13 @@ pub struct GeneratedBirths {
     /// Entity (true birth) number of each ledger / hospital record.
     pub ledger_entity: Vec<u32>,
     pub hospital_entity: Vec<u32>,
+    /// The mother (a number per mother) of each ledger / hospital record: twins are
+    /// two entities of one mother on one day.
+    pub ledger_mother: Vec<u32>,
+    pub hospital_mother: Vec<u32>,
+    /// The delivery of each ledger / hospital record (twins share one).
+    pub ledger_delivery: Vec<u32>,
+    pub hospital_delivery: Vec<u32>,
 }
 
 impl GeneratedBirths {
@@ -494,8 +507,11 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
     let span = 365 * cfg.years.max(1) as i64;
     let end = start + chrono::Duration::days(span);
     let mut births = Vec::with_capacity(cfg.births + 8);
+    let mut mother = 0u32;
     while births.len() < cfg.births {
+        mother += 1;
         let date = days(rng, start, span);
+        let first_date = date;
         let mother_birth = date - chrono::Duration::days(rng.random_range(20 * 365..42 * 365));
         let father_birth = mother_birth - chrono::Duration::days(rng.random_range(-700..2500));
         let mother_name = full_name(rng, false);
@@ -525,6 +541,8 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
         let mother_id = person_id(rng, mother_birth, false);
         let father_id = person_id(rng, father_birth, true);
         let mut push = |rng: &mut ChaCha8Rng, date: Date, order: u32, twin_of: Option<&str>| {
+            // Twins are born in their sibling's delivery, anyone else in a new one.
+            let delivery = 2 * mother + u32::from(date != first_date);
             let male = rng.random_bool(0.53);
             let child_name = match twin_of {
                 // Twins often share the first given character.
@@ -546,6 +564,8 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
                 father_id: father_id.clone(),
                 region: region.clone(),
                 place: place.clone(),
+                mother,
+                delivery,
             });
             child_name
         };
@@ -608,7 +628,13 @@ pub fn births(cfg: &BirthsConfig) -> GeneratedBirths {
     };
     let (ledger, ledger_entity) = finish(ledger, "L");
     let (hospital, hospital_entity) = finish(hospital, "H");
+    let mother_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].mother).collect();
+    let delivery_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].delivery).collect();
     GeneratedBirths {
+        ledger_mother: mother_of(&ledger_entity),
+        hospital_mother: mother_of(&hospital_entity),
+        ledger_delivery: delivery_of(&ledger_entity),
+        hospital_delivery: delivery_of(&hospital_entity),
         ledger,
         hospital,
         ledger_entity,

@@ -177,10 +177,18 @@ fn is_compound(chars: &[char]) -> bool {
 }
 
 /// Milk names (乳名) are what a village worker hears before the child has an official
-/// name: reduplications (乐乐), 小X / 阿X, 大宝 / 二宝, 二丫. They say nothing about
-/// the official name, so the comparison treats them as missing unless both agree.
+/// name: reduplications (乐乐), 小X / 阿X, 大宝 / 二宝, 二丫. Hospitals write a
+/// placeholder for a baby not yet named: the mother's name and 之子 / 之女 (李丽之女),
+/// or 男婴 / 女婴. Neither says anything about the official name, so the comparison
+/// treats them as missing unless both agree.
 pub fn is_milk_name(chars: &[char]) -> bool {
+    if let [.., '之', last] = chars {
+        if chars.len() >= 4 && matches!(last, '子' | '女' | '男' | '婴' | '儿') {
+            return true;
+        }
+    }
     match chars {
+        ['男' | '女', '婴'] | ['婴', '儿'] => true,
         [a, b] => {
             a == b
                 || matches!(a, '小' | '阿')
@@ -217,10 +225,19 @@ mod tests {
 
     #[test]
     fn milk_names_are_recognised() {
-        for n in ["乐乐", "小宝", "二宝", "阿福", "二丫"] {
+        for n in [
+            "乐乐",
+            "小宝",
+            "二宝",
+            "阿福",
+            "二丫",
+            "李丽之女",
+            "欧阳娜娜之子",
+            "男婴",
+        ] {
             assert!(NameFeat::new(n).milk, "{n}");
         }
-        for n in ["张伟", "王小明", "欧阳娜"] {
+        for n in ["张伟", "王小明", "欧阳娜", "张之子"] {
             assert!(!NameFeat::new(n).milk, "{n}");
         }
     }

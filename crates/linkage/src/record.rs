@@ -61,15 +61,36 @@ pub enum IdFeat {
         digits: [u8; 18],
         valid: bool,
     },
+    /// Digits, one too few or one too many for the 18-character form (17 or 19
+    /// characters, the last maybe X): a character left out or typed twice. Compared
+    /// with a shaped number by that one character.
+    Loose {
+        digits: [u8; 19],
+        len: u8,
+    },
     /// Something else (wrong length, letters): only exact equality can be judged.
     Other {
         hash: u64,
     },
 }
 
+/// The characters of a number as a clerk meant them: full-width digits and X (an
+/// input method's habit) become ASCII, and spaces, hyphens and the apostrophe Excel
+/// puts before a number stored as text are dropped.
+pub fn normalise_digits(raw: &str) -> String {
+    raw.chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            'Ｘ' | 'ｘ' | 'x' => Some('X'),
+            c if c.is_whitespace() || matches!(c, '-' | '\'' | '‘' | '’' | '—') => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 impl IdFeat {
     pub fn new(raw: &str) -> Self {
-        let t: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let t = normalise_digits(raw);
         if t.is_empty() {
             return IdFeat::Missing;
         }
@@ -85,11 +106,15 @@ impl IdFeat {
         }
         let b = t.as_bytes();
         let is_body = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+        let ends_ok = |s: &[u8]| {
+            s.split_last().is_some_and(|(last, body)| {
+                is_body(body) && (last.is_ascii_digit() || *last == b'X')
+            })
+        };
         match b.len() {
-            18 if is_body(&b[..17]) && (b[17].is_ascii_digit() || matches!(b[17], b'X' | b'x')) => {
+            18 if ends_ok(b) => {
                 let mut digits = [0u8; 18];
                 digits.copy_from_slice(b);
-                digits[17] = digits[17].to_ascii_uppercase();
                 IdFeat::Shaped {
                     digits,
                     valid: false,
@@ -109,8 +134,16 @@ impl IdFeat {
                     valid: false,
                 }
             }
+            17 | 19 if ends_ok(b) => {
+                let mut digits = [0u8; 19];
+                digits[..b.len()].copy_from_slice(b);
+                IdFeat::Loose {
+                    digits,
+                    len: b.len() as u8,
+                }
+            }
             _ => IdFeat::Other {
-                hash: hash64(t.to_ascii_uppercase().as_bytes()),
+                hash: hash64(t.as_bytes()),
             },
         }
     }
@@ -137,6 +170,7 @@ impl IdFeat {
         match self {
             IdFeat::Missing => None,
             IdFeat::Shaped { digits, .. } => Some(hash64(digits)),
+            IdFeat::Loose { digits, len } => Some(hash64(&digits[..*len as usize])),
             IdFeat::Other { hash } => Some(*hash),
         }
     }
@@ -161,7 +195,8 @@ pub struct RegionFeat {
 
 impl RegionFeat {
     pub fn new(raw: &str) -> Option<Self> {
-        let t = raw.trim().as_bytes();
+        let t = normalise_digits(raw);
+        let t = t.as_bytes();
         if !matches!(t.len(), 6 | 9 | 12 | 15) || !t.iter().all(u8::is_ascii_digit) {
             return None;
         }
@@ -268,15 +303,15 @@ mod tests {
 
     #[test]
     fn legacy_and_modern_numbers_get_one_canonical_form() {
-        let a = IdFeat::new("110105491231002");
-        let b = IdFeat::new("11010519491231002x");
+        let a = IdFeat::new("349901491231007");
+        let b = IdFeat::new("34990119491231007x");
         assert_eq!(a, b);
         assert!(matches!(a, IdFeat::Shaped { valid: true, .. }));
     }
 
     #[test]
     fn a_number_with_a_typo_is_kept_for_comparison() {
-        let a = IdFeat::new("110105194912310021");
+        let a = IdFeat::new("349901194912310071");
         assert!(matches!(a, IdFeat::Shaped { valid: false, .. }));
         assert!(matches!(IdFeat::new("12345"), IdFeat::Other { .. }));
         assert_eq!(IdFeat::new("  "), IdFeat::Missing);
@@ -284,18 +319,18 @@ mod tests {
 
     #[test]
     fn region_levels() {
-        assert_eq!(RegionFeat::new("340824101201").unwrap().significant, 12);
-        assert_eq!(RegionFeat::new("340824101000").unwrap().significant, 9);
-        assert_eq!(RegionFeat::new("340824101").unwrap().significant, 9);
-        assert_eq!(RegionFeat::new("340824101201003").unwrap().significant, 12);
-        assert!(RegionFeat::new("34082x").is_none());
+        assert_eq!(RegionFeat::new("349901101201").unwrap().significant, 12);
+        assert_eq!(RegionFeat::new("349901101000").unwrap().significant, 9);
+        assert_eq!(RegionFeat::new("349901101").unwrap().significant, 9);
+        assert_eq!(RegionFeat::new("349901101201003").unwrap().significant, 12);
+        assert!(RegionFeat::new("34990x").is_none());
     }
 
     #[test]
     fn birth_date_falls_back_to_the_id_number() {
         let r = LinkRecord {
             kind: EntityKind::Person,
-            id_number: "11010519491231002X".into(),
+            id_number: "34990119491231007X".into(),
             ..Default::default()
         };
         assert_eq!(

@@ -5,7 +5,7 @@ use renkou_linkage::eval::{evaluate_dedupe, evaluate_links};
 use renkou_linkage::generate::{self, BirthsConfig, PersonsConfig};
 use renkou_linkage::{
     dedupe, explain, link, read_records, write_links, write_records, EntityKind, LinkError,
-    LinkOptions, LinkStatus, Model,
+    LinkOptions, LinkRecord, LinkStatus, Model,
 };
 use std::sync::OnceLock;
 
@@ -162,7 +162,7 @@ const BIRTHS_HEADER_ZH: &str =
 fn reads_utf8_bom_gb18030_and_chinese_headers() {
     let dir = tempfile::tempdir().unwrap();
     let body =
-        format!("{BIRTHS_HEADER_ZH}B1,张伟,男,2024/3/5,1,李丽,11010519491231002X,340824101201\n");
+        format!("{BIRTHS_HEADER_ZH}B1,张伟,男,2024/3/5,1,李丽,34990119491231007X,349901101201\n");
     let utf8 = dir.path().join("utf8.csv");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(body.as_bytes());
@@ -201,8 +201,8 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
         "2024-03-05",
         "1",
         "李丽",
-        "11010519491231002X",
-        "340824101201",
+        "34990119491231007X",
+        "349901101201",
     ];
     for (c, v) in row.iter().enumerate() {
         sheet.write_string(2, c as u16, *v).unwrap();
@@ -211,11 +211,11 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
     let r = read_records(&x).unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].kind, EntityKind::Birth);
-    assert_eq!(r[0].mother_id_number, "11010519491231002X");
+    assert_eq!(r[0].mother_id_number, "34990119491231007X");
     assert_eq!(r[0].birth_date, "2024-03-05");
 
     // UTF-16 "Unicode text" (tab-separated), persons with an invalid ID number kept raw.
-    let text = "人员编号\t姓名\t性别\t出生日期\t公民身份号码\t户编号\t区划代码\nP1\t王芳\t2\t1990-01-02\t110105199001020029\t\t340824101201\n";
+    let text = "人员编号\t姓名\t性别\t出生日期\t公民身份号码\t户编号\t区划代码\nP1\t王芳\t2\t1990-01-02\t349901199001020029\t\t349901101201\n";
     let mut bytes = vec![0xFF, 0xFE];
     for u in text.encode_utf16() {
         bytes.extend_from_slice(&u.to_le_bytes());
@@ -224,7 +224,7 @@ fn reads_xlsx_utf16_and_persons_with_a_title_row() {
     std::fs::write(&u, bytes).unwrap();
     let r = read_records(&u).unwrap();
     assert_eq!(r[0].kind, EntityKind::Person);
-    assert_eq!(r[0].id_number, "110105199001020029");
+    assert_eq!(r[0].id_number, "349901199001020029");
     assert_eq!(r[0].name, "王芳");
 
     // Generated persons files read back.
@@ -293,7 +293,7 @@ fn bad_input_is_refused_clearly_before_any_work() {
         "{e}"
     );
 
-    let dup = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李丽,,340824101201\nB1,,2,2024-01-02,1,王芳,,340824101201\n");
+    let dup = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李丽,,349901101201\nB1,,2,2024-01-02,1,王芳,,349901101201\n");
     let e = err(&w("dup.csv", dup.as_bytes()));
     let msg = e.to_string();
     assert!(matches!(e, LinkError::Row { row: 3, .. }), "{msg}");
@@ -304,7 +304,7 @@ fn bad_input_is_refused_clearly_before_any_work() {
     assert!(msg.contains("B1"), "{msg}");
 
     // A stray comma shifts a row: refused. A short row is read (missing = empty).
-    let long = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李,丽,,340824101201\n");
+    let long = format!("{BIRTHS_HEADER_ZH}B1,,1,2024-01-01,1,李,丽,,349901101201\n");
     let e = err(&w("long.csv", long.as_bytes()));
     assert!(matches!(e, LinkError::Row { row: 2, .. }), "{e}");
     let short = format!("{BIRTHS_HEADER_ZH}B1,,1\n");
@@ -336,4 +336,469 @@ fn links_file_has_bom_and_columns() {
     );
     let text = String::from_utf8(bytes).unwrap();
     assert_eq!(text.lines().count(), out.links.len() + 1);
+}
+
+/// A births row as a source would write it (the planted records of the tests below;
+/// mothers on the unassigned address code 349909).
+#[allow(clippy::too_many_arguments)]
+fn row(
+    id: &str,
+    name: &str,
+    sex: &str,
+    date: &str,
+    order: &str,
+    mother: &str,
+    mother_id: &str,
+    region: &str,
+) -> LinkRecord {
+    LinkRecord {
+        kind: EntityKind::Birth,
+        record_id: id.into(),
+        name: name.into(),
+        sex: sex.into(),
+        birth_date: date.into(),
+        birth_order: order.into(),
+        mother_name: mother.into(),
+        mother_id_number: mother_id.into(),
+        mother_birth_date: "1993-04-17".into(),
+        father_name: "欧阳建国".into(),
+        region_code: region.into(),
+        ..Default::default()
+    }
+}
+
+const M1: &str = "349909199304170048";
+const M2: &str = "349909199102030026";
+const VILLAGE: &str = "349901105207";
+
+/// The generated ledger and hospital with two planted families: twins of M1 (one
+/// named, the other not yet, consecutive orders) with a copy of the named twin's
+/// row carrying a homophone; and twins of M2 written alike in the ledger (no names,
+/// same sex, same order) but as two births by the hospital.
+fn planted() -> &'static (Vec<LinkRecord>, Vec<LinkRecord>) {
+    static P: OnceLock<(Vec<LinkRecord>, Vec<LinkRecord>)> = OnceLock::new();
+    P.get_or_init(make_planted)
+}
+
+/// The planted sources reconciled (once for the tests that read it).
+fn planted_reconciled() -> &'static renkou_linkage::Reconciliation {
+    static R: OnceLock<renkou_linkage::Reconciliation> = OnceLock::new();
+    R.get_or_init(|| {
+        let (ledger, hospital) = planted();
+        renkou_linkage::reconcile(ledger, hospital, &LinkOptions::default())
+    })
+}
+
+fn make_planted() -> (Vec<LinkRecord>, Vec<LinkRecord>) {
+    let g = small_births();
+    let mut ledger = g.ledger.clone();
+    let mut hospital = g.hospital.clone();
+    let d = "2024-06-10";
+    ledger.push(row("T1", "欧阳子涵", "1", d, "2", "龚晓岚", M1, VILLAGE));
+    ledger.push(row("T2", "", "1", d, "3", "龚晓岚", M1, VILLAGE));
+    ledger.push(row(
+        "T1-copy",
+        "欧阳子寒",
+        "1",
+        d,
+        "2",
+        "龚晓岚",
+        M1,
+        VILLAGE,
+    ));
+    hospital.push(row("H-T1", "", "1", d, "2", "龚晓岚", M1, "349901105000"));
+    hospital.push(row("H-T2", "", "1", d, "3", "龚晓岚", M1, "349901105000"));
+    let e = "2024-08-21";
+    ledger.push(row("U1", "", "2", e, "1", "韦秋菊", M2, VILLAGE));
+    ledger.push(row("U2", "", "2", e, "1", "韦秋菊", M2, VILLAGE));
+    hospital.push(row("H-U1", "", "2", e, "1", "韦秋菊", M2, VILLAGE));
+    hospital.push(row("H-U2", "", "2", e, "2", "韦秋菊", M2, VILLAGE));
+    (ledger, hospital)
+}
+
+fn index(records: &[LinkRecord], id: &str) -> usize {
+    records.iter().position(|r| r.record_id == id).unwrap()
+}
+
+/// Whether two records ended up in one automatic duplicate group.
+fn grouped(links: &[renkou_linkage::Link], a: usize, b: usize) -> bool {
+    let mut parent: std::collections::HashMap<usize, usize> = Default::default();
+    fn root(p: &mut std::collections::HashMap<usize, usize>, i: usize) -> usize {
+        let mut i = i;
+        while let Some(&j) = p.get(&i) {
+            if j == i {
+                break;
+            }
+            i = j;
+        }
+        i
+    }
+    for l in links.iter().filter(|l| l.status == LinkStatus::Auto) {
+        let (x, y) = (
+            root(&mut parent, l.left_index),
+            root(&mut parent, l.right_index),
+        );
+        if x != y {
+            parent.insert(x.max(y), x.min(y));
+        }
+    }
+    root(&mut parent, a) == root(&mut parent, b)
+}
+
+#[test]
+fn twins_with_one_name_missing_stay_two_births() {
+    let (ledger, _) = planted();
+    let (t1, t2, copy) = (
+        index(ledger, "T1"),
+        index(ledger, "T2"),
+        index(ledger, "T1-copy"),
+    );
+    // The ledger alone: the copy is a duplicate of the named twin, the unnamed twin
+    // of the next birth order is not (whatever the model scores, the twin rule says
+    // so).
+    let out = dedupe(ledger, &LinkOptions::default());
+    assert!(
+        grouped(&out.links, t1, copy),
+        "the copied row is not merged"
+    );
+    assert!(!grouped(&out.links, t1, t2) && !grouped(&out.links, copy, t2));
+    for p in &out.twins {
+        if [p.left_index, p.right_index].contains(&t2) {
+            assert_eq!(p.reason, renkou_linkage::TwinReason::BirthOrders);
+        }
+    }
+
+    // With the hospital as second source: its two births of M2 that day make the
+    // ledger's two look-alike rows two children.
+    let r = planted_reconciled();
+    let (u1, u2) = (index(ledger, "U1"), index(ledger, "U2"));
+    assert!(!grouped(&r.duplicates, u1, u2));
+    assert!(r.twins.iter().any(|p| {
+        (
+            p.left_index.min(p.right_index),
+            p.left_index.max(p.right_index),
+        ) == (u1.min(u2), u1.max(u2))
+            && p.reason == renkou_linkage::TwinReason::SecondSource
+    }));
+    assert!(!grouped(&r.duplicates, t1, t2) && grouped(&r.duplicates, t1, copy));
+    // A group never holds more children than the hospital has that day.
+    for g in &r.groups {
+        let partners: std::collections::HashSet<usize> = r
+            .links
+            .iter()
+            .filter(|l| g.contains(&l.left_index))
+            .map(|l| l.right_index)
+            .collect();
+        assert!(partners.len() <= 1, "group {g:?} links to {partners:?}");
+    }
+}
+
+#[test]
+fn duplicated_rows_all_link_to_the_one_birth() {
+    let (ledger, hospital) = planted();
+    let r = planted_reconciled();
+    let partner = |i: usize| {
+        r.links
+            .iter()
+            .find(|l| l.left_index == i)
+            .map(|l| (hospital[l.right_index].record_id.as_str(), l.status))
+    };
+    let (t1, copy, t2) = (
+        index(ledger, "T1"),
+        index(ledger, "T1-copy"),
+        index(ledger, "T2"),
+    );
+    assert_eq!(partner(t1), Some(("H-T1", LinkStatus::Auto)));
+    assert_eq!(partner(copy), Some(("H-T1", LinkStatus::Auto)));
+    assert_eq!(partner(t2).map(|p| p.0), Some("H-T2"));
+    let standing = r.duplicate_of[copy].or(r.duplicate_of[t1]);
+    assert!(standing == Some(t1) || standing == Some(copy));
+
+    // On the generated rows: every ledger row of a birth the hospital has links to
+    // it, duplicates included (many-to-one); a hospital birth shared by two ledger
+    // rows is shared only within one duplicate group (one-to-one between births).
+    let g = small_births();
+    let n = g.ledger.len();
+    let mut by_entity: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for (i, &e) in g.ledger_entity.iter().enumerate() {
+        by_entity.entry(e).or_default().push(i);
+    }
+    let in_hospital: std::collections::HashSet<u32> = g.hospital_entity.iter().copied().collect();
+    let (mut groups, mut all_linked) = (0, 0);
+    for rows in by_entity.values().filter(|v| v.len() > 1) {
+        let e = g.ledger_entity[rows[0]];
+        if !in_hospital.contains(&e) {
+            continue;
+        }
+        groups += 1;
+        let right: Vec<Option<u32>> = rows
+            .iter()
+            .map(|&i| {
+                r.links
+                    .iter()
+                    .find(|l| l.left_index == i && l.status == LinkStatus::Auto)
+                    .map(|l| g.hospital_entity[l.right_index])
+            })
+            .collect();
+        if right.iter().all(|x| *x == Some(e)) {
+            all_linked += 1;
+        }
+    }
+    assert!(groups > 40, "{groups}");
+    assert!(
+        all_linked as f64 >= 0.9 * groups as f64,
+        "{all_linked} of {groups}"
+    );
+    let mut seen: std::collections::HashMap<usize, usize> = Default::default();
+    for l in r.links.iter().filter(|l| l.left_index < n) {
+        if let Some(&other) = seen.get(&l.right_index) {
+            let same_group = r
+                .groups
+                .iter()
+                .any(|g| g.contains(&other) && g.contains(&l.left_index));
+            assert!(same_group, "{} and {} share a partner", other, l.left_index);
+        }
+        seen.insert(l.right_index, l.left_index);
+    }
+    assert!(r.summary.duplicate_links > 0 && r.summary.duplicate_links <= r.summary.duplicate_rows);
+}
+
+/// GB 11643 check character (the test's own, to write wrong ones on purpose).
+fn check_char(body: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(c, w)| (c - b'0') as u32 * w)
+        .sum();
+    b"10X98765432"[(s % 11) as usize] as char
+}
+
+#[test]
+fn miswritten_mother_id_numbers_still_link() {
+    let g = small_births();
+    let mut ledger = g.ledger.clone();
+    // Rewrite the ledger's mother ID numbers the ways sources do: the legacy
+    // 15-digit form, a wrong check character, one digit off, an impossible embedded
+    // date (month 13, check recomputed), full-width digits.
+    let mut changed = Vec::new();
+    for (i, r) in ledger.iter_mut().enumerate() {
+        let id = r.mother_id_number.clone();
+        if id.len() != 18 || check_char(&id[..17]) != id.chars().last().unwrap() {
+            continue;
+        }
+        let body = &id[..17];
+        r.mother_id_number = match i % 5 {
+            0 if &id[6..8] == "19" => format!("{}{}", &id[..6], &id[8..17]),
+            1 => {
+                let right = check_char(body);
+                let wrong = if right == '0' { '1' } else { '0' };
+                format!("{body}{wrong}")
+            }
+            2 => {
+                let d = (id.as_bytes()[15] - b'0' + 3) % 10;
+                format!("{}{}{}", &id[..15], d, &id[16..])
+            }
+            3 => {
+                let b = format!("{}13{}", &id[..10], &id[12..17]);
+                let c = check_char(&b);
+                format!("{b}{c}")
+            }
+            4 => id
+                .chars()
+                .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+                .collect(),
+            _ => continue,
+        };
+        changed.push(i);
+    }
+    assert!(changed.len() > 2000, "{}", changed.len());
+    let out = link(&ledger, &g.hospital, &LinkOptions::default());
+    let right: std::collections::HashMap<usize, usize> = out
+        .links
+        .iter()
+        .filter(|l| l.status == LinkStatus::Auto)
+        .map(|l| (l.left_index, l.right_index))
+        .collect();
+    let in_hospital: std::collections::HashSet<u32> = g.hospital_entity.iter().copied().collect();
+    let linkable: Vec<usize> = changed
+        .iter()
+        .copied()
+        .filter(|&i| in_hospital.contains(&g.ledger_entity[i]))
+        .collect();
+    let ok = linkable
+        .iter()
+        .filter(|&&i| {
+            right
+                .get(&i)
+                .is_some_and(|&j| g.hospital_entity[j] == g.ledger_entity[i])
+        })
+        .count();
+    // One-to-one leaves a duplicated row's copy unlinked (about 2 % of rows).
+    assert!(
+        ok as f64 >= 0.97 * linkable.len() as f64,
+        "{ok} of {}",
+        linkable.len()
+    );
+    let m = evaluate_links(auto(&out.links), &g.ledger_entity, &g.hospital_entity);
+    assert!(m.f1 >= 0.99, "{m}");
+}
+
+#[test]
+fn a_fit_that_fails_its_checks_falls_back_to_the_defaults() {
+    let g = small_births();
+    // EM started from a model whose match class is the unrelated strangers' (and
+    // whose unrelated class is the matches'): it converges where it started, on
+    // "duplicates are strangers", and must not be used.
+    let mut start = renkou_linkage::defaults::shipped(renkou_linkage::Task::BirthsDedupe);
+    let last = start.classes.len() - 1;
+    let (m, u) = (
+        start.classes[0].levels.clone(),
+        start.classes[last].levels.clone(),
+    );
+    start.classes[0].levels = u;
+    start.classes[last].levels = m;
+    let opts = LinkOptions {
+        train_start: Some(start),
+        ..Default::default()
+    };
+    let out = dedupe(&g.ledger, &opts);
+    assert_eq!(out.fit.origin, renkou_linkage::ModelOrigin::Default);
+    assert!(out.fit.fell_back());
+    let failed: Vec<&str> = out.fit.failed().map(|c| c.name.as_str()).collect();
+    assert!(failed.contains(&"identifier_agreement"), "{failed:?}");
+    assert!(out.fit.checks_used.iter().all(|c| c.passed), "{}", out.fit);
+    let text = out.fit.to_string();
+    assert!(
+        text.contains("shipped default parameters were used"),
+        "{text}"
+    );
+    // The defaults still deduplicate.
+    let m = evaluate_dedupe(auto(&out.links), &g.ledger_entity);
+    assert!(m.f1 >= 0.9, "{m}");
+
+    // Without the fallback the broken fit is used as it is (and the report says
+    // which checks it fails).
+    let broken = dedupe(
+        &g.ledger,
+        &LinkOptions {
+            fallback: false,
+            ..opts
+        },
+    );
+    assert_eq!(broken.fit.origin, renkou_linkage::ModelOrigin::Trained);
+    assert!(!broken.fit.passed());
+    let m = evaluate_dedupe(auto(&broken.links), &g.ledger_entity);
+    assert!(m.f1 < 0.5, "{m}");
+
+    // A sound fit passes its checks and is kept.
+    let ok = dedupe(&g.ledger, &LinkOptions::default());
+    assert_eq!(ok.fit.origin, renkou_linkage::ModelOrigin::Trained);
+    assert!(ok.fit.passed(), "{}", ok.fit);
+}
+
+#[test]
+fn reviewed_models_are_saved_and_skip_em() {
+    let (ledger, hospital) = planted();
+    let first = planted_reconciled();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("models.json");
+    first.models().save(&path).unwrap();
+    let saved = renkou_linkage::SavedModels::load(&path).unwrap();
+    let again = renkou_linkage::reconcile(
+        ledger,
+        hospital,
+        &LinkOptions {
+            model: saved.link,
+            dedupe_model: saved.dedupe,
+            ..Default::default()
+        },
+    );
+    assert_eq!(again.link_fit.origin, renkou_linkage::ModelOrigin::Supplied);
+    assert_eq!(
+        again.dedupe_fit.origin,
+        renkou_linkage::ModelOrigin::Supplied
+    );
+    assert_eq!(
+        again.link_fit.training.iterations,
+        first.link_fit.training.iterations
+    );
+    assert!(!again.timings.iter().any(|(stage, _)| *stage == "train"));
+    // The same decisions (weights agree to rounding through JSON).
+    let same = |a: &[renkou_linkage::Link], b: &[renkou_linkage::Link]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                (x.left_index, x.right_index, x.status) == (y.left_index, y.right_index, y.status)
+                    && (x.match_weight - y.match_weight).abs() < 1e-6
+            })
+    };
+    assert!(same(&first.links, &again.links), "links differ");
+    assert!(
+        same(&first.duplicates, &again.duplicates),
+        "duplicates differ"
+    );
+    // A single model file loads into the slot its task names.
+    std::fs::write(&path, first.dedupe_model.to_json()).unwrap();
+    let one = renkou_linkage::SavedModels::load(&path).unwrap();
+    assert!(one.link.is_none() && one.dedupe.is_some());
+    std::fs::write(&path, "{\"format\":\"renkou-linkage-models/0\"}").unwrap();
+    assert!(matches!(
+        renkou_linkage::SavedModels::load(&path),
+        Err(LinkError::Model { .. })
+    ));
+}
+
+#[test]
+fn no_automatic_duplicate_between_two_mothers() {
+    let g = small_births();
+    // The planted rows come after the generated ones and have mothers of their own.
+    let mother = |i: usize| {
+        g.ledger_mother
+            .get(i)
+            .copied()
+            .unwrap_or(u32::MAX - i as u32)
+    };
+    let planted_mother = |id: &str| match id {
+        "T1" | "T2" | "T1-copy" => Some(u32::MAX),
+        "U1" | "U2" => Some(u32::MAX - 1),
+        _ => None,
+    };
+    let (ledger, _) = planted();
+    let m = |i: usize| planted_mother(&ledger[i].record_id).unwrap_or_else(|| mother(i));
+    for out in [
+        dedupe(&g.ledger, &LinkOptions::default()).links,
+        planted_reconciled().duplicates.clone(),
+    ] {
+        let auto = auto(&out);
+        assert!(auto.len() > 50);
+        for (a, b) in auto {
+            assert_eq!(m(a), m(b), "{a} {b}");
+        }
+    }
+}
+
+#[test]
+fn tiny_and_empty_sources_are_handled() {
+    let one = vec![row("A", "", "1", "2024-01-01", "1", "龚晓岚", M1, VILLAGE)];
+    let none: Vec<LinkRecord> = Vec::new();
+    for (l, r) in [(&one, &none), (&none, &one), (&none, &none), (&one, &one)] {
+        let out = renkou_linkage::reconcile(l, r, &LinkOptions::default());
+        assert!(out.links.len() <= 1 && out.duplicates.is_empty());
+        let _ = out.link_fit.to_string();
+    }
+    assert!(dedupe(&one, &LinkOptions::default()).links.is_empty());
+    // Raw strings a source writes are taken as they are: a malformed date, an
+    // unknown village, a number of the wrong length.
+    let odd = row(
+        "B",
+        "张",
+        "男",
+        "2024-02-30",
+        "x",
+        "龚晓岚",
+        "34990919930417",
+        "3499",
+    );
+    let out = renkou_linkage::reconcile(std::slice::from_ref(&odd), &one, &LinkOptions::default());
+    assert!(out.links.len() <= 1);
 }

@@ -4,7 +4,11 @@
 //! linkage-bench births  [--n 20000] [--seed 7] [--dir DIR]   # link + dedupe, metrics, times
 //! linkage-bench persons [--n 1000000] [--seed 11] --dir DIR  # write persons files + truth
 //! linkage-bench link-files LEFT RIGHT --out LINKS [--truth-left T --truth-right T]
+//! linkage-bench table [--sizes township,county,prefecture] [--seeds 1,2,3] [--json FILE]
+//! linkage-bench fit-defaults [--seeds 1,2,3,4] [--births 16000] [--persons 60000] --out DIR
 //! ```
+//! `table` is the measurement on both generators (`renkou_linkage::bench`);
+//! `fit-defaults` re-estimates the shipped default models (`renkou_linkage::defaults`).
 //! `link-files` is the CLI's path (read, link, write) in a fresh process, so that the
 //! wall time and peak RSS (VmHWM) it prints are those of `renkou link`.
 
@@ -85,7 +89,10 @@ fn main() {
         Some("births") => births(&args),
         Some("persons") => persons(&args),
         Some("link-files") => link_files(&args),
-        _ => Err("usage: linkage-bench births|persons|link-files …".to_string()),
+        Some("table") => table(&args),
+        Some("inspect") => inspect(&args),
+        Some("fit-defaults") => fit_defaults(&args),
+        _ => Err("usage: linkage-bench births|persons|link-files|table|fit-defaults …".to_string()),
     };
     if let Err(e) = result {
         eprintln!("{e}");
@@ -348,6 +355,297 @@ fn link_files(args: &[String]) -> Result<(), String> {
             &re,
         );
         println!("linkage @review {:.2}: {m}", out.model.thresholds.review);
+    }
+    Ok(())
+}
+
+fn list<T: std::str::FromStr>(
+    args: &[String],
+    name: &str,
+    default: &str,
+) -> Result<Vec<T>, String> {
+    arg(args, name)
+        .unwrap_or_else(|| default.to_string())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .map_err(|_| format!("{name} {s}: not understood"))
+        })
+        .collect()
+}
+
+fn table(args: &[String]) -> Result<(), String> {
+    use renkou_linkage::bench::{self, Size};
+    let sizes: Vec<Size> = arg(args, "--sizes")
+        .unwrap_or_else(|| "township,county,prefecture".into())
+        .split(',')
+        .map(|s| {
+            Size::parse(s.trim()).ok_or(format!("--sizes {s}: township, county or prefecture"))
+        })
+        .collect::<Result<_, _>>()?;
+    let seeds: Vec<u64> = list(args, "--seeds", "1,2,3")?;
+    let mut cases = bench::cases(&sizes, &seeds);
+    if let Some(g) = arg(args, "--generator") {
+        cases.retain(|c| c.generator.name() == g);
+    }
+    let opts = LinkOptions::default();
+    let mut rows = Vec::new();
+    for c in &cases {
+        let row = bench::measure(c, &opts);
+        let one = bench::BenchReport {
+            build: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            },
+            rows: vec![row.clone()],
+        };
+        // Print as measured: the prefecture cases take a while.
+        let text = one.to_string();
+        println!("{}", text.lines().last().unwrap_or_default());
+        rows.push(row);
+    }
+    let report = bench::BenchReport {
+        build: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        rows,
+    };
+    println!();
+    println!("{report}");
+    if let Some(p) = arg(args, "--json") {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        std::fs::write(&p, text).map_err(|e| format!("{p}: {e}"))?;
+    }
+    println!("peak RSS {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+fn fit_defaults(args: &[String]) -> Result<(), String> {
+    let seeds: Vec<u64> = list(args, "--seeds", "1,2,3,4")?;
+    let births: usize = arg(args, "--births")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16_000);
+    let persons: usize = arg(args, "--persons")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60_000);
+    let dir = PathBuf::from(arg(args, "--out").ok_or("--out DIR is required")?);
+    let t = Instant::now();
+    let models = renkou_linkage::defaults::estimate(&seeds, births, persons);
+    for (m, name) in models
+        .iter()
+        .zip(["births-link", "births-dedupe", "persons-link"])
+    {
+        let p = dir.join(format!("{name}.json"));
+        m.save(&p).map_err(|e| e.to_string())?;
+        println!(
+            "{name}: {} candidate pairs → {}",
+            m.training.candidate_pairs,
+            p.display()
+        );
+        print_model(m);
+    }
+    println!("estimated in {:.1}s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Prints the fit reports and explains the errors of one case (development aid).
+fn inspect(args: &[String]) -> Result<(), String> {
+    use renkou_linkage::bench::{self, Case, Generator, Size};
+    let generator = match arg(args, "--generator").as_deref() {
+        Some("engine") => Generator::Engine,
+        _ => Generator::Independent,
+    };
+    let size =
+        Size::parse(&arg(args, "--size").unwrap_or_else(|| "county".into())).ok_or("--size")?;
+    let seed: u64 = arg(args, "--seed")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let show: usize = arg(args, "--show")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let s = bench::sample(&Case {
+        generator,
+        size,
+        seed,
+    });
+    let opts = LinkOptions::default();
+    let r = renkou_linkage::reconcile(&s.ledger, &s.hospital, &opts);
+    println!("{}\n{}", r.link_fit, r.dedupe_fit);
+    println!("{:?}", r.summary);
+    println!("{:?}", r.timings);
+    let alone = dedupe(&s.ledger, &opts);
+    println!("alone: {}", alone.fit);
+    if args.iter().any(|a| a == "--model") {
+        let mut o = opts.clone();
+        o.fallback = false;
+        let raw = dedupe(&s.ledger, &o);
+        print_model(&raw.model);
+        for c in &raw.model.classes {
+            println!(
+                "{} {:?}",
+                c.name,
+                c.levels
+                    .iter()
+                    .map(|v| v
+                        .iter()
+                        .map(|x| (x * 1000.0).round() / 1000.0)
+                        .collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    let lt = &s.ledger_truth;
+    let ht = &s.hospital_truth;
+    let auto: Vec<_> = r
+        .duplicates
+        .iter()
+        .filter(|l| l.status == LinkStatus::Auto)
+        .collect();
+    let mut n = 0;
+    for l in &auto {
+        if lt[l.left_index].child != lt[l.right_index].child && n < show {
+            n += 1;
+            let (a, b) = (l.left_index, l.right_index);
+            let hosp = |i: usize| {
+                ht.iter()
+                    .position(|t| t.child == lt[i].child)
+                    .map(|j| s.hospital[j].record_id.clone())
+            };
+            let part = |i: usize| {
+                r.links
+                    .iter()
+                    .find(|x| x.left_index == i)
+                    .map(|x| x.right_id.clone())
+            };
+            println!(
+                "DUP FP partners {:?} {:?}, hospital has {:?} {:?}",
+                part(a),
+                part(b),
+                hosp(a),
+                hosp(b)
+            );
+            println!(
+                "DUP FP (same delivery {}): {}",
+                lt[l.left_index].delivery == lt[l.right_index].delivery,
+                explain(
+                    &r.dedupe_model,
+                    &s.ledger[l.left_index],
+                    &s.ledger[l.right_index]
+                )
+            );
+        }
+    }
+    let found: std::collections::HashSet<(usize, usize)> =
+        auto.iter().map(|l| (l.left_index, l.right_index)).collect();
+    let mut by: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for (i, t) in lt.iter().enumerate() {
+        by.entry(t.child).or_default().push(i);
+    }
+    let mut n = 0;
+    for v in by.values().filter(|v| v.len() > 1) {
+        let (a, b) = (v[0].min(v[1]), v[0].max(v[1]));
+        if !found.contains(&(a, b)) && n < show {
+            n += 1;
+            let why = r
+                .twins
+                .iter()
+                .find(|t| (t.left_index, t.right_index) == (a, b))
+                .map(|t| format!("{:?}", t.reason))
+                .unwrap_or_default();
+            let st = r
+                .duplicates
+                .iter()
+                .find(|l| (l.left_index, l.right_index) == (a, b))
+                .map(|l| format!("{:?}", l.status))
+                .unwrap_or_default();
+            let why = format!(
+                "{why} {st} partners {:?} {:?} hosp-of-child {:?}",
+                r.links
+                    .iter()
+                    .find(|l| l.left_index == a)
+                    .map(|l| &l.right_id),
+                r.links
+                    .iter()
+                    .find(|l| l.left_index == b)
+                    .map(|l| &l.right_id),
+                ht.iter()
+                    .position(|t| t.child == lt[a].child)
+                    .map(|j| &s.hospital[j].record_id)
+            );
+            println!(
+                "DUP FN {why}: {}",
+                explain(&r.dedupe_model, &s.ledger[a], &s.ledger[b])
+            );
+        }
+    }
+    let mut n = 0;
+    for l in alone.links.iter().filter(|l| l.status == LinkStatus::Auto) {
+        if lt[l.left_index].delivery == lt[l.right_index].delivery
+            && lt[l.left_index].child != lt[l.right_index].child
+            && n < show
+        {
+            n += 1;
+            println!(
+                "ALONE TWIN MERGED: {}",
+                explain(
+                    &alone.model,
+                    &s.ledger[l.left_index],
+                    &s.ledger[l.right_index]
+                )
+            );
+        }
+    }
+    let mut n = 0;
+    let linked: std::collections::HashSet<(usize, usize)> = r
+        .links
+        .iter()
+        .filter(|l| l.status == LinkStatus::Auto)
+        .map(|l| (l.left_index, l.right_index))
+        .collect();
+    for l in r.links.iter().filter(|l| l.status == LinkStatus::Auto) {
+        if lt[l.left_index].child != ht[l.right_index].child && n < show {
+            n += 1;
+            let (li, ri) = (l.left_index, l.right_index);
+            println!(
+                "LINK FP same-delivery {} same-mother {} dup_of {:?}: {}",
+                lt[li].delivery == ht[ri].delivery,
+                lt[li].mother == ht[ri].mother,
+                r.duplicate_of[li],
+                explain(&r.link_model, &s.ledger[li], &s.hospital[ri])
+            );
+        }
+    }
+    let mut hb: std::collections::HashMap<u32, usize> = Default::default();
+    for (j, t) in ht.iter().enumerate() {
+        hb.insert(t.child, j);
+    }
+    let mut n = 0;
+    for (i, t) in lt.iter().enumerate() {
+        if let Some(&j) = hb.get(&t.child) {
+            if !linked.contains(&(i, j)) && n < show {
+                n += 1;
+                let other = r
+                    .links
+                    .iter()
+                    .find(|l| l.left_index == i)
+                    .map(|l| {
+                        format!(
+                            "linked to {} ({:?}) p {:.3}",
+                            l.right_id, l.status, l.match_probability
+                        )
+                    })
+                    .unwrap_or("unlinked".into());
+                println!(
+                    "LINK FN [{other}] dup_of {:?}: {}",
+                    r.duplicate_of[i],
+                    explain(&r.link_model, &s.ledger[i], &s.hospital[j])
+                );
+            }
+        }
     }
     Ok(())
 }
