@@ -293,7 +293,12 @@ pub fn add_user(
     )
 }
 
-fn check_account_fields(username: &str, display_name: &str, role: Role, region: &RegionCode) -> Result<(), AppError> {
+fn check_account_fields(
+    username: &str,
+    display_name: &str,
+    role: Role,
+    region: &RegionCode,
+) -> Result<(), AppError> {
     if username.trim().is_empty()
         || username.contains(char::is_whitespace)
         || username.chars().count() > 32
@@ -415,7 +420,12 @@ pub fn reset_password(
 
 /// Disables an account (its sessions end and its tokens are revoked) or enables
 /// it again. Audited. Nobody disables their own account.
-pub fn set_disabled(store: &Store, actor: &Actor, username: &str, disabled: bool) -> Result<(), AppError> {
+pub fn set_disabled(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    disabled: bool,
+) -> Result<(), AppError> {
     let a = account_named(store, username)?;
     may_manage(actor, &a)?;
     if disabled && actor.scope.is_some() && a.username == actor.username {
@@ -472,13 +482,23 @@ pub fn create_token(
 }
 
 /// Revokes one API token of an account. Audited.
-pub fn revoke_token(store: &Store, actor: &Actor, username: &str, id: i64) -> Result<bool, AppError> {
+pub fn revoke_token(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    id: i64,
+) -> Result<bool, AppError> {
     let a = account_named(store, username)?;
     may_manage(actor, &a)?;
     store.write(actor, |tx| {
         let done = tx.revoke_api_token(a.id, id)?;
         if done {
-            audit_account(tx, AuditAction::TOKEN, &a.username, &format!("token={id} revoked"))?;
+            audit_account(
+                tx,
+                AuditAction::TOKEN,
+                &a.username,
+                &format!("token={id} revoked"),
+            )?;
         }
         Ok::<_, AppError>(done)
     })

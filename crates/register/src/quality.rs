@@ -40,6 +40,9 @@ pub fn scan(store: &Store, actor: &Actor, region: &RegionCode) -> Result<Scan, A
 }
 
 /// The open issues of an area.
-pub fn open_issues(store: &Store, region: &RegionCode) -> Result<Vec<StoredQualityIssue>, AppError> {
+pub fn open_issues(
+    store: &Store,
+    region: &RegionCode,
+) -> Result<Vec<StoredQualityIssue>, AppError> {
     Ok(store.quality_issues(region)?)
 }

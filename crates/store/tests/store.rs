@@ -671,7 +671,12 @@ fn accounts_sessions_and_tokens() {
         assert!(!a.must_change_password && a.locked_until.is_none());
 
         store
-            .create_api_token(a.id, "script", "api-secret", chrono::Utc::now() + chrono::Duration::days(1))
+            .create_api_token(
+                a.id,
+                "script",
+                "api-secret",
+                chrono::Utc::now() + chrono::Duration::days(1),
+            )
             .unwrap();
         assert_eq!(
             store.api_token_account("api-secret").unwrap().unwrap().id,
@@ -680,22 +685,45 @@ fn accounts_sessions_and_tokens() {
         // Expired, revoked one by one, or of an account that still has to change
         // its first password: refused.
         store
-            .create_api_token(a.id, "old", "api-old", chrono::Utc::now() - chrono::Duration::seconds(1))
+            .create_api_token(
+                a.id,
+                "old",
+                "api-old",
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            )
             .unwrap();
-        assert!(store.api_token_account("api-old").unwrap().is_none(), "{}", db.label);
+        assert!(
+            store.api_token_account("api-old").unwrap().is_none(),
+            "{}",
+            db.label
+        );
         let second = store
-            .create_api_token(a.id, "second", "api-2", chrono::Utc::now() + chrono::Duration::days(1))
+            .create_api_token(
+                a.id,
+                "second",
+                "api-2",
+                chrono::Utc::now() + chrono::Duration::days(1),
+            )
             .unwrap();
         store
-            .write(&Actor::operator("admin"), |tx| tx.revoke_api_token(a.id, second))
+            .write(&Actor::operator("admin"), |tx| {
+                tx.revoke_api_token(a.id, second)
+            })
             .unwrap();
         assert!(store.api_token_account("api-2").unwrap().is_none());
-        assert!(store.api_token_account("api-secret").unwrap().is_some(), "only that one");
+        assert!(
+            store.api_token_account("api-secret").unwrap().is_some(),
+            "only that one"
+        );
         let listed = store.api_tokens(a.id).unwrap();
         assert_eq!(listed.len(), 3);
         assert!(listed.iter().any(|t| t.id == second && t.revoked));
         store.set_password(a.id, "HASH3", true).unwrap();
-        assert!(store.api_token_account("api-secret").unwrap().is_none(), "{}", db.label);
+        assert!(
+            store.api_token_account("api-secret").unwrap().is_none(),
+            "{}",
+            db.label
+        );
         store.set_password(a.id, "HASH4", false).unwrap();
         assert!(store.api_token_account("api-secret").unwrap().is_some());
         // A village worker's Tx may not touch accounts at all.

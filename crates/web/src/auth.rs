@@ -326,7 +326,12 @@ pub async fn change_password(
                 "两次输入的新密码不一致 / the new passwords differ".to_string()
             ));
         }
-        match renkou_register::accounts::change_password(&store, &actor, &account, &form.new_password) {
+        match renkou_register::accounts::change_password(
+            &store,
+            &actor,
+            &account,
+            &form.new_password,
+        ) {
             Ok(()) => Ok(Ok(())),
             Err(renkou_register::AppError::Invalid(m)) => Ok(Err(m)),
             Err(e) => Err(e.into()),

@@ -382,9 +382,10 @@ impl FromRequest<AppState> for CsrfMultipart {
         let (mut parts, body) = req.into_parts();
         let me = Current::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
+        // A post that is not a multipart form carries no CSRF field either.
         let mut mp = Multipart::from_request(req, state)
             .await
-            .map_err(|e| WebError::BadRequest(e.to_string()))?;
+            .map_err(|_| WebError::Forbidden)?;
         let (mut fields, mut lists, mut file) = (BTreeMap::new(), BTreeMap::new(), None);
         while let Some(field) = mp
             .next_field()

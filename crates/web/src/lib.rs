@@ -27,7 +27,7 @@ use axum::Router;
 use renkou_store::{Migrations, Store};
 use std::sync::Arc;
 
-pub use api::OPENAPI;
+pub use api::openapi;
 pub use error::WebError;
 
 /// The tables of every domain the server offers, for `Store::migrate`.

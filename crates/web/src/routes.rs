@@ -97,14 +97,13 @@ impl Route {
             handler,
         }
     }
+}
 
-    /// The names of the path's placeholders.
-    pub fn placeholders(&self) -> Vec<&'static str> {
-        self.path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect()
-    }
+/// The names of a path's placeholders.
+fn placeholders(path: &'static str) -> Vec<&'static str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
 }
 
 /// Every route of every domain.
@@ -124,6 +123,13 @@ pub struct RouteInfo {
     pub path: &'static str,
     pub access: Access,
     pub params: &'static [Param],
+}
+
+impl RouteInfo {
+    /// The names of the path's placeholders, in order.
+    pub fn placeholders(&self) -> Vec<&'static str> {
+        placeholders(self.path)
+    }
 }
 
 /// The table without its handlers, for the route tests and the OpenAPI check.

@@ -7,3 +7,4 @@ mod common;
 mod indicators;
 mod reconcile;
 mod routes;
+mod table;

@@ -1,0 +1,286 @@
+//! The walk over the one route table, on both databases. Every route's
+//! placeholders are declared; every route that resolves a record of an area is
+//! called by a village worker with another village's record and by township staff
+//! with another township's, and answers 404 (the same as a record that does not
+//! exist); every form of the web UI without its CSRF token answers 403. A route
+//! added to the table is walked without anyone writing a test for it, and one
+//! whose parameters are not declared fails here.
+
+use crate::common::{login, runtime, send, Client};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use renkou_domain::account::Role;
+use renkou_reconciliation::rules::SourceKind;
+use renkou_reconciliation::tables::{ItemFilter, ReconciliationTables};
+use renkou_reconciliation::workflow::{self, SourceSpec};
+use renkou_store::{Actor, ImportOptions, Store};
+use renkou_testkit::*;
+use renkou_web::routes::{table, Access, Param};
+
+/// The testkit county with accounts, and one reconciliation in each township:
+/// 甲镇's has an item in 二村, 乙乡's one in 三村.
+struct Fixture {
+    town_a_items: Vec<(String, i64)>,
+    town_b_reconciliation: i64,
+    town_b_item: i64,
+}
+
+fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
+    load(store, &register());
+    for (name, role, region) in [
+        ("admin", Role::CountyAdmin, COUNTY),
+        ("zhen", Role::TownshipStaff, TOWN_A),
+        ("cun", Role::VillageWorker, V1),
+    ] {
+        let a = renkou_register::accounts::add_user(store, name, name, role, &code(region), "x")
+            .unwrap();
+        let hash = renkou_register::accounts::hash_password("Secret-pass-1").unwrap();
+        store.set_password(a.id, &hash, false).unwrap();
+    }
+    let reconcile = |name: &str, town: &str, rows: &str| {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(
+            &path,
+            format!("记录编号,婴儿性别,出生日期,区划代码\n{rows}"),
+        )
+        .unwrap();
+        let spec = SourceSpec {
+            kind: SourceKind::Hospital,
+            name: name.into(),
+            region: code(town),
+            from: d(2024, 1, 1),
+            to: d(2024, 12, 31),
+        };
+        let opts = ImportOptions::by(Actor::operator("admin"));
+        let (_, sid) = workflow::import_source(
+            store,
+            &path,
+            &spec,
+            &opts,
+            &renkou_domain::progress::NoProgress,
+        )
+        .unwrap();
+        let r = workflow::reconcile(store, sid.unwrap(), None, None, &Actor::operator("admin"))
+            .unwrap();
+        let (items, _) = store
+            .reconciliation_items(
+                r.reconciliation_id,
+                &ItemFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        (
+            r.reconciliation_id,
+            items
+                .into_iter()
+                .map(|i| (i.village_code, i.id))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (_, town_a_items) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
+    let (town_b_reconciliation, b_items) =
+        reconcile("乙乡医院", TOWN_B, &format!("B1,2,2024-05-05,{V3}\n"));
+    Fixture {
+        town_a_items,
+        town_b_reconciliation,
+        town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
+    }
+}
+
+/// What each placeholder is called in the path, by the kind of thing it names.
+fn placeholder_of(p: Param) -> &'static [&'static str] {
+    match p {
+        Param::Region => &["code"],
+        Param::Person | Param::Household => &["no"],
+        Param::Reconciliation | Param::ReconciliationItem | Param::Upload => &["id"],
+        Param::Indicator => &["indicator", "code"],
+        Param::ChartFile => &["file"],
+        Param::EventKind => &["kind"],
+        Param::Lang => &["lang"],
+    }
+}
+
+/// Another area's record for `p`, as seen by `who`.
+fn foreign(p: Param, who: &str, f: &Fixture) -> String {
+    let other_village = who == "cun";
+    match p {
+        Param::Region if other_village => V2.into(),
+        Param::Region => V3.into(),
+        Param::Person if other_village => "M2".into(),
+        Param::Person => "K1".into(),
+        Param::Household if other_village => household_of(V2),
+        Param::Household => household_of(V3),
+        Param::Reconciliation => f.town_b_reconciliation.to_string(),
+        Param::ReconciliationItem if other_village => f
+            .town_a_items
+            .iter()
+            .find(|(v, _)| v == V2)
+            .expect("an item in 二村")
+            .1
+            .to_string(),
+        Param::ReconciliationItem => f.town_b_item.to_string(),
+        // Another account's upload: uploads are their owner's only.
+        Param::Upload => "123456789".into(),
+        Param::Indicator => "cbr".into(),
+        Param::ChartFile => "bars.svg".into(),
+        Param::EventKind => "death".into(),
+        Param::Lang => "zh".into(),
+    }
+}
+
+/// The caller's own record for `p` (for the CSRF walk).
+fn own(p: Param, f: &Fixture) -> String {
+    match p {
+        Param::Region => V1.into(),
+        Param::Person => "M1".into(),
+        Param::Household => household_of(V1),
+        Param::Reconciliation => f.town_b_reconciliation.to_string(),
+        Param::ReconciliationItem => f.town_b_item.to_string(),
+        other => foreign(other, "admin", f),
+    }
+}
+
+fn fill(path: &str, params: &[Param], value: impl Fn(Param) -> String) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for seg in path.split('/') {
+        if seg.starts_with('{') {
+            out.push(value(params[i]));
+            i += 1;
+        } else {
+            out.push(seg.to_string());
+        }
+    }
+    out.join("/")
+}
+
+fn api_token(store: &Store, user: &str) -> String {
+    let token = format!("{user}-walk-token");
+    let a = store.account_by_name(user).unwrap().unwrap();
+    store
+        .create_api_token(
+            a.id,
+            "walk",
+            &token,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .unwrap();
+    token
+}
+
+fn call(app: &axum::Router, method: &str, uri: &str, auth: Auth<'_>) -> StatusCode {
+    let mut req = Request::builder().method(method).uri(uri);
+    let body = match auth {
+        Auth::Session(c, with_csrf) => {
+            req = req.header(header::COOKIE, &c.cookie);
+            if method == "POST" {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                if with_csrf {
+                    format!("csrf={}", c.csrf)
+                } else {
+                    String::new()
+                }
+            } else {
+                String::new()
+            }
+        }
+        Auth::Token(t) => {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            if method == "POST" {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                "{}".to_string()
+            } else {
+                String::new()
+            }
+        }
+    };
+    let (s, _, _) = send(app, req.body(Body::from(body)).unwrap());
+    s
+}
+
+enum Auth<'a> {
+    Session(&'a Client, bool),
+    Token(&'a str),
+}
+
+#[test]
+fn every_route_of_the_table_is_walked_with_another_areas_records() {
+    let _ = runtime();
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = db.store_with(&renkou_web::migrations());
+        let fixture = setup(&store, dir.path());
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        let sessions = [
+            ("cun", login(&app, "cun", "Secret-pass-1").unwrap()),
+            ("zhen", login(&app, "zhen", "Secret-pass-1").unwrap()),
+        ];
+        let tokens = [
+            ("cun", api_token(&store, "cun")),
+            ("zhen", api_token(&store, "zhen")),
+        ];
+        let (mut walked, mut csrf_walked) = (0, 0);
+        for r in table() {
+            let names = r.placeholders();
+            assert_eq!(
+                names.len(),
+                r.params.len(),
+                "{} {}: every placeholder must be declared in the route table",
+                r.method,
+                r.path
+            );
+            for (name, p) in names.iter().zip(r.params) {
+                assert!(
+                    placeholder_of(*p).contains(name),
+                    "{} {}: {{{name}}} is declared as {p:?}",
+                    r.method,
+                    r.path
+                );
+            }
+            let method = r.method.to_uppercase();
+            if r.access != Access::Public && r.params.iter().any(|p| p.is_scoped()) {
+                for i in 0..2 {
+                    let who = sessions[i].0;
+                    let uri = fill(r.path, r.params, |p| foreign(p, who, &fixture));
+                    let s = match r.access {
+                        Access::Api => call(&app, &method, &uri, Auth::Token(&tokens[i].1)),
+                        _ => call(&app, &method, &uri, Auth::Session(&sessions[i].1, true)),
+                    };
+                    assert_eq!(
+                        s,
+                        StatusCode::NOT_FOUND,
+                        "{}: {method} {uri} as {who} reached another area's record",
+                        db.label
+                    );
+                }
+                walked += 1;
+            }
+            if r.access == Access::Session && r.method == "post" {
+                let uri = fill(r.path, r.params, |p| own(p, &fixture));
+                let admin = login(&app, "admin", "Secret-pass-1").unwrap();
+                let s = call(&app, &method, &uri, Auth::Session(&admin, false));
+                assert_eq!(
+                    s,
+                    StatusCode::FORBIDDEN,
+                    "{}: {method} {uri} without its CSRF token was not refused",
+                    db.label
+                );
+                csrf_walked += 1;
+            }
+        }
+        assert!(walked >= 30 && csrf_walked >= 15, "{walked} {csrf_walked}");
+        // A sanity check of the walk itself: our own records are reachable.
+        let (s, _, _) = send(
+            &app,
+            Request::get("/persons/M1")
+                .header(header::COOKIE, &sessions[0].1.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        );
+        assert_eq!(s, StatusCode::OK);
+    }
+}
