@@ -161,6 +161,8 @@ impl Conn for PgClient {
 /// statement cache must live with the connection).
 pub struct PgManager {
     pub config: postgres::Config,
+    /// How long a statement waits for a lock (see `crate::BUSY_TIMEOUT`).
+    pub busy_ms: u64,
 }
 
 impl r2d2::ManageConnection for PgManager {
@@ -186,9 +188,10 @@ impl r2d2::ManageConnection for PgManager {
         // A writer waits at most ten seconds for a lock a long import holds, then
         // gets `StoreError::Busy` ("try again in a moment"), as on SQLite; and the
         // server's NOTICEs (CREATE … IF NOT EXISTS) stay out of the terminal.
-        client.batch_execute(
-            "SET jit = off; SET plan_cache_mode = force_custom_plan; SET client_min_messages = warning; SET lock_timeout = '10s'",
-        )?;
+        client.batch_execute(&format!(
+            "SET jit = off; SET plan_cache_mode = force_custom_plan; SET client_min_messages = warning; SET lock_timeout = {}",
+            self.busy_ms
+        ))?;
         Ok(PgClient::new(client))
     }
 

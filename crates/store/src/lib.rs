@@ -93,8 +93,7 @@ pub struct Store {
 /// Pragmas for every SQLite connection: WAL lets readers work during an import;
 /// NORMAL sync is crash-safe in WAL mode (a killed process loses only the
 /// uncommitted transaction); foreign keys are off by default in SQLite.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
-PRAGMA journal_mode = WAL;
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA cache_size = -65536;
@@ -105,13 +104,20 @@ impl Store {
     /// else (optionally prefixed `sqlite:`/`sqlite://`) is a SQLite file path. The
     /// SQLite file is created if missing; nothing else is done until [`Store::migrate`].
     pub fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`] where a writer waits at most `busy` for another writer's
+    /// lock before the write fails with [`StoreError::Busy`] (tests use a short one).
+    pub fn open_with(url: &str, busy: Duration) -> Result<Store> {
+        let busy_ms = busy.as_millis() as u64;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config = postgres::Config::from_str(url)
                 .map_err(|e| StoreError::Url(format!("{}: {e}", redact(url))))?;
             let pool = r2d2::Pool::builder()
                 .max_size(16)
                 .connection_timeout(Duration::from_secs(10))
-                .build(PgManager { config })?;
+                .build(PgManager { config, busy_ms })?;
             Ok(Store {
                 pool: Pool::Postgres(pool),
                 audit_key_path: key_path_for_url(url),
@@ -137,7 +143,10 @@ impl Store {
                 | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let manager = SqliteConnectionManager::file(path)
                 .with_flags(flags)
-                .with_init(|c| c.execute_batch(SQLITE_PRAGMAS));
+                .with_init(move |c| {
+                    c.execute_batch(&format!("PRAGMA busy_timeout = {busy_ms};"))?;
+                    c.execute_batch(SQLITE_PRAGMAS)
+                });
             let pool = r2d2::Pool::builder()
                 .max_size(8)
                 .min_idle(Some(1))
@@ -243,6 +252,11 @@ pub struct Counts {
     pub source_births: i64,
     pub quality_issues: i64,
 }
+
+/// How long a writer waits for another writer (a large import) before it is told
+/// to try again: long enough for an ordinary write queue, short enough for a
+/// clerk to get an answer.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// SQLite's IMMEDIATE takes the write lock at once, so two writers queue instead
 /// of failing half-way.

@@ -7,4 +7,5 @@ mod common;
 mod indicators;
 mod reconcile;
 mod routes;
+mod security;
 mod table;
