@@ -11,7 +11,8 @@ use thiserror::Error;
 
 /// What happened to a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Unknown fields are refused: an API client's typo must not be dropped silently.
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
     /// 建档: the person entered the register from a source (an imported file).
     Registered {

@@ -102,6 +102,8 @@ pub enum Refusal {
     IdBirthDate { id: Date, stated: Date },
     #[error("公民身份号码显示的性别与填写的性别不一致 / the ID number's sex differs from the stated sex")]
     IdSex,
+    #[error("{zh}不能为空、过长或含控制字符 / the {en} may not be empty, too long or hold control characters")]
+    BadText { zh: &'static str, en: &'static str },
     #[error("出生日期不能晚于今天 / the birth date is in the future")]
     BornInFuture,
     #[error("日期不能晚于今天 / the date is in the future")]
@@ -118,6 +120,75 @@ pub fn check_write(
     entry: Entry,
 ) -> Result<Vec<QualityIssue>, Refusal> {
     let changed = |f: fn(&PersonRecord) -> String| prev.is_none_or(|p| f(p) != f(next));
+    // Free text as any form or file may set it: present where it must be, bounded.
+    let bad = |s: &str, max: usize, required: bool| {
+        (required && s.trim().is_empty())
+            || s.chars().count() > max
+            || s.chars().any(char::is_control)
+    };
+    let event_text: Vec<(&str, usize, bool, &'static str, &'static str)> = match kind {
+        EventKind::MoveOut { destination, .. } => {
+            vec![(
+                destination.as_deref().unwrap_or(""),
+                100,
+                false,
+                "去向",
+                "destination",
+            )]
+        }
+        EventKind::MoveIn { origin, .. } => {
+            vec![(
+                origin.as_deref().unwrap_or(""),
+                100,
+                false,
+                "来源地",
+                "origin",
+            )]
+        }
+        EventKind::Marriage { spouse_no, .. } => {
+            vec![(
+                spouse_no.as_deref().unwrap_or(""),
+                40,
+                false,
+                "配偶编号",
+                "spouse number",
+            )]
+        }
+        EventKind::Correction {
+            old, new, reason, ..
+        } => vec![
+            (old.as_str(), 100, false, "原值", "old value"),
+            (new.as_str(), 100, false, "新值", "new value"),
+            (reason.as_str(), 200, true, "更正原因", "reason"),
+        ],
+        _ => Vec::new(),
+    };
+    for (value, max, required, zh, en) in event_text {
+        if bad(value, max, required) {
+            return Err(Refusal::BadText { zh, en });
+        }
+    }
+    for (value, max, required, zh, en) in [
+        (next.name.as_str(), 50, true, "姓名", "name"),
+        (
+            next.household_no.as_str(),
+            40,
+            true,
+            "户编号",
+            "household number",
+        ),
+        (
+            next.phone.as_deref().unwrap_or(""),
+            40,
+            false,
+            "联系电话",
+            "phone",
+        ),
+    ] {
+        if bad(value, max, required) && (prev.is_none() || changed(|p| p.to_cells().concat())) {
+            return Err(Refusal::BadText { zh, en });
+        }
+    }
     let region_changed = changed(|p| p.region_code.to_string());
     if region_changed {
         if !facts.region_known {

@@ -4,5 +4,6 @@
 
 mod browser;
 mod cli;
+mod fuzz;
 mod indicators;
 mod link;

@@ -32,6 +32,13 @@ async fn indicators(
     Area { code, .. }: Area<ApiUser>,
     ApiQuery(q): ApiQuery<IndicatorParams>,
 ) -> Result<Json<Vec<renkou_stats::IndicatorRow>>, ApiError> {
+    if q.level.as_deref().is_some_and(|l| l.trim().is_empty())
+        || q.period.as_deref().is_some_and(|p| p.trim().is_empty())
+    {
+        return Err(ApiError(crate::error::WebError::BadRequest(
+            "period 和 level 不能为空；不需要时请省略 / period and level may not be empty; leave them out instead".into(),
+        )));
+    }
     let period = PeriodQuery {
         period: q.period,
         level: q.level,

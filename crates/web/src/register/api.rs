@@ -110,11 +110,24 @@ async fn persons(
     Area { code, .. }: Area<ApiUser>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    if q.offset.is_some_and(|o| o < 0) || q.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+        return Err(bad(
+            "offset 不能为负，limit 应为 1–1000 / offset must not be negative and limit 1–1000",
+        ));
+    }
     if q.sex.is_some_and(|s| !matches!(s, 0..=2)) {
         return Err(bad("sex 应为 0、1 或 2 / sex must be 0, 1 or 2"));
     }
     if let Some(r) = &q.residence {
+        if r.trim().is_empty() {
+            return Err(bad("residence 不能为空；不需要时请省略 / residence may not be empty; leave it out instead"));
+        }
         renkou_domain::Residence::parse(r).map_err(|e| bad(&e.to_string()))?;
+    }
+    if q.sort.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(bad(
+            "sort 不能为空；不需要时请省略 / sort may not be empty; leave it out instead",
+        ));
     }
     if let Some(m) = q.marital_status {
         renkou_domain::MaritalStatus::parse(&m.to_string()).map_err(|e| bad(&e.to_string()))?;
