@@ -414,7 +414,7 @@ mod tests {
         for (addr, birth, seq) in [
             (349901, d(1949, 12, 31), 2),
             (349923, d(2026, 6, 30), 999),
-            (110105, d(1900, 1, 1), 17),
+            (349902, d(1900, 1, 1), 17),
         ] {
             assert_eq!(
                 compose_id(addr, birth, seq),

@@ -295,7 +295,7 @@ mod tests {
             birth_date: Date::from_ymd_opt(1990, 4, 2).unwrap(),
             id_number: None,
             household_no: "H1".into(),
-            region_code: RegionCode::parse("340824101201").unwrap(),
+            region_code: RegionCode::parse("349901101201").unwrap(),
             marital_status: MaritalStatus::Unmarried,
             mother_no: None,
             father_no: None,
@@ -326,7 +326,7 @@ mod tests {
                 date: day(2016, 3, 1),
                 residence: Residence::Resident,
                 origin: None,
-                region_code: Some(RegionCode::parse("340824101202").unwrap()),
+                region_code: Some(RegionCode::parse("349901101202").unwrap()),
                 household_no: Some("H9".into()),
             },
             EventKind::Divorce {
@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(p.marital_status, MaritalStatus::Divorced);
         assert_eq!(p.residence, Residence::Resident);
         assert_eq!(p.household_no, "H9");
-        assert_eq!(p.region_code.as_str(), "340824101202");
+        assert_eq!(p.region_code.as_str(), "349901101202");
         assert_eq!(p.birth_date, day(1990, 4, 20));
         assert_eq!(p.death_date, Some(day(2024, 1, 1)));
     }

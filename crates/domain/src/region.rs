@@ -91,7 +91,7 @@ impl RegionCode {
     }
 
     /// Accepts a 6-, 9-, 12- or 15-digit code and pads a prefix with zeros
-    /// (`340824` → the county `340824000000`).
+    /// (`349901` → the county `349901000000`).
     pub fn parse_prefix(s: &str) -> Result<Self, RegionCodeError> {
         let t = s.trim();
         match t.len() {
@@ -202,46 +202,46 @@ mod tests {
 
     #[test]
     fn levels_follow_trailing_zeros() {
-        assert_eq!(c("340824000000").level(), RegionLevel::County);
-        assert_eq!(c("340824101000").level(), RegionLevel::Township);
-        assert_eq!(c("340824101201").level(), RegionLevel::Village);
-        assert_eq!(c("340824101201003").level(), RegionLevel::VillageGroup);
+        assert_eq!(c("349901000000").level(), RegionLevel::County);
+        assert_eq!(c("349901101000").level(), RegionLevel::Township);
+        assert_eq!(c("349901101201").level(), RegionLevel::Village);
+        assert_eq!(c("349901101201003").level(), RegionLevel::VillageGroup);
         assert_eq!(c("340000000000").level(), RegionLevel::Province);
     }
 
     #[test]
     fn parents_and_containment() {
-        let v = c("340824101201");
-        assert_eq!(v.parent(), Some(c("340824101000")));
-        assert_eq!(c("340824101000").parent(), Some(c("340824000000")));
-        assert_eq!(c("340824101201003").parent(), Some(v.clone()));
-        assert!(c("340824000000").contains(&v));
-        assert!(c("340824101000").contains(&v));
+        let v = c("349901101201");
+        assert_eq!(v.parent(), Some(c("349901101000")));
+        assert_eq!(c("349901101000").parent(), Some(c("349901000000")));
+        assert_eq!(c("349901101201003").parent(), Some(v.clone()));
+        assert!(c("349901000000").contains(&v));
+        assert!(c("349901101000").contains(&v));
         assert!(v.contains(&v));
-        assert!(!c("340824102000").contains(&v));
-        assert!(!v.contains(&c("340824101000")));
-        // "340824101201" must not contain a village that merely shares digits.
-        assert!(!c("340824101000").contains(&c("340824110201")));
+        assert!(!c("349901102000").contains(&v));
+        assert!(!v.contains(&c("349901101000")));
+        // "349901101201" must not contain a village that merely shares digits.
+        assert!(!c("349901101000").contains(&c("349901110201")));
     }
 
     #[test]
     fn prefixes_are_padded() {
         assert_eq!(
-            RegionCode::parse_prefix("340824").unwrap(),
-            c("340824000000")
+            RegionCode::parse_prefix("349901").unwrap(),
+            c("349901000000")
         );
         assert_eq!(
-            RegionCode::parse_prefix("340824101").unwrap(),
-            c("340824101000")
+            RegionCode::parse_prefix("349901101").unwrap(),
+            c("349901101000")
         );
     }
 
     #[test]
     fn rejects_malformed_codes() {
-        assert!(RegionCode::parse("34082410120").is_err());
-        assert!(RegionCode::parse("34082410120a").is_err());
+        assert!(RegionCode::parse("34990110120").is_err());
+        assert!(RegionCode::parse("34990110120a").is_err());
         assert!(matches!(
-            RegionCode::parse("340824000201"),
+            RegionCode::parse("349901000201"),
             Err(RegionCodeError::Gap(_))
         ));
     }

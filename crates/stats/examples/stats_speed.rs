@@ -29,15 +29,15 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2_000_000);
     // 25 townships × 30 villages.
-    let mut regions = vec![(RegionCode::parse("340824000000").unwrap(), "县".to_string())];
+    let mut regions = vec![(RegionCode::parse("349901000000").unwrap(), "县".to_string())];
     for t in 1..=25 {
         regions.push((
-            RegionCode::parse(&format!("340824{:03}000", 100 + t)).unwrap(),
+            RegionCode::parse(&format!("349901{:03}000", 100 + t)).unwrap(),
             format!("镇{t}"),
         ));
         for v in 1..=30 {
             regions.push((
-                RegionCode::parse(&format!("340824{:03}{:03}", 100 + t, 200 + v)).unwrap(),
+                RegionCode::parse(&format!("349901{:03}{:03}", 100 + t, 200 + v)).unwrap(),
                 format!("村{t}-{v}"),
             ));
         }

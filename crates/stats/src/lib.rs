@@ -16,7 +16,7 @@
 //! ```
 //! use renkou_stats::{catalogue, count, Period, RegionTable, StatPerson};
 //! # use renkou_domain::{RegionCode, Residence, Sex};
-//! # let regions = RegionTable::build([(RegionCode::parse("340824000000").unwrap(), "县".to_string())]).unwrap();
+//! # let regions = RegionTable::build([(RegionCode::parse("349901000000").unwrap(), "县".to_string())]).unwrap();
 //! # let persons: Vec<StatPerson> = Vec::new();
 //! let period = Period::year(2024);
 //! let counts = count(&persons, &regions, period);

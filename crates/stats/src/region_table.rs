@@ -152,32 +152,32 @@ mod tests {
     #[test]
     fn parents_precede_children_whatever_the_input_order() {
         let t = RegionTable::build([
-            (c("340824101201"), "甲村".into()),
-            (c("340824101000"), "一镇".into()),
-            (c("340824000000"), "县".into()),
-            (c("340824102000"), "二镇".into()),
+            (c("349901101201"), "甲村".into()),
+            (c("349901101000"), "一镇".into()),
+            (c("349901000000"), "县".into()),
+            (c("349901102000"), "二镇".into()),
         ])
         .unwrap();
-        assert_eq!(t.code(0), &c("340824000000"));
-        let v = t.index_of(&c("340824101201")).unwrap();
-        let tw = t.index_of(&c("340824101000")).unwrap();
+        assert_eq!(t.code(0), &c("349901000000"));
+        let v = t.index_of(&c("349901101201")).unwrap();
+        let tw = t.index_of(&c("349901101000")).unwrap();
         assert_eq!(t.parent(v), Some(tw));
         assert_eq!(t.parent(tw), Some(0));
         assert!(t.contains(0, v));
-        assert!(!t.contains(t.index_of(&c("340824102000")).unwrap(), v));
+        assert!(!t.contains(t.index_of(&c("349901102000")).unwrap(), v));
         assert_eq!(t.children(0).count(), 2);
     }
 
     #[test]
     fn a_village_without_its_township_is_refused() {
         let e = RegionTable::build([
-            (c("340824000000"), "县".into()),
-            (c("340824101201"), "甲村".into()),
+            (c("349901000000"), "县".into()),
+            (c("349901101201"), "甲村".into()),
         ])
         .unwrap_err();
         assert!(matches!(e, RegionTableError::MissingParent { .. }), "{e}");
         let e = RegionTable::build([
-            (c("340824000000"), "县".into()),
+            (c("349901000000"), "县".into()),
             (c("340825000000"), "县2".into()),
         ])
         .unwrap_err();

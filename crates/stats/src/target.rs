@@ -115,7 +115,7 @@ mod tests {
     fn t(direction: Direction, value: f64) -> Target {
         Target {
             indicator: "srb".into(),
-            region: RegionCode::parse("340824000000").unwrap(),
+            region: RegionCode::parse("349901000000").unwrap(),
             year: 2024,
             direction,
             value,

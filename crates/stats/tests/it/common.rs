@@ -12,12 +12,12 @@ pub fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
-pub const COUNTY: &str = "340824000000";
-pub const T1: &str = "340824101000";
-pub const V11: &str = "340824101201";
-pub const V12: &str = "340824101202";
-pub const T2: &str = "340824102000";
-pub const V21: &str = "340824102201";
+pub const COUNTY: &str = "349901000000";
+pub const T1: &str = "349901101000";
+pub const V11: &str = "349901101201";
+pub const V12: &str = "349901101202";
+pub const T2: &str = "349901102000";
+pub const V21: &str = "349901102201";
 
 pub fn table() -> RegionTable {
     RegionTable::build([

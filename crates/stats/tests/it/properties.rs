@@ -9,15 +9,15 @@ use renkou_stats::counts::Counts;
 use renkou_stats::{count, suppress, Period, RegionTable, StatPerson, SuppressionOptions};
 
 fn table(townships: usize, villages: usize) -> RegionTable {
-    let mut v = vec![(RegionCode::parse("340824000000").unwrap(), "县".to_string())];
+    let mut v = vec![(RegionCode::parse("349901000000").unwrap(), "县".to_string())];
     for t in 1..=townships {
         v.push((
-            RegionCode::parse(&format!("340824{:03}000", 100 + t)).unwrap(),
+            RegionCode::parse(&format!("349901{:03}000", 100 + t)).unwrap(),
             format!("镇{t}"),
         ));
         for k in 1..=villages {
             v.push((
-                RegionCode::parse(&format!("340824{:03}{:03}", 100 + t, 200 + k)).unwrap(),
+                RegionCode::parse(&format!("349901{:03}{:03}", 100 + t, 200 + k)).unwrap(),
                 format!("村{t}-{k}"),
             ));
         }
