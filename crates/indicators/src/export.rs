@@ -350,6 +350,27 @@ pub fn publication_xlsx(report: &Report, opts: SuppressionOptions) -> Result<Vec
     wb.save_to_buffer().map_err(xerr)
 }
 
+/// Runs an export of `region`'s figures and records it in the audit log.
+pub fn audited<T>(
+    store: &renkou_store::Store,
+    actor: &renkou_store::Actor,
+    region: &renkou_domain::RegionCode,
+    fields: &str,
+    write: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
+    let out = write()?;
+    store.audit(
+        actor,
+        renkou_store::AuditNote {
+            action: renkou_store::AuditAction::EXPORT,
+            record: renkou_store::RecordKind::REGION,
+            record_id: region.as_str(),
+            fields,
+        },
+    )?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::col_name;

@@ -218,7 +218,7 @@ pub fn login(
     username: &str,
     password: &str,
     address: &str,
-) -> Result<Result<Account, LoginError>, AppError> {
+) -> Result<Result<(Account, Session), LoginError>, AppError> {
     let account = store.account_by_name(username)?;
     let shown = match &account {
         Some(a) => a.username.clone(),
@@ -268,8 +268,57 @@ pub fn login(
     }
     guard.succeeded(username, address);
     store.record_successful_login(account.id)?;
-    audit(AuditAction::LOGIN, "")?;
-    Ok(Ok(account))
+    let session = Session {
+        token: random_token(),
+        csrf: random_token(),
+    };
+    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    let who = Actor {
+        username: account.username.clone(),
+        address: address.to_string(),
+        scope: None,
+    };
+    store.write(&who, |tx| {
+        tx.create_session(&session.token, account.id, &session.csrf, expires)?;
+        tx.audit(AuditNote {
+            action: AuditAction::LOGIN,
+            record: RecordKind::SESSION,
+            record_id: &account.username,
+            fields: "",
+        })
+    })?;
+    Ok(Ok((account, session)))
+}
+
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+
+/// A new session's secrets: the cookie's token and the forms' CSRF token (the
+/// store keeps only the token's hash).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), &mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Ends a session, audited.
+pub fn logout(store: &Store, actor: &Actor, token: &str) -> Result<(), AppError> {
+    store.write(actor, |tx| {
+        tx.end_session(token)?;
+        tx.audit(AuditNote {
+            action: AuditAction::LOGOUT,
+            record: RecordKind::SESSION,
+            record_id: &actor.username,
+            fields: "",
+        })?;
+        Ok::<_, AppError>(())
+    })
 }
 
 /// Creates an account with an initial password that must be changed at first

@@ -52,3 +52,28 @@ pub fn export_regions(
     w.finish()?;
     Ok(n)
 }
+
+/// Writes an export with `write` (a file of `region`'s persons or households for
+/// download) and records it in the audit log — exports carry personal data out of
+/// the system — with what and how many rows `write` returned.
+pub fn audited_export<T>(
+    store: &Store,
+    actor: &renkou_store::Actor,
+    region: &RegionCode,
+    what: &str,
+    write: impl FnOnce() -> Result<(T, usize), AppError>,
+) -> Result<T, AppError> {
+    let (out, rows) = write()?;
+    let fields = format!("{what}={rows}");
+    let fields = fields.as_str();
+    store.audit(
+        actor,
+        renkou_store::AuditNote {
+            action: renkou_store::AuditAction::EXPORT,
+            record: renkou_store::RecordKind::REGION,
+            record_id: region.as_str(),
+            fields,
+        },
+    )?;
+    Ok(out)
+}

@@ -185,6 +185,36 @@ fn set_disabled_in(c: &mut dyn crate::conn::Conn, id: i64, disabled: bool) -> Re
 /// The account changes only the county's administrator (or the server's
 /// operator) makes, each in the caller's transaction with its audit entry.
 impl crate::Tx<'_> {
+    /// Opens a session of the actor's own account (logging in).
+    pub fn create_session(
+        &mut self,
+        token: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn().exec(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                token_hash(token).into(),
+                Value::Int(user_id),
+                csrf_token.into(),
+                crate::now().into(),
+                expires_at.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Ends a session (logging out).
+    pub fn end_session(&mut self, token: &str) -> Result<()> {
+        self.conn().exec(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            &[token_hash(token).into()],
+        )?;
+        Ok(())
+    }
+
     fn may_manage(&self) -> Result<()> {
         match &self.actor().scope {
             Some(s) if !s.role.manages_accounts() => Err(StoreError::Forbidden),

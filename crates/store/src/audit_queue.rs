@@ -32,12 +32,30 @@ struct State {
     pending: Vec<Pending>,
     /// Entries taken by the writer and not yet committed.
     writing: usize,
+    /// The store is gone: write what is pending, then stop (and let go of the
+    /// connections).
+    closed: bool,
 }
+
+/// Tries of a batch that fails for another reason than a held lock (the database
+/// itself is gone or broken) before it is given up, loudly.
+const MAX_TRIES: u32 = 30;
 
 #[derive(Default)]
 pub(crate) struct Queue {
     shared: Arc<(Mutex<State>, Condvar)>,
     started: OnceLock<()>,
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        self.flush(std::time::Duration::from_secs(10));
+        let (lock, cv) = &*self.shared;
+        if let Ok(mut st) = lock.lock() {
+            st.closed = true;
+        }
+        cv.notify_all();
+    }
 }
 
 impl Queue {
@@ -90,6 +108,9 @@ fn writer(shared: Arc<(Mutex<State>, Condvar)>, pool: Pool, key: AuditKey) {
         let batch = {
             let Ok(mut st) = lock.lock() else { return };
             while st.pending.is_empty() {
+                if st.closed {
+                    return;
+                }
                 st = match cv.wait(st) {
                     Ok(g) => g,
                     Err(_) => return,
@@ -104,6 +125,10 @@ fn writer(shared: Arc<(Mutex<State>, Condvar)>, pool: Pool, key: AuditKey) {
             match write_batch(&pool, &key, &batch) {
                 Ok(()) => break,
                 Err(StoreError::Busy) => std::thread::sleep(Duration::from_millis(500)),
+                Err(e) if tries + 1 >= MAX_TRIES => {
+                    tracing::error!(error = %e, views = batch.len(), "audit views could not be written and are lost");
+                    break;
+                }
                 Err(e) => {
                     tries += 1;
                     tracing::warn!(error = %e, tries, "audit views not written yet");

@@ -114,8 +114,11 @@ impl Store {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config = postgres::Config::from_str(url)
                 .map_err(|e| StoreError::Url(format!("{}: {e}", redact(url))))?;
+            // Connections are opened as they are needed (r2d2 would otherwise open
+            // all sixteen at once, for every store a process opens).
             let pool = r2d2::Pool::builder()
                 .max_size(16)
+                .min_idle(Some(1))
                 .connection_timeout(Duration::from_secs(10))
                 .build(PgManager { config, busy_ms })?;
             Ok(Store {

@@ -19,14 +19,13 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Form;
-use renkou_store::{AuditAction, AuditNote, RecordKind};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "renkou_session";
-const SESSION_HOURS: i64 = 8;
+use renkou_register::accounts::SESSION_HOURS;
 const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 const LOGIN_ATTEMPTS_PER_WINDOW: usize = 20;
 
@@ -129,12 +128,6 @@ impl RateLimiter {
     }
 }
 
-fn random_token() -> String {
-    let mut b = [0u8; 32];
-    rand::Rng::fill(&mut rand::rng(), &mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -196,14 +189,7 @@ pub async fn login(
     let (password, a) = (form.password, addr.clone());
     let outcome = blocking(move || {
         let r = renkou_register::accounts::login(&store, &guard, &username, &password, &a)?;
-        if let Ok(account) = &r {
-            let token = random_token();
-            let csrf = random_token();
-            let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-            store.create_session(&token, account.id, &csrf, expires)?;
-            return Ok((Ok(token), username));
-        }
-        Ok((r.map(|_| String::new()), username))
+        Ok((r.map(|(_, session)| session.token), username))
     })
     .await?;
     match outcome {
@@ -249,20 +235,7 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let store = state.store.clone();
         let actor = me.actor();
-        blocking(move || {
-            store.end_session(&token)?;
-            store.audit(
-                &actor,
-                AuditNote {
-                    action: AuditAction::LOGOUT,
-                    record: RecordKind::SESSION,
-                    record_id: &actor.username,
-                    fields: "",
-                },
-            )?;
-            Ok(())
-        })
-        .await?;
+        blocking(move || Ok(renkou_register::accounts::logout(&store, &actor, &token)?)).await?;
     }
     Ok((
         [(

@@ -640,29 +640,27 @@ pub async fn export(
     let me = current.clone();
     let name = format!("indicators-{}-{}-{what}.xlsx", code.prefix(), period);
     let bytes = blocking(move || {
+        if !matches!(what.as_str(), "values" | "formulas" | "publication") {
+            return Err(WebError::NotFound);
+        }
         let r = report_for(&state, &code, period, level)?;
-        let bytes = match what.as_str() {
-            "values" => renkou_indicators::export::report_xlsx(&r, false)?,
-            "formulas" => renkou_indicators::export::report_xlsx(&r, true)?,
-            "publication" => renkou_indicators::export::publication_xlsx(
-                &r,
-                SuppressionOptions {
-                    threshold: min,
-                    zeros_are_safe: false,
-                },
-            )?,
-            _ => return Err(WebError::NotFound),
-        };
-        state.store.audit(
+        let fields = format!("indicators {what} {period}");
+        Ok(renkou_indicators::export::audited(
+            &state.store,
             &me.actor(),
-            renkou_store::AuditNote {
-                action: renkou_store::AuditAction::EXPORT,
-                record: renkou_store::RecordKind::REGION,
-                record_id: code.as_str(),
-                fields: &format!("indicators {what} {period}"),
+            &code,
+            &fields,
+            || match what.as_str() {
+                "publication" => renkou_indicators::export::publication_xlsx(
+                    &r,
+                    SuppressionOptions {
+                        threshold: min,
+                        zeros_are_safe: false,
+                    },
+                ),
+                w => renkou_indicators::export::report_xlsx(&r, w == "formulas"),
             },
-        )?;
-        Ok(bytes)
+        )?)
     })
     .await?;
     Ok(attachment(bytes, XLSX, &name))

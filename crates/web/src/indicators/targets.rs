@@ -336,18 +336,18 @@ pub async fn export(
     );
     let me = current.clone();
     let bytes = blocking(move || {
-        let table = targets_table(&state.store, &state.stats, &code, q.year(), q.level()?)?;
-        let bytes = renkou_indicators::export::targets_xlsx(&table, formulas)?;
-        state.store.audit(
+        let level = q.level()?;
+        let fields = format!("targets {}", q.year());
+        Ok(renkou_indicators::export::audited(
+            &state.store,
             &me.actor(),
-            renkou_store::AuditNote {
-                action: renkou_store::AuditAction::EXPORT,
-                record: renkou_store::RecordKind::REGION,
-                record_id: code.as_str(),
-                fields: &format!("targets {}", q.year()),
+            &code,
+            &fields,
+            || {
+                let table = targets_table(&state.store, &state.stats, &code, q.year(), level)?;
+                renkou_indicators::export::targets_xlsx(&table, formulas)
             },
-        )?;
-        Ok(bytes)
+        )?)
     })
     .await?;
     Ok(attachment(bytes, XLSX, &name))
