@@ -5,35 +5,9 @@ use renkou_domain::{Date, IdNumber};
 use renkou_store::testing::{databases, TestDb};
 use renkou_store::Store;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn renkou(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renkou"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env("RENKOU_LOG", "warn")
-        .output()
-        .expect("run renkou")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let o = renkou(db, args);
-    assert!(
-        o.status.success(),
-        "renkou {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fails(db: &str, args: &[&str]) -> String {
-    let o = renkou(db, args);
-    assert!(!o.status.success(), "renkou {args:?} should fail");
-    assert_eq!(o.status.code(), Some(1));
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{fails, ok};
 
 fn id(y: i32, m: u32, d: u32, seq: u16) -> String {
     IdNumber::compose(349901, Date::from_ymd_opt(y, m, d).unwrap(), seq).to_string()

@@ -29,27 +29,12 @@ fn schemathesis() -> Option<String> {
     None
 }
 
-fn renkou(db: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_renkou"))
-        .args(["--database", db])
-        .args(args)
-        .env("RENKOU_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn the_api_survives_a_fuzzer_driven_by_its_own_description() {
     let Some(st) = schemathesis() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fuzz.db").display().to_string();
-    renkou(&db, &["demo", "--persons", "2000", "--seed", "4"]);
+    crate::common::ok(&db, &["demo", "--persons", "2000", "--seed", "4"]);
     // The township account of the demo, past its first-login change (tokens of an
     // account that must still change its password are refused).
     {
@@ -58,7 +43,7 @@ fn the_api_survives_a_fuzzer_driven_by_its_own_description() {
         let hash = renkou_register::accounts::hash_password("Fuzz-Pass-2026x").unwrap();
         store.set_password(a.id, &hash, false).unwrap();
     }
-    let token = renkou(&db, &["user", "token", "xiangzhen"])
+    let token = crate::common::ok(&db, &["user", "token", "xiangzhen"])
         .trim()
         .to_string();
     let port = std::net::TcpListener::bind("127.0.0.1:0")

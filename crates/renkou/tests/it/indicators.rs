@@ -4,34 +4,8 @@
 
 use renkou_store::testing::databases;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn renkou(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renkou"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env("RENKOU_LOG", "warn")
-        .output()
-        .expect("run renkou")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let o = renkou(db, args);
-    assert!(
-        o.status.success(),
-        "renkou {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("UTF-8 output")
-}
-
-fn fails(db: &str, args: &[&str]) -> String {
-    let o = renkou(db, args);
-    assert!(!o.status.success(), "renkou {args:?} should fail");
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{fails, ok};
 
 const REGIONS: &str = "region_code,name,valid_from,valid_to,successor_code
 349901000000,演示县,,,

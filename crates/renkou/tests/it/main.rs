@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod common;
 mod fuzz;
 mod indicators;
 mod link;
