@@ -175,12 +175,16 @@ pub fn run(db: &str, year: i32) -> Result<()> {
         let mut v = Vec::new();
         for i in 0..ROUNDS {
             let born = chrono::NaiveDate::from_ymd_opt(year, 6, 1 + i as u32).unwrap_or_default();
+            let sex = if i % 2 == 0 { Sex::Male } else { Sex::Female };
+            // The ID number's sequence is odd for a man (the register refuses a
+            // newborn whose ID number says otherwise).
+            let sequence = 100 + 2 * i as u16 + u16::from(sex == Sex::Male);
             let child = PersonRecord {
                 person_no: String::new(),
                 name: format!("基准婴{i}"),
-                sex: if i % 2 == 0 { Sex::Male } else { Sex::Female },
+                sex,
                 birth_date: born,
-                id_number: Some(IdNumber::compose(349901, born, 90 + i as u16)),
+                id_number: Some(IdNumber::compose(349901, born, sequence)),
                 household_no: mother.household_no.clone(),
                 region_code: mother.region_code.clone(),
                 marital_status: MaritalStatus::NotStated,
