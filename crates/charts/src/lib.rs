@@ -157,6 +157,10 @@ pub struct LineChart {
     /// zero-based axis flattens every change. When the axis does not start at zero
     /// a break mark (two slashes) on the axis says so.
     pub zero_based: bool,
+    /// The last year is still running: its label gets a star and this note
+    /// (e.g. "2026 年截至 12 月 1 日") is written under the axis, so a part-year
+    /// is not read as a drop.
+    pub partial_last: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -171,6 +175,7 @@ impl Default for LineChart {
             series: Vec::new(),
             target: None,
             zero_based: false,
+            partial_last: None,
             width: 800,
             height: 420,
         }

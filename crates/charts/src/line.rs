@@ -197,15 +197,30 @@ pub fn line_chart(c: &LineChart) -> String {
             &format!("stroke=\"{MUTED}\""),
         );
         if i % every == 0 || i + 1 == n {
+            let partial = i + 1 == n && c.partial_last.is_some();
             d.text(
                 x,
                 plot_bottom + 18.0,
                 11.0,
                 "middle",
                 &format!("class=\"year\" fill=\"{MUTED}\""),
-                &year.to_string(),
+                &if partial {
+                    format!("{year}*")
+                } else {
+                    year.to_string()
+                },
             );
         }
+    }
+    if let Some(note) = &c.partial_last {
+        d.text(
+            width - 8.0,
+            height - 4.0,
+            10.0,
+            "end",
+            &format!("class=\"partial-note\" fill=\"{MUTED}\""),
+            &format!("* {note}"),
+        );
     }
     d.line(
         left,

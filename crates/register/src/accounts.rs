@@ -636,3 +636,40 @@ pub fn demo_accounts(store: &Store) -> Result<Vec<(String, Role, RegionCode)>, A
     }
     Ok(out)
 }
+
+/// An account as the administrator's list shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountRow {
+    pub account: Account,
+    pub last_login: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The accounts `actor` manages (inside their area), with when each last logged
+/// in. Anyone who does not manage accounts is refused.
+pub fn list(store: &Store, actor: &Actor) -> Result<Vec<AccountRow>, AppError> {
+    if actor
+        .scope
+        .as_ref()
+        .is_some_and(|s| !s.role.manages_accounts())
+    {
+        return Err(renkou_store::StoreError::Forbidden.into());
+    }
+    let last = store.last_logins()?;
+    Ok(store
+        .accounts()?
+        .into_iter()
+        .filter(|a| may_manage(actor, a).is_ok())
+        .map(|account| AccountRow {
+            last_login: last.get(&account.username).copied(),
+            account,
+        })
+        .collect())
+}
+
+/// One account `actor` manages, or `None` (as if it did not exist) when it lies
+/// outside their area or they manage no accounts.
+pub fn managed(store: &Store, actor: &Actor, username: &str) -> Result<Option<Account>, AppError> {
+    Ok(store
+        .account_by_name(username)?
+        .filter(|a| may_manage(actor, a).is_ok()))
+}

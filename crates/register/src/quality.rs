@@ -46,3 +46,65 @@ pub fn open_issues(
 ) -> Result<Vec<StoredQualityIssue>, AppError> {
     Ok(store.quality_issues(region)?)
 }
+
+/// Issues of an area resolved most recently, newest first.
+pub fn resolved_issues(
+    store: &Store,
+    region: &RegionCode,
+    limit: i64,
+) -> Result<Vec<StoredQualityIssue>, AppError> {
+    Ok(store.resolved_quality_issues(region, limit)?)
+}
+
+/// The longest reason a resolution keeps.
+pub const REASON_MAX: usize = 500;
+
+/// Resolves an open issue with the reason a person gave (核实无误, 已更正, …),
+/// audited in the same transaction. Only an account that edits personal records
+/// in the person's village may; an issue outside the area is "not found", as if
+/// it did not exist.
+pub fn resolve(store: &Store, actor: &Actor, id: i64, reason: &str) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::Invalid(
+            "请填写处理说明（如：已核实无误、已更正） / give the reason (checked and correct, corrected, …)".into(),
+        ));
+    }
+    if reason.chars().count() > REASON_MAX || reason.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::Invalid(format!(
+            "处理说明最多 {REASON_MAX} 个字 / the reason may have at most {REASON_MAX} characters"
+        )));
+    }
+    let issue = store
+        .quality_issue(id)?
+        .filter(|q| RegionCode::parse(&q.region_code).is_ok_and(|r| actor.can_read(&r)))
+        .ok_or_else(|| AppError::Invalid(format!("没有待核问题 {id} / no issue {id}")))?;
+    let region = RegionCode::parse(&issue.region_code)
+        .map_err(|_| AppError::Invalid(format!("没有待核问题 {id} / no issue {id}")))?;
+    if !actor.can_write(&region) {
+        return Err(renkou_store::StoreError::Forbidden.into());
+    }
+    if issue.status != "open" {
+        return Err(AppError::Invalid(
+            "该问题已处理 / this issue has already been resolved".into(),
+        ));
+    }
+    store.write(actor, |tx| {
+        if !tx.resolve_quality(id, reason)? {
+            return Err(AppError::Invalid(
+                "该问题已处理 / this issue has already been resolved".into(),
+            ));
+        }
+        tx.audit(AuditNote {
+            action: AuditAction::REVIEW,
+            record: RecordKind::QUALITY_ISSUE,
+            record_id: &id.to_string(),
+            fields: &format!(
+                "person={} kind={}",
+                issue.issue.person_no,
+                issue.issue.kind.as_str()
+            ),
+        })?;
+        Ok(())
+    })
+}

@@ -143,6 +143,20 @@ impl Store {
         })
     }
 
+    /// When each account last logged in, from the audit log (accounts that never
+    /// did are absent).
+    pub fn last_logins(&self) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT username, MAX(at) FROM audit_log WHERE action = 'login' GROUP BY username",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| Some((r[0].text()?, r[1].time()?)))
+            .collect())
+        })
+    }
+
     pub fn set_password(&self, id: i64, password_hash: &str, must_change: bool) -> Result<()> {
         self.with(|c| set_password_in(c, id, password_hash, must_change))
     }

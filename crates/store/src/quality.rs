@@ -11,6 +11,33 @@ pub struct StoredQualityIssue {
     pub id: i64,
     pub issue: QualityIssue,
     pub status: String,
+    /// The person's name and village now, so a list can name them.
+    pub person_name: String,
+    pub region_code: String,
+    /// Who resolved it, when, and why (a resolved issue only).
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub resolution: Option<String>,
+}
+
+const ISSUE_COLS: &str = "q.id, q.person_no, q.kind, q.message, q.status, p.name, p.region_code, \
+     q.resolved_by, q.resolved_at, q.resolution";
+
+fn to_issue(r: &[Value]) -> Option<StoredQualityIssue> {
+    Some(StoredQualityIssue {
+        id: r[0].int()?,
+        issue: QualityIssue {
+            person_no: r[1].text()?,
+            kind: QualityKind::parse(r[2].as_str()?)?,
+            message: r[3].text()?,
+        },
+        status: r[4].text()?,
+        person_name: r[5].text().unwrap_or_default(),
+        region_code: r[6].text().unwrap_or_default(),
+        resolved_by: r[7].text(),
+        resolved_at: r[8].time(),
+        resolution: r[9].text(),
+    })
 }
 
 impl Store {
@@ -19,25 +46,50 @@ impl Store {
         let (lo, hi) = crate::prefix_range(region.prefix());
         self.with(|c| {
             let rows = c.query(
-                "SELECT q.id, q.person_no, q.kind, q.message, q.status FROM quality_issues q \
-                 JOIN persons p ON p.person_no = q.person_no \
-                 WHERE p.region_code >= $1 AND p.region_code < $2 AND q.status = 'open' ORDER BY q.id",
+                &format!(
+                    "SELECT {ISSUE_COLS} FROM quality_issues q \
+                     JOIN persons p ON p.person_no = q.person_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND q.status = 'open' ORDER BY q.id"
+                ),
                 &[lo.into(), hi.into()],
             )?;
-            Ok(rows
-                .into_iter()
-                .filter_map(|r| {
-                    Some(StoredQualityIssue {
-                        id: r[0].int()?,
-                        issue: QualityIssue {
-                            person_no: r[1].text()?,
-                            kind: QualityKind::parse(r[2].as_str()?)?,
-                            message: r[3].text()?,
-                        },
-                        status: r[4].text()?,
-                    })
-                })
-                .collect())
+            Ok(rows.iter().filter_map(|r| to_issue(r)).collect())
+        })
+    }
+
+    /// The issues of persons living in `region` resolved most recently, newest
+    /// first, at most `limit`.
+    pub fn resolved_quality_issues(
+        &self,
+        region: &RegionCode,
+        limit: i64,
+    ) -> Result<Vec<StoredQualityIssue>> {
+        let (lo, hi) = crate::prefix_range(region.prefix());
+        self.with(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {ISSUE_COLS} FROM quality_issues q \
+                     JOIN persons p ON p.person_no = q.person_no \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND q.status = 'resolved' \
+                     ORDER BY q.resolved_at DESC, q.id DESC LIMIT $3"
+                ),
+                &[lo.into(), hi.into(), limit.into()],
+            )?;
+            Ok(rows.iter().filter_map(|r| to_issue(r)).collect())
+        })
+    }
+
+    /// One issue, open or resolved, with its person's village.
+    pub fn quality_issue(&self, id: i64) -> Result<Option<StoredQualityIssue>> {
+        self.with(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {ISSUE_COLS} FROM quality_issues q \
+                     JOIN persons p ON p.person_no = q.person_no WHERE q.id = $1"
+                ),
+                &[id.into()],
+            )?;
+            Ok(rows.first().and_then(|r| to_issue(r)))
         })
     }
 }
@@ -146,5 +198,16 @@ impl crate::Tx<'_> {
             )?;
         }
         Ok(n)
+    }
+
+    /// Marks an open issue resolved by this transaction's actor, with the reason;
+    /// whether it was open.
+    pub fn resolve_quality(&mut self, id: i64, reason: &str) -> Result<bool> {
+        let by = self.actor().username.clone();
+        Ok(self.conn().exec(
+            "UPDATE quality_issues SET status = 'resolved', resolved_by = $1, resolved_at = $2, resolution = $3 \
+             WHERE id = $4 AND status = 'open'",
+            &[by.as_str().into(), crate::now().into(), reason.into(), id.into()],
+        )? == 1)
     }
 }

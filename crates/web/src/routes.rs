@@ -36,6 +36,10 @@ pub enum Param {
     ReconciliationItem,
     /// `{id}`: an upload, visible to the account that made it only.
     Upload,
+    /// `{id}`: a data-quality issue, checked against its person's village.
+    QualityIssue,
+    /// `{username}`: an account, visible to the administrator who manages it.
+    Account,
     /// `{indicator}` / `{code}` of an indicator definition: not personal, any.
     Indicator,
     /// `{file}`: a chart file name (`bar.svg`, …): not a record.

@@ -85,7 +85,31 @@ pub fn trend_svg(l: L, region: &str, t: &Trend, target_row: Option<&TargetRow>) 
         }],
         target: target_row.map(|r| target(l, r)),
         zero_based: t.column.factor.is_none() && t.column.decimals == 0,
+        partial_last: t
+            .years
+            .last()
+            .and_then(|y| partial_year_note(l, *y, today())),
         ..Default::default()
+    })
+}
+
+fn today() -> renkou_domain::Date {
+    chrono::Local::now().date_naive()
+}
+
+/// "2026 年截至 12 月 1 日，未满一年" when `year` is still running on `today`.
+pub fn partial_year_note(l: L, year: i32, today: renkou_domain::Date) -> Option<String> {
+    use chrono::Datelike;
+    (year == today.year()).then(|| {
+        if l.en {
+            format!("{year} up to {}, not a full year", today.format("%-d %B"))
+        } else {
+            format!(
+                "{year} 年截至 {} 月 {} 日，未满一年",
+                today.month(),
+                today.day()
+            )
+        }
     })
 }
 

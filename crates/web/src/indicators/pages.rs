@@ -97,6 +97,8 @@ pub struct PeriodForm {
     pub part: String,
     pub from: String,
     pub to: String,
+    /// The period is still running today: its figures cover only part of it.
+    pub running: Option<(Date, Date)>,
 }
 
 impl PeriodForm {
@@ -123,6 +125,10 @@ impl PeriodForm {
             part,
             from,
             to,
+            running: {
+                let today = chrono::Local::now().date_naive();
+                (first <= today && today <= p.last_day()).then(|| (today, p.last_day()))
+            },
         }
     }
 

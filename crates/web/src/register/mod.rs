@@ -1,7 +1,8 @@
 //! The register's web folder: its pages (`pages.rs`), the ledger upload with its
-//! preview and background job (`imports.rs`), its JSON API (`api.rs`), and its
-//! routes.
+//! preview and background job (`imports.rs`), the data-quality list and the
+//! accounts pages (`admin.rs`), its JSON API (`api.rs`), and its routes.
 
+pub mod admin;
 pub mod api;
 pub mod imports;
 pub mod pages;
@@ -69,6 +70,54 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::get("/search", Access::Session, &[], get(pages::search)),
         Route::get("/admin/audit", Access::Session, &[], get(pages::audit)),
+        Route::get(
+            "/admin/accounts",
+            Access::Session,
+            &[],
+            get(admin::accounts),
+        ),
+        Route::post(
+            "/admin/accounts",
+            Access::Session,
+            &[],
+            post(admin::create_account),
+        ),
+        Route::post(
+            "/admin/accounts/{username}/reset",
+            Access::Session,
+            &[Account],
+            post(admin::reset_password),
+        ),
+        Route::post(
+            "/admin/accounts/{username}/disable",
+            Access::Session,
+            &[Account],
+            post(admin::disable),
+        ),
+        Route::post(
+            "/admin/accounts/{username}/enable",
+            Access::Session,
+            &[Account],
+            post(admin::enable),
+        ),
+        Route::get(
+            "/quality/{code}",
+            Access::Session,
+            &[Region],
+            get(admin::quality),
+        ),
+        Route::post(
+            "/quality/{code}/scan",
+            Access::Session,
+            &[Region],
+            post(admin::scan),
+        ),
+        Route::post(
+            "/quality/items/{id}/resolve",
+            Access::Session,
+            &[QualityIssue],
+            post(admin::resolve),
+        ),
         Route::get(
             "/imports/new",
             Access::Session,

@@ -80,6 +80,26 @@ fn indicator_pages_charts_and_exports_follow_the_register_and_the_scope() {
             db.label
         );
 
+        // A year still running is marked on the page and in its trend, so a part
+        // year is not read as a drop; a past year is not.
+        let this_year = chrono::Datelike::year(&chrono::Local::now());
+        let (_, page) = tongji.get(&format!(
+            "/indicators/349901101000/births?period={this_year}"
+        ));
+        assert!(
+            page.contains("id=\"running\"") && page.contains("本期尚未结束"),
+            "{page}"
+        );
+        assert!(page.contains("class=\"partial-note\"") && page.contains("未满一年"));
+        assert!(
+            page.contains(&format!(">{this_year}*<")),
+            "the running year's label"
+        );
+        let (_, page) = tongji.get("/indicators/349901101000/births?period=2025");
+        assert!(!page.contains("id=\"running\"") && !page.contains("partial-note"));
+        let (_, page) = tongji.get(&format!("/indicators/349901?period={this_year}"));
+        assert!(page.contains("id=\"running\""));
+
         // Periods: a quarter, a month by the selector, a range, and a bad one.
         assert_eq!(
             tongji.get("/indicators/349901?period=2025Q1").0,

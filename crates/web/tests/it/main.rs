@@ -2,6 +2,7 @@
 //! with another village's and another township's records and without CSRF tokens,
 //! the pages of each domain, the JSON API, uploads.
 
+mod admin;
 mod api;
 mod common;
 mod indicators;

@@ -20,6 +20,8 @@ use renkou_web::routes::{table, Access, Param};
 /// The testkit county with accounts, and one reconciliation in each township:
 /// 甲镇's has an item in 二村, 乙乡's one in 三村.
 struct Fixture {
+    /// Data-quality issues of M1 (一村), M2 (二村) and K1 (乙乡).
+    quality: [i64; 3],
     town_a_items: Vec<(String, i64)>,
     town_b_reconciliation: i64,
     town_b_item: i64,
@@ -82,7 +84,26 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
     let (_, town_a_items) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
     let (town_b_reconciliation, b_items) =
         reconcile("乙乡医院", TOWN_B, &format!("B1,2,2024-05-05,{V3}\n"));
+    let quality = ["M1", "M2", "K1"].map(|no| {
+        store
+            .write(&Actor::operator("admin"), |tx| {
+                tx.record_quality(&[renkou_domain::quality::QualityIssue {
+                    person_no: no.into(),
+                    kind: renkou_domain::quality::QualityKind::MotherTooYoung,
+                    message: "母亲生育时年龄偏小 / mother young at the birth".into(),
+                }])
+            })
+            .unwrap();
+        store
+            .quality_issues(&code(COUNTY))
+            .unwrap()
+            .into_iter()
+            .find(|q| q.issue.person_no == no)
+            .unwrap()
+            .id
+    });
     Fixture {
+        quality,
         town_a_items,
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
@@ -94,7 +115,10 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
     match p {
         Param::Region => &["code"],
         Param::Person | Param::Household => &["no"],
-        Param::Reconciliation | Param::ReconciliationItem | Param::Upload => &["id"],
+        Param::Reconciliation | Param::ReconciliationItem | Param::Upload | Param::QualityIssue => {
+            &["id"]
+        }
+        Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
         Param::EventKind => &["kind"],
@@ -123,6 +147,11 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::ReconciliationItem => f.town_b_item.to_string(),
         // Another account's upload: uploads are their owner's only.
         Param::Upload => "123456789".into(),
+        Param::QualityIssue if other_village => f.quality[1].to_string(),
+        Param::QualityIssue => f.quality[2].to_string(),
+        // Only the county administrator manages accounts; to anyone else every
+        // account is another area's.
+        Param::Account => "admin".into(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
@@ -138,6 +167,8 @@ fn own(p: Param, f: &Fixture) -> String {
         Param::Household => household_of(V1),
         Param::Reconciliation => f.town_b_reconciliation.to_string(),
         Param::ReconciliationItem => f.town_b_item.to_string(),
+        Param::QualityIssue => f.quality[0].to_string(),
+        Param::Account => "cun".into(),
         other => foreign(other, "admin", f),
     }
 }
