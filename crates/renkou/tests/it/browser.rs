@@ -648,3 +648,116 @@ fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
         c.close().await.unwrap();
     });
 }
+
+/// How far the page scrolls sideways (0: it fits the window).
+async fn sideways(c: &fantoccini::Client) -> i64 {
+    c.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_i64()
+    .unwrap()
+}
+
+#[test]
+fn a_village_worker_works_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    let person = {
+        let store = renkou_store::Store::open(&db).unwrap();
+        let mut first = None;
+        store
+            .for_each_person_in(
+                &renkou_domain::RegionCode::parse(&village).unwrap(),
+                &mut |p| {
+                    first.get_or_insert(p);
+                    Ok(())
+                },
+            )
+            .unwrap();
+        first.unwrap()
+    };
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        // A phone: 390 CSS pixels wide (headless Chromium starts wider).
+        c.set_window_rect(0, 0, 390, 844).await.unwrap();
+        first_login(&c, &base, "cunzhuanggan", "Phone-pass-1").await;
+        let width: i64 = c
+            .execute("return document.documentElement.clientWidth", vec![])
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        assert!(width <= 390, "the window is {width} px wide");
+        // The header is one line with a menu button; the links open under it.
+        let link = c
+            .find(Locator::Css(".menu a[href^='/quality/']"))
+            .await
+            .unwrap();
+        assert!(
+            !link.is_displayed().await.unwrap(),
+            "the menu starts closed"
+        );
+        assert!(c
+            .find(Locator::Css("header form.search input"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap());
+        screenshot(&c, "phone-01-home").await;
+        click(&c, "label.menu-btn").await;
+        assert!(link.is_displayed().await.unwrap(), "the menu opens");
+        screenshot(&c, "phone-02-menu").await;
+        // No page of the day's work scrolls sideways.
+        for (i, uri) in [
+            "/".to_string(),
+            format!("/regions/{village}"),
+            format!("/regions/{village}/persons"),
+            format!("/regions/{village}/households"),
+            format!("/persons/{}", person.person_no),
+            format!("/households/{}", person.household_no),
+            format!("/regions/{village}/births/new"),
+            format!("/persons/{}/events/correction", person.person_no),
+            format!("/quality/{village}"),
+            format!("/indicators/{village}"),
+            format!("/indicators/{village}/births?period=2026"),
+            "/search?q=a".to_string(),
+            "/imports/new".to_string(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            screenshot(
+                &c,
+                &format!("phone-{:02}-{}", i + 3, uri.replace(['/', '?', '='], "_")),
+            )
+            .await;
+            assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways on a phone");
+        }
+        // Lists are cards: the quality list's rows stack their cells.
+        c.goto(&format!("{base}/quality/{village}")).await.unwrap();
+        let display: String = c
+            .execute(
+                "const r = document.querySelector('table.cards-sm tr'); \
+                 return r ? getComputedStyle(r).display : 'block'",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(display, "block");
+        c.close().await.unwrap();
+    });
+}

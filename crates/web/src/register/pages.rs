@@ -458,6 +458,35 @@ pub async fn households(
 struct EventRow {
     e: StoredEvent,
     summary: String,
+    /// When it was recorded, in the county's time to the minute.
+    at: String,
+    /// Where it came from, in words (a form, the API, or the file's name).
+    source: String,
+}
+
+/// An event's source as the history shows it.
+fn source_name(l: L, source: &str) -> String {
+    match source {
+        "web" | "form" => l.s("网页登记", "web form").to_string(),
+        "api" => l.s("数据接口", "API").to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A field's value as a person reads it: codes by their names, empty as empty.
+fn field_value(field: Field, raw: &str) -> String {
+    use renkou_domain::{MaritalStatus, Residence, Sex};
+    let named = match field {
+        Field::Sex => Sex::parse(raw).ok().map(|v| v.name_zh()),
+        Field::MaritalStatus => MaritalStatus::parse(raw).ok().map(|v| v.name_zh()),
+        Field::Residence => Residence::parse(raw).ok().map(|v| v.name_zh()),
+        _ => None,
+    };
+    match named {
+        Some(n) => n.to_string(),
+        None if raw.trim().is_empty() => "（空）".to_string(),
+        None => raw.to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -466,6 +495,8 @@ struct PersonPage {
     l: L,
     me: Current,
     p: PersonRecord,
+    /// The village's name, for the way back.
+    region_name: String,
     age: i32,
     birth_order: Option<u32>,
     children: Vec<ChildOrder>,
@@ -501,7 +532,12 @@ fn event_summary(k: &EventKind) -> String {
             new,
             reason,
         } => {
-            format!("{}：{old} → {new}（{reason}）", field.name_zh())
+            format!(
+                "{}：{} → {}（{reason}）",
+                field.name_zh(),
+                field_value(*field, old),
+                field_value(*field, new)
+            )
         }
     }
 }
@@ -530,10 +566,19 @@ pub async fn person(
             .into_iter()
             .map(|e| EventRow {
                 summary: event_summary(&e.event.kind),
+                at: chrono::DateTime::parse_from_rfc3339(&e.event.recorded_at)
+                    .map(|t| crate::i18n::minute(&t.with_timezone(&chrono::Utc)))
+                    .unwrap_or_else(|_| e.event.recorded_at.clone()),
+                source: source_name(me.l, &e.event.source),
                 e,
             })
             .collect();
+        let region_name = store
+            .region(&p.region_code)?
+            .map(|r| r.name)
+            .unwrap_or_else(|| p.region_code.to_string());
         Ok(PersonPage {
+            region_name,
             l: me.l,
             age: renkou_domain::date::completed_years(
                 p.birth_date,
