@@ -315,6 +315,7 @@ impl Iterator for Households<'_> {
                 residence: m.residence,
                 phone: self.phone(m),
                 death_date: m.death.map(date_of),
+                relation: None,
             });
         }
         Some(out)

@@ -51,6 +51,11 @@ const KERNEL_LIST: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_security.sql"),
         postgres: include_str!("../migrations/postgres/0005_security.sql"),
     },
+    Migration {
+        name: "0006_household_relation",
+        sqlite: include_str!("../migrations/sqlite/0006_household_relation.sql"),
+        postgres: include_str!("../migrations/postgres/0006_household_relation.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {
