@@ -330,7 +330,7 @@ impl RosterReader {
 
     /// The next row: a person (or every bad field of the row), or a skipped row;
     /// None at the end.
-    pub fn next(&mut self) -> Result<Option<Result<RosterLine, Vec<RowError>>>, FileError> {
+    pub fn next_line(&mut self) -> Result<Option<Result<RosterLine, Vec<RowError>>>, FileError> {
         let mut row = Row::default();
         if !self.table.next_row(&mut row)? {
             self.last_line = u64::MAX;

@@ -304,7 +304,7 @@ pub fn plan_roster(
 
     // Read every row.
     let mut rows: Vec<Row> = Vec::new();
-    while let Some(line) = reader.next()? {
+    while let Some(line) = reader.next_line()? {
         let p = match line {
             Ok(RosterLine::Person(p)) => p,
             Ok(RosterLine::Skipped { .. }) => continue,
@@ -367,8 +367,8 @@ pub fn plan_roster(
     let mut current: Option<usize> = None;
     let mut prev_head: Option<String> = None;
     let mut prev_village: Option<RegionCode> = None;
-    for i in 0..rows.len() {
-        let r = &rows[i];
+    let mut assigned: Vec<usize> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
         let same_village = prev_village.as_ref() == Some(&r.village);
         let cont = current.filter(|_| same_village);
         let new_block = |blocks: &mut Vec<Vec<usize>>| {
@@ -413,7 +413,10 @@ pub fn plan_roster(
         prev_village = Some(r.village.clone());
         blocks[b].push(i);
         current = Some(b);
-        rows[i].block = b;
+        assigned.push(b);
+    }
+    for (r, b) in rows.iter_mut().zip(assigned) {
+        r.block = b;
     }
 
     // The register's persons of those villages.
