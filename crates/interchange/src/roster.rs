@@ -12,6 +12,7 @@
 
 use crate::cells::Cells;
 use crate::error::{FileError, RowError};
+use crate::limits::MAX_ROSTER_ROWS;
 use crate::schema::{Column, FileKind, ROSTER_COLUMNS};
 use crate::table::{Row, TableReader};
 use renkou_domain::quality::QualityKind;
@@ -259,6 +260,8 @@ pub struct RosterReader {
     pub table: TableReader,
     last_line: u64,
     notes: Vec<String>,
+    /// Rows read so far (bounded by [`MAX_ROSTER_ROWS`]).
+    rows: u64,
 }
 
 impl RosterReader {
@@ -270,6 +273,7 @@ impl RosterReader {
             table,
             last_line: 0,
             notes: Vec::new(),
+            rows: 0,
         })
     }
 
@@ -345,6 +349,19 @@ impl RosterReader {
             });
         }
         self.last_line = row.line;
+        self.rows += 1;
+        if self.rows > MAX_ROSTER_ROWS {
+            return Err(FileError::Limit {
+                file: self.table.file.clone(),
+                at: Some(crate::limits::Place {
+                    row: row.line,
+                    column: None,
+                }),
+                limit: crate::limits::Limit::Rows {
+                    max: MAX_ROSTER_ROWS,
+                },
+            });
+        }
         Ok(Some(self.parse(&row)))
     }
 
