@@ -78,6 +78,32 @@ pub struct Changed {
     pub fields: Vec<(Field, String, String)>,
 }
 
+/// A field where the roster differs from an edit made in the register after the
+/// person's last file: the register's value is kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Kept {
+    pub row: u64,
+    pub person_no: String,
+    pub name: String,
+    pub field: Field,
+    pub register: String,
+    pub file: String,
+}
+
+/// The fields set by events after the person's last file (an import or a
+/// roster), by a form, the API or a reviewer's fix.
+fn edited_since_last_file(store: &Store, person_no: &str) -> Result<HashSet<Field>, AppError> {
+    let events = store.person_events(person_no)?;
+    let last_file = events
+        .iter()
+        .rposition(|e| e.import_id.is_some() || e.event.source.starts_with("roster:"))
+        .map_or(0, |i| i + 1);
+    Ok(events[last_file..]
+        .iter()
+        .flat_map(|e| e.event.kind.fields())
+        .collect())
+}
+
 /// A person of the village the new roster does not list.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Missing {
@@ -99,6 +125,8 @@ pub struct RosterReport {
     pub changed: Vec<Changed>,
     pub unchanged: usize,
     pub missing: Vec<Missing>,
+    /// Fields kept at the register's newer value.
+    pub kept: Vec<Kept>,
     pub households_new: usize,
     /// Skipped rows and other remarks (not errors).
     pub notes: Vec<String>,
@@ -615,7 +643,27 @@ pub fn plan_roster(
                 if p.relation.is_some() {
                     next.relation = p.relation;
                 }
-                let fields = old.diff(&next);
+                let mut fields = old.diff(&next);
+                if !fields.is_empty() {
+                    // An older roster does not silently undo a newer edit: a field
+                    // set by a form, the API or a fix after this person's last file
+                    // keeps the register's value, and the preview says so.
+                    let newer = edited_since_last_file(store, &old.person_no)?;
+                    fields.retain(|(f, reg, file)| {
+                        if !newer.contains(f) {
+                            return true;
+                        }
+                        report.kept.push(Kept {
+                            row: p.line,
+                            person_no: old.person_no.clone(),
+                            name: old.name.clone(),
+                            field: *f,
+                            register: reg.clone(),
+                            file: file.clone(),
+                        });
+                        false
+                    });
+                }
                 if fields.is_empty() {
                     report.unchanged += 1;
                 } else {

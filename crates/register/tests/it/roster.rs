@@ -505,6 +505,23 @@ fn next_months_roster_finds_the_same_people() {
         let first = write_xlsx(dir.path(), "2025-11.xlsx", false);
         import_roster(&store, &first, &opts(worker(V1), false)).unwrap();
         let before = by_name(&store);
+        // A phone number changed on the web after the first roster: the next
+        // roster (still the old number) does not undo it.
+        let wang_no = before["王测一"].person_no.clone();
+        renkou_register::events::record_event(
+            &store,
+            &worker(V1),
+            &wang_no,
+            renkou_domain::EventKind::Correction {
+                field: Field::Phone,
+                old: "13900000001".into(),
+                new: "13900000002".into(),
+                reason: "电话号码变更".into(),
+            },
+            "web",
+        )
+        .unwrap();
+        let before = by_name(&store);
         let next = write_xlsx(dir.path(), "2025-12.xlsx", true);
         let preview = plan_roster(&store, &next, &opts(worker(V1), true)).unwrap();
         assert!(
@@ -536,6 +553,17 @@ fn next_months_roster_finds_the_same_people() {
             vec![(Field::Residence, "resident".into(), "outflow".into())]
         );
         assert_eq!(preview.unchanged, 7, "{}", db.label);
+        assert_eq!(preview.kept.len(), 1, "{}: {:?}", db.label, preview.kept);
+        let k = &preview.kept[0];
+        assert_eq!(
+            (
+                k.person_no.as_str(),
+                k.field,
+                k.register.as_str(),
+                k.file.as_str()
+            ),
+            (wang_no.as_str(), Field::Phone, "13900000002", "13900000001")
+        );
         // Missing from the new file: listed, not deleted.
         assert_eq!(
             preview.missing.len(),
@@ -560,6 +588,7 @@ fn next_months_roster_finds_the_same_people() {
         assert_eq!(after["王测十"].household_no, before["王测一"].household_no);
         assert_eq!(after["王测十"].birth_date, d(2025, 1, 1));
         assert!(after.contains_key("周测九"), "never deleted");
+        assert_eq!(after["王测一"].phone.as_deref(), Some("13900000002"));
         // The change is a correction event.
         let events = store.person_events(&before["李测二"].person_no).unwrap();
         assert!(

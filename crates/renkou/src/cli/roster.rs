@@ -94,6 +94,17 @@ fn print(r: &RosterReport) {
             fields.join("；")
         );
     }
+    for k in &r.kept {
+        println!(
+            "  保留 第{}行 {} {}：{}在上次导入后已在系统中修改为 {}，文件中为 {}，保留系统中的值",
+            k.row,
+            k.person_no,
+            k.name,
+            k.field.name_zh(),
+            k.field.label_zh(&k.register),
+            k.field.label_zh(&k.file)
+        );
+    }
     for m in &r.missing {
         println!(
             "  新文件中缺少 {} {}（户 {}）：迁出？死亡？请核实，系统不会删除",

@@ -63,6 +63,8 @@ pub(crate) struct RosterPage {
     added: Vec<AddedRow>,
     changed: Vec<ChangedRow>,
     missing: Vec<(String, String, String)>,
+    /// Fields kept at the register's newer value, in words.
+    kept: Vec<String>,
     notes: Vec<String>,
     quality: Vec<(u64, &'static str, String)>,
     errors: Vec<String>,
@@ -114,6 +116,7 @@ pub(crate) fn preview(
         added: Vec::new(),
         changed: Vec::new(),
         missing: Vec::new(),
+        kept: Vec::new(),
         notes: Vec::new(),
         quality: Vec::new(),
         errors: Vec::new(),
@@ -230,6 +233,21 @@ fn fill(page: &mut RosterPage, r: &RosterReport, shown: &dyn Fn(String) -> Strin
         .missing
         .iter()
         .map(|m| (m.person_no.clone(), cut(&m.name), m.household_no.clone()))
+        .collect();
+    page.kept = r
+        .kept
+        .iter()
+        .map(|k| {
+            format!(
+                "第{}行 {}（{}）：{}在上次导入后已在系统中修改为 {}，文件中为 {}，保留系统中的值",
+                k.row,
+                cut(&k.name),
+                k.person_no,
+                k.field.name_zh(),
+                cut(&k.field.label_zh(&k.register)),
+                cut(&k.field.label_zh(&k.file))
+            )
+        })
         .collect();
     page.notes = r.notes.clone();
     page.quality = r
