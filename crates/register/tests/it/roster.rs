@@ -697,3 +697,111 @@ fn a_chosen_mapping_is_used_and_remembered_for_the_office() {
         ));
     }
 }
+
+#[test]
+fn relations_survive_persons_files_with_and_without_their_column() {
+    use renkou_interchange::write::OutFormat;
+    use renkou_register::import::import_persons;
+    use renkou_store::ImportOptions;
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_xlsx(dir.path(), "roster.xlsx", false);
+        import_roster(&store, &path, &opts(worker(V1), false)).unwrap();
+        let before = by_name(&store);
+        // The persons file written by an export carries 与户主关系 and reads back
+        // as the same register.
+        let out = dir.path().join("persons.csv");
+        renkou_register::export::export_persons(
+            &store,
+            &code(V1),
+            &out,
+            OutFormat::Csv,
+            true,
+            &renkou_domain::progress::NoProgress,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.lines().next().unwrap().contains("与户主关系"),
+            "{text}"
+        );
+        let np = &renkou_domain::progress::NoProgress;
+        let r = import_persons(&store, &out, &ImportOptions::by(worker(V1)), np).unwrap();
+        assert_eq!(
+            (r.counts.unchanged, r.counts.corrected),
+            (9, 0),
+            "{}",
+            db.label
+        );
+        // A file of the 13 older columns says nothing about relations: they stay.
+        let old: String = text
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+            .collect();
+        let old_path = dir.path().join("persons-13.csv");
+        std::fs::write(&old_path, old).unwrap();
+        let r = import_persons(&store, &old_path, &ImportOptions::by(worker(V1)), np).unwrap();
+        assert_eq!(
+            (r.counts.unchanged, r.counts.corrected),
+            (9, 0),
+            "{}",
+            db.label
+        );
+        assert_eq!(by_name(&store), before, "{}", db.label);
+        assert_eq!(before["李测二"].relation.map(|r| r.name_zh()), Some("妻"));
+        renkou_store::verify::verify_register(&store).unwrap();
+    }
+}
+
+#[test]
+fn a_township_roster_names_each_row_s_village() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = "甲镇花名册\r\n所属村,户主姓名,姓名,与户主关系,性别,出生年月\r\n\
+                    一村,蒋测一,蒋测一,户主,男,1966.06\r\n\
+                    一村,蒋测一,沈测二,妻,女,1968.01\r\n\
+                    二村,韩测三,韩测三,户主,女,1971年12月\r\n\
+                    349901101202,韩测三,杨测四,子,男,199908\r\n\
+                    三村,朱测五,朱测五,户主,男,1950.01\r\n";
+        let path = dir.path().join("town.csv");
+        std::fs::write(&path, encoding_rs::GBK.encode(text).0).unwrap();
+        let staff = Actor::account(
+            "zhen",
+            "127.0.0.1",
+            Scope {
+                role: Role::TownshipStaff,
+                region: code(TOWN_A),
+            },
+        );
+        let mut o = opts(staff, false);
+        o.village = None;
+        // 三村 is another township's: a row error, and nothing is written.
+        match import_roster(&store, &path, &o) {
+            Err(AppError::InvalidRows { errors, .. }) => {
+                assert_eq!(errors.len(), 1, "{}: {errors:?}", db.label);
+                assert_eq!(errors[0].row, 7);
+                assert_eq!(errors[0].column, "所属村");
+            }
+            other => panic!("{}: expected a row error, got {other:?}", db.label),
+        }
+        assert_eq!(store.counts().unwrap().persons, 0);
+        let text: String = text.lines().take(6).map(|l| format!("{l}\r\n")).collect();
+        std::fs::write(&path, encoding_rs::GBK.encode(&text).0).unwrap();
+        let r = import_roster(&store, &path, &o).unwrap();
+        assert_eq!((r.added.len(), r.households_new), (4, 2), "{}", db.label);
+        let mut v2 = Vec::new();
+        store
+            .for_each_person_in(&code(V2), &mut |p| {
+                v2.push(p);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(v2.len(), 2, "{}", db.label);
+        assert_eq!(v2[0].household_no, v2[1].household_no);
+        assert_eq!(by_name(&store).len(), 2, "{}: two in 一村", db.label);
+    }
+}
