@@ -179,6 +179,8 @@ fn a_roster_upload_shows_its_mapping_and_imports_what_was_checked() {
             "{page}"
         );
 
+        let (_, page) = cun.get(&format!("/persons/{}", cao.person_no));
+        assert!(page.contains("与户主关系：妻"), "{page}");
         // The next file with the same headers maps the same way for this office.
         let (_, body, _) = multipart(
             &cun,
