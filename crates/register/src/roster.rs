@@ -704,6 +704,36 @@ pub fn plan_roster(
         }
     }
     report.households_new = household_of_block.iter().filter(|h| h.is_none()).count();
+    // A new person whose ID number a person of another village of the area holds
+    // (moved in, or a mistake): said before anything is written, and listed.
+    for (i, r) in rows.iter().enumerate() {
+        let Some(id) = r.p.id_number.as_ref().filter(|_| matched[i].is_none()) else {
+            continue;
+        };
+        let holders = store.with(|c| {
+            c.query(
+                "SELECT person_no, region_code FROM persons WHERE id_number = $1",
+                &[id.to_string().into()],
+            )
+        })?;
+        for h in holders {
+            let (Some(no), Some(region)) = (h[0].text(), h[1].text()) else {
+                continue;
+            };
+            let readable = RegionCode::parse(&region).is_ok_and(|c| actor.can_read(&c));
+            if readable {
+                report.notes.push(format!(
+                    "第{}行的身份证号码已登记在辖区内另一村（{region}）的人员 {no} 名下：将作为新人员登记并列入待核；如是迁入，请先在系统中办理迁入 / row {}: the ID number is registered to person {no} of another village of your area ({region})",
+                    r.p.line, r.p.line
+                ));
+                report.quality.push((
+                    r.p.line,
+                    QualityKind::DuplicateIdNumber,
+                    format!("身份证号码与人员 {no} 相同，请核实 / the ID number is the same as person {no}'s"),
+                ));
+            }
+        }
+    }
     let found: HashSet<usize> = matched.iter().flatten().copied().collect();
     for (k, p) in register.iter().enumerate() {
         if !found.contains(&k) && p.death_date.is_none() {

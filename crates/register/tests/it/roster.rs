@@ -805,3 +805,54 @@ fn a_township_roster_names_each_row_s_village() {
         assert_eq!(by_name(&store).len(), 2, "{}: two in 一村", db.label);
     }
 }
+
+#[test]
+fn an_id_number_held_in_another_village_of_the_area_is_said_before_importing() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_xlsx(dir.path(), "roster.xlsx", false);
+        import_roster(&store, &path, &opts(Actor::operator("clerk"), false)).unwrap();
+        let wang = by_name(&store)["王测一"].person_no.clone();
+        // The same roster for 二村, previewed by the township's staff.
+        let staff = Actor::account(
+            "zhen",
+            "127.0.0.1",
+            Scope {
+                role: Role::TownshipStaff,
+                region: code(TOWN_A),
+            },
+        );
+        let mut o = opts(staff, true);
+        o.village = Some(code(V2));
+        let r = plan_roster(&store, &path, &o).unwrap();
+        assert_eq!(r.added.len(), 9, "{}", db.label);
+        let notes = r.notes.join("\n");
+        assert!(
+            notes.contains(&wang) && notes.contains(V1),
+            "{}: {notes}",
+            db.label
+        );
+        assert!(
+            r.quality
+                .iter()
+                .any(|q| q.1 == renkou_domain::quality::QualityKind::DuplicateIdNumber),
+            "{:?}",
+            r.quality
+        );
+        // Another township's worker is told nothing about 一村's persons.
+        let other = Actor::account(
+            "xiang",
+            "127.0.0.1",
+            Scope {
+                role: Role::VillageWorker,
+                region: code(V3),
+            },
+        );
+        let mut o = opts(other, true);
+        o.village = Some(code(V3));
+        let r = plan_roster(&store, &path, &o).unwrap();
+        assert!(!r.notes.join("\n").contains(&wang), "{}", db.label);
+    }
+}
