@@ -382,7 +382,7 @@ pub struct TemplateQuery {
     kind: String,
 }
 
-/// GET /imports/template?kind=roster|persons|births|regions: a blank xlsx.
+/// GET /imports/template?kind=roster|persons|births|regions|targets: a blank xlsx.
 pub async fn template(
     current: Current,
     Query(q): Query<TemplateQuery>,
@@ -392,6 +392,7 @@ pub async fn template(
         "persons" => (FileKind::Persons, "persons-template.xlsx"),
         "births" => (FileKind::Births, "births-template.xlsx"),
         "regions" => (FileKind::Regions, "regions-template.xlsx"),
+        "targets" => (FileKind::Targets, "targets-template.xlsx"),
         _ => (FileKind::Roster, "roster-template.xlsx"),
     };
     let bytes = blocking(move || Ok(renkou_register::roster::template_xlsx(kind)?)).await?;

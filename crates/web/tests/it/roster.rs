@@ -197,11 +197,26 @@ fn a_roster_upload_shows_its_mapping_and_imports_what_was_checked() {
         assert!(body.contains("无变化 3 人"), "{body}");
 
         // Templates of the files the page accepts.
-        for kind in ["roster", "persons", "births", "regions"] {
+        for kind in ["roster", "persons", "births", "regions", "targets"] {
             let (s, mime, bytes) = cun.get_bytes(&format!("/imports/template?kind={kind}"));
             assert_eq!(s, StatusCode::OK);
             assert!(mime.contains("spreadsheetml"), "{mime}");
             assert!(bytes.starts_with(b"PK"), "{kind}");
+            // The roster's template reads back as a roster, its example household
+            // included.
+            if kind == "roster" {
+                let dir = tempfile::tempdir().unwrap();
+                let p = dir.path().join("t.xlsx");
+                std::fs::write(&p, &bytes).unwrap();
+                assert!(renkou_register::roster::is_roster(&p, None));
+                let mut r = renkou_interchange::roster::RosterReader::open(&p, None).unwrap();
+                let mut n = 0;
+                while let Some(line) = r.next_line().unwrap() {
+                    assert!(line.is_ok(), "{line:?}");
+                    n += 1;
+                }
+                assert_eq!(n, 3);
+            }
         }
         // Another account cannot touch this upload.
         let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
