@@ -704,6 +704,19 @@ pub fn plan_roster(
         }
     }
     report.households_new = household_of_block.iter().filter(|h| h.is_none()).count();
+    // A person found again but listed under another household: households are
+    // changed by their own events (户变更, 分户), not by a roster; said here.
+    for (i, r) in rows.iter().enumerate() {
+        if let (Some(k), Some(h)) = (matched[i], &household_of_block[r.block]) {
+            let p = &register[k];
+            if &p.household_no != h {
+                report.notes.push(format!(
+                    "第{}行（{}）在登记中属于户 {}，花名册中列在户 {} 下：户未自动变更，如已分户或换户请登记户变更 / row {}: person {} is in household {} in the register but listed under {}; not changed",
+                    r.p.line, p.person_no, p.household_no, h, r.p.line, p.person_no, p.household_no, h
+                ));
+            }
+        }
+    }
     // A new person whose ID number a person of another village of the area holds
     // (moved in, or a mistake): said before anything is written, and listed.
     for (i, r) in rows.iter().enumerate() {

@@ -856,3 +856,33 @@ fn an_id_number_held_in_another_village_of_the_area_is_said_before_importing() {
         assert!(!r.notes.join("\n").contains(&wang), "{}", db.label);
     }
 }
+
+#[test]
+fn a_person_listed_under_another_household_is_noted_not_moved() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        let first =
+            "姓名,与户主关系,性别,出生年月\r\n陶测一,户主,男,1960.01\r\n陶测二,子,男,1985.05\r\n\
+                     魏测三,户主,女,1962.02\r\n";
+        std::fs::write(&path, first).unwrap();
+        import_roster(&store, &path, &opts(worker(V1), false)).unwrap();
+        let before = by_name(&store);
+        // Next month 陶测二 is listed under 魏测三.
+        let next = "姓名,与户主关系,性别,出生年月\r\n陶测一,户主,男,1960.01\r\n\
+                    魏测三,户主,女,1962.02\r\n陶测二,其他,男,1985.05\r\n";
+        std::fs::write(&path, next).unwrap();
+        let r = import_roster(&store, &path, &opts(worker(V1), false)).unwrap();
+        let notes = r.notes.join("\n");
+        assert!(
+            notes.contains(&before["陶测二"].person_no) && notes.contains("户未自动变更"),
+            "{}: {notes}",
+            db.label
+        );
+        let after = by_name(&store);
+        assert_eq!(after["陶测二"].household_no, before["陶测二"].household_no);
+        assert_eq!(after["陶测二"].relation.map(|r| r.name_zh()), Some("其他"));
+    }
+}
