@@ -55,6 +55,7 @@ fn print(r: &RosterReport) {
     );
     for m in &r.mapping {
         match m.field_zh {
+            Some(_) if m.field == Some("seq") => println!("  {} → （序号，不导入）", m.header),
             Some(zh) => println!("  {} → {zh}", m.header),
             None => println!("  {} → （不导入）", m.header),
         }
