@@ -231,6 +231,7 @@ impl DemoCounty {
                 p.residence.as_str().as_bytes(),
                 p.phone.as_deref().unwrap_or("").as_bytes(),
                 death.as_bytes(),
+                p.relation.map(|r| r.code()).unwrap_or_default().as_bytes(),
             ])?;
         }
         out.flush()?;
@@ -239,7 +240,7 @@ impl DemoCounty {
 }
 
 /// The persons.csv header, in interchange.md's column order.
-pub const PERSONS_HEADER: [&str; 13] = [
+pub const PERSONS_HEADER: [&str; 14] = [
     "person_id",
     "name",
     "sex",
@@ -253,6 +254,7 @@ pub const PERSONS_HEADER: [&str; 13] = [
     "residence",
     "phone",
     "death_date",
+    "relation",
 ];
 
 struct Households<'a> {
@@ -315,6 +317,7 @@ impl Iterator for Households<'_> {
                 residence: m.residence,
                 phone: self.phone(m),
                 death_date: m.death.map(date_of),
+                relation: None,
             });
         }
         Some(out)

@@ -175,6 +175,212 @@ impl fmt::Display for Residence {
     }
 }
 
+/// 与户主关系, GB/T 4761-2008 (家庭关系代码): two digits, the first naming the
+/// group (0 head, 1 spouse, 2 son, 3 daughter, 4 grandchild, 5 parent, 6
+/// grandparent, 7 sibling, 8/9 other). Only codes of the standard can be held.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Relation(u8);
+
+/// The codes of GB/T 4761-2008 with their Chinese labels.
+const RELATIONS: &[(u8, &str)] = &[
+    (1, "本人"),
+    (2, "户主"),
+    (10, "配偶"),
+    (11, "夫"),
+    (12, "妻"),
+    (20, "子"),
+    (21, "独生子"),
+    (22, "长子"),
+    (23, "次子"),
+    (24, "三子"),
+    (25, "四子"),
+    (26, "五子"),
+    (27, "养子或继子"),
+    (28, "女婿"),
+    (29, "其他儿子"),
+    (30, "女"),
+    (31, "独生女"),
+    (32, "长女"),
+    (33, "次女"),
+    (34, "三女"),
+    (35, "四女"),
+    (36, "五女"),
+    (37, "养女或继女"),
+    (38, "儿媳"),
+    (39, "其他女儿"),
+    (40, "孙子、孙女或外孙子、外孙女"),
+    (41, "孙子"),
+    (42, "孙女"),
+    (43, "外孙子"),
+    (44, "外孙女"),
+    (45, "孙媳妇或外孙媳妇"),
+    (46, "孙女婿或外孙女婿"),
+    (47, "曾孙子或外曾孙子"),
+    (48, "曾孙女或外曾孙女"),
+    (49, "其他孙子、孙女或外孙子、外孙女"),
+    (50, "父母"),
+    (51, "父亲"),
+    (52, "母亲"),
+    (53, "公公"),
+    (54, "婆婆"),
+    (55, "岳父"),
+    (56, "岳母"),
+    (57, "继父或养父"),
+    (58, "继母或养母"),
+    (59, "其他父母关系"),
+    (60, "祖父母或外祖父母"),
+    (61, "祖父"),
+    (62, "祖母"),
+    (63, "外祖父"),
+    (64, "外祖母"),
+    (65, "配偶的祖父母或外祖父母"),
+    (66, "曾祖父"),
+    (67, "曾祖母"),
+    (68, "配偶的曾祖父母或外曾祖父母"),
+    (69, "其他祖父母或外祖父母关系"),
+    (70, "兄弟姐妹"),
+    (71, "兄"),
+    (72, "嫂"),
+    (73, "弟"),
+    (74, "弟媳"),
+    (75, "姐姐"),
+    (76, "姐夫"),
+    (77, "妹妹"),
+    (78, "妹夫"),
+    (79, "其他兄弟姐妹"),
+    (80, "其他"),
+    (81, "伯父"),
+    (82, "伯母"),
+    (83, "叔父"),
+    (84, "婶母"),
+    (85, "舅父"),
+    (86, "舅母"),
+    (87, "姨父"),
+    (88, "姨母"),
+    (89, "姑父"),
+    (90, "姑母"),
+    (91, "堂兄弟、堂姐妹"),
+    (92, "表兄弟、表姐妹"),
+    (93, "侄子"),
+    (94, "侄女"),
+    (95, "外甥"),
+    (96, "外甥女"),
+    (97, "其他亲属"),
+    (99, "非亲属"),
+];
+
+/// Spellings seen in village rosters for the standard's labels.
+const RELATION_SYNONYMS: &[(&str, u8)] = &[
+    ("户主本人", 2),
+    ("丈夫", 11),
+    ("妻子", 12),
+    ("儿子", 20),
+    ("之子", 20),
+    ("女儿", 30),
+    ("之女", 30),
+    ("孙子女", 40),
+    ("孙女婿", 46),
+    ("孙媳", 45),
+    ("孙媳妇", 45),
+    ("外孙", 43),
+    ("父", 51),
+    ("母", 52),
+    ("哥哥", 71),
+    ("弟弟", 73),
+    ("姐", 75),
+    ("妹", 77),
+    ("儿媳妇", 38),
+    ("媳妇", 38),
+    ("侄儿", 93),
+    ("养子", 27),
+    ("继子", 27),
+    ("养女", 37),
+    ("继女", 37),
+];
+
+impl Relation {
+    pub const HEAD: Relation = Relation(2);
+
+    /// A code (`02`, `2`) or a label (户主, 妻, 长子, 儿子, …).
+    pub fn parse(s: &str) -> Result<Self, CodeError> {
+        let t = s.trim();
+        let err = || CodeError {
+            field: "与户主关系",
+            field_en: "relation",
+            value: t.to_string(),
+            allowed:
+                "GB/T 4761 家庭关系代码，如 02 户主、10 配偶、20 子、30 女、40 孙子女、50 父母",
+        };
+        if !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit()) {
+            let n: u8 = t.parse().map_err(|_| err())?;
+            return Relation::from_code(n).ok_or_else(err);
+        }
+        RELATIONS
+            .iter()
+            .find(|(_, l)| *l == t)
+            .map(|(c, _)| Relation(*c))
+            .or_else(|| {
+                RELATION_SYNONYMS
+                    .iter()
+                    .find(|(l, _)| *l == t)
+                    .map(|(_, c)| Relation(*c))
+            })
+            .ok_or_else(err)
+    }
+
+    pub fn from_code(n: u8) -> Option<Self> {
+        RELATIONS
+            .iter()
+            .any(|(c, _)| *c == n)
+            .then_some(Relation(n))
+    }
+
+    /// The two-digit code (`02`).
+    pub fn code(self) -> String {
+        format!("{:02}", self.0)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        RELATIONS
+            .iter()
+            .find(|(c, _)| *c == self.0)
+            .map(|(_, l)| *l)
+            .unwrap_or("")
+    }
+
+    /// The head of the household (户主, or 本人 as some rosters write it).
+    pub fn is_head(self) -> bool {
+        self.0 <= 2
+    }
+
+    /// Every code with its label, in code order (for pickers and templates).
+    pub fn all() -> impl Iterator<Item = (Relation, &'static str)> {
+        RELATIONS.iter().map(|(c, l)| (Relation(*c), *l))
+    }
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}", self.0)
+    }
+}
+
+impl TryFrom<String> for Relation {
+    type Error = CodeError;
+    fn try_from(s: String) -> Result<Self, CodeError> {
+        Relation::parse(&s)
+    }
+}
+
+impl From<Relation> for String {
+    fn from(r: Relation) -> String {
+        r.code()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +395,16 @@ mod tests {
         assert!(Sex::parse("3").is_err());
         assert_eq!(Residence::parse("流出").unwrap(), Residence::Outflow);
         assert!(Residence::parse("away").is_err());
+        assert_eq!(Relation::parse("户主").unwrap(), Relation::HEAD);
+        assert_eq!(Relation::parse("02").unwrap().name_zh(), "户主");
+        assert_eq!(Relation::parse("2").unwrap().code(), "02");
+        assert_eq!(Relation::parse("妻子").unwrap().code(), "12");
+        assert_eq!(Relation::parse("长子").unwrap().code(), "22");
+        assert_eq!(Relation::parse("儿子").unwrap().code(), "20");
+        assert!(Relation::parse("03").is_err());
+        assert!(Relation::parse("邻居").is_err());
+        for (r, _) in Relation::all() {
+            assert_eq!(Relation::parse(&r.code()).unwrap(), r);
+        }
     }
 }

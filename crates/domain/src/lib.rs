@@ -19,7 +19,7 @@ pub mod region;
 pub mod rules;
 
 pub use birth::SourceBirth;
-pub use codes::{MaritalStatus, Residence, Sex};
+pub use codes::{MaritalStatus, Relation, Residence, Sex};
 pub use date::{parse_date, Date};
 pub use event::{EventKind, PersonEvent};
 pub use id_number::{IdNumber, IdNumberError};

@@ -1,7 +1,7 @@
 //! 人员: a person of the register, as a persons.csv row describes them and as the
 //! register holds them now.
 
-use crate::codes::{MaritalStatus, Residence, Sex};
+use crate::codes::{MaritalStatus, Relation, Residence, Sex};
 use crate::date::{parse_date, Date};
 use crate::id_number::IdNumber;
 use crate::region::RegionCode;
@@ -27,6 +27,9 @@ pub struct PersonRecord {
     pub residence: Residence,
     pub phone: Option<String>,
     pub death_date: Option<Date>,
+    /// 与户主关系 (GB/T 4761), where the source says it.
+    #[serde(default)]
+    pub relation: Option<Relation>,
 }
 
 pub type PersonState = PersonRecord;
@@ -47,10 +50,11 @@ pub enum Field {
     Residence,
     Phone,
     DeathDate,
+    Relation,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Name,
         Field::Sex,
         Field::BirthDate,
@@ -63,6 +67,7 @@ impl Field {
         Field::Residence,
         Field::Phone,
         Field::DeathDate,
+        Field::Relation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +84,7 @@ impl Field {
             Field::Residence => "residence",
             Field::Phone => "phone",
             Field::DeathDate => "death_date",
+            Field::Relation => "relation",
         }
     }
 
@@ -96,7 +102,25 @@ impl Field {
             Field::Residence => "居住状态",
             Field::Phone => "联系电话",
             Field::DeathDate => "死亡日期",
+            Field::Relation => "与户主关系",
         }
+    }
+
+    /// A value of this field (interchange spelling) as a Chinese page shows it:
+    /// codes by their label (`2` → 女, `20` → 已婚, `outflow` → 流出, `12` → 妻),
+    /// an empty value as （空）.
+    pub fn label_zh(self, value: &str) -> String {
+        if value.is_empty() {
+            return "（空）".into();
+        }
+        let label = match self {
+            Field::Sex => Sex::parse(value).ok().map(|s| s.name_zh()),
+            Field::MaritalStatus => MaritalStatus::parse(value).ok().map(|m| m.name_zh()),
+            Field::Residence => Residence::parse(value).ok().map(|r| r.name_zh()),
+            Field::Relation => Relation::parse(value).ok().map(|r| r.name_zh()),
+            _ => None,
+        };
+        label.map_or_else(|| value.to_string(), str::to_string)
     }
 
     pub fn parse(s: &str) -> Option<Field> {
@@ -148,6 +172,7 @@ impl PersonRecord {
             Field::Residence => self.residence.as_str().to_string(),
             Field::Phone => self.phone.clone().unwrap_or_default(),
             Field::DeathDate => self.death_date.map(|d| d.to_string()).unwrap_or_default(),
+            Field::Relation => self.relation.map(|r| r.code()).unwrap_or_default(),
         }
     }
 
@@ -193,14 +218,20 @@ impl PersonRecord {
                     Some(v) => Some(parse_date(&v).map_err(|e| inv(&e))?),
                 }
             }
+            Field::Relation => {
+                self.relation = match opt(value) {
+                    None => None,
+                    Some(v) => Some(Relation::parse(&v).map_err(|e| inv(&e))?),
+                }
+            }
         }
         Ok(())
     }
 
-    /// The person as the 13 cells of a persons.csv row (person_id first, then
+    /// The person as the 14 cells of a persons.csv row (person_id first, then
     /// [`Field::ALL`] in order), in their interchange spelling.
-    pub fn to_cells(&self) -> [String; 13] {
-        let mut out: [String; 13] = Default::default();
+    pub fn to_cells(&self) -> [String; 14] {
+        let mut out: [String; 14] = Default::default();
         out[0] = self.person_no.clone();
         for (i, f) in Field::ALL.into_iter().enumerate() {
             out[i + 1] = self.get(f);
@@ -208,11 +239,12 @@ impl PersonRecord {
         out
     }
 
-    /// Parses the 13 cells written by [`PersonRecord::to_cells`].
+    /// Parses the 14 cells written by [`PersonRecord::to_cells`] (or the 13 written
+    /// before the relation to the household head was a field: it is then empty).
     pub fn from_cells<S: AsRef<str>>(cells: &[S]) -> Result<PersonRecord, FieldError> {
-        if cells.len() != 13 {
+        if cells.len() != 13 && cells.len() != 14 {
             return Err(FieldError::Invalid(format!(
-                "应有13列，实有{} / expected 13 cells, found {}",
+                "应有14列，实有{} / expected 14 cells, found {}",
                 cells.len(),
                 cells.len()
             )));
@@ -232,8 +264,9 @@ impl PersonRecord {
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         };
-        for (i, f) in Field::ALL.into_iter().enumerate() {
+        for (i, f) in Field::ALL.into_iter().enumerate().take(cells.len() - 1) {
             p.set(f, cells[i + 1].as_ref())?;
         }
         Ok(p)
@@ -255,7 +288,7 @@ impl PersonRecord {
     }
 }
 
-/// Serde for a person inside an event payload: the 13 interchange cells as a JSON
+/// Serde for a person inside an event payload: the 14 interchange cells as a JSON
 /// array. A registration event carries a whole person and there is one per person
 /// imported, so the compact form keeps the event log about a third of the size of
 /// field-named objects.

@@ -22,6 +22,9 @@ pub enum QualityKind {
     ParentMissing,
     ParentYounger,
     HouseholdInOtherVillage,
+    /// A roster gave the birth date to the month only and no ID number says the
+    /// day: the register holds the 1st of that month.
+    BirthDateMonthOnly,
 }
 
 impl QualityKind {
@@ -38,6 +41,7 @@ impl QualityKind {
             QualityKind::ParentMissing => "parent_missing",
             QualityKind::ParentYounger => "parent_younger",
             QualityKind::HouseholdInOtherVillage => "household_in_other_village",
+            QualityKind::BirthDateMonthOnly => "birth_date_month_only",
         }
     }
 
@@ -54,6 +58,7 @@ impl QualityKind {
             QualityKind::ParentMissing => "父母不在登记中",
             QualityKind::ParentYounger => "父母比子女年幼",
             QualityKind::HouseholdInOtherVillage => "户与人员不在同一村",
+            QualityKind::BirthDateMonthOnly => "出生日期只知道年月",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -69,6 +74,7 @@ impl QualityKind {
             QualityKind::ParentMissing,
             QualityKind::ParentYounger,
             QualityKind::HouseholdInOtherVillage,
+            QualityKind::BirthDateMonthOnly,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -381,6 +381,7 @@ mod tests {
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         }
     }
 

@@ -47,6 +47,7 @@ pub mod limits;
 pub mod persons;
 pub mod regions;
 pub mod rejects;
+pub mod roster;
 pub mod schema;
 pub mod table;
 pub mod targets;

@@ -25,6 +25,10 @@ pub const MAX_CSV_FIELDS: usize = 16_384;
 pub const MAX_ROW_BYTES: usize = 4 << 20;
 /// Rows of one xlsx sheet: Excel's limit.
 pub const MAX_SHEET_ROWS: u64 = 1_048_576;
+/// Person rows of a roster (花名册): a roster is one village's (or township's),
+/// and its rows are held while households are formed and matched against the
+/// register, so at most this many are read (about 40 MB held at most).
+pub const MAX_ROSTER_ROWS: u64 = 100_000;
 
 /// Characters of a name (姓名, 婴儿姓名, 母亲姓名, 父亲姓名). Chinese names have
 /// 2 to 4, names of minorities and foreigners in Chinese script rarely 20.

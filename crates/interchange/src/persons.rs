@@ -3,7 +3,7 @@
 use crate::cells::Cells;
 use crate::error::RowError;
 use crate::table::{Row, TableReader};
-use renkou_domain::{IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex};
+use renkou_domain::{IdNumber, MaritalStatus, PersonRecord, RegionCode, Relation, Residence, Sex};
 
 /// Parses one row; every bad field of the row is reported.
 pub fn parse(reader: &TableReader, row: &Row) -> Result<PersonRecord, Vec<RowError>> {
@@ -26,6 +26,8 @@ pub fn parse(reader: &TableReader, row: &Row) -> Result<PersonRecord, Vec<RowErr
     let residence = c.parse("residence", Some(v), Residence::parse);
     let phone = c.opt("phone");
     let death_date = c.date("death_date", false);
+    let v = c.opt("relation");
+    let relation = c.parse("relation", v, Relation::parse);
     if let (Some(b), Some(d)) = (birth_date, death_date) {
         if d < b {
             c.error(
@@ -59,6 +61,7 @@ pub fn parse(reader: &TableReader, row: &Row) -> Result<PersonRecord, Vec<RowErr
             residence: residence?,
             phone: phone.map(str::to_string),
             death_date,
+            relation,
         })
     })();
     c.finish(record)

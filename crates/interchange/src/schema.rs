@@ -13,6 +13,9 @@ pub enum FileKind {
     Births,
     /// Indicator targets (目标值): not in interchange.md, renkou's own template.
     Targets,
+    /// A village's own roster (花名册) as offices keep it: no person, household
+    /// or region numbers; see [`crate::roster`].
+    Roster,
 }
 
 /// One column of a file kind.
@@ -73,6 +76,7 @@ pub const PERSON_COLUMNS: &[Column] = &[
     col("residence", "居住状态", false),
     text("phone", "联系电话", false, MAX_PHONE_CHARS),
     col("death_date", "死亡日期", false),
+    col("relation", "与户主关系", false),
 ];
 
 pub const BIRTH_COLUMNS: &[Column] = &[
@@ -111,6 +115,88 @@ pub const TARGET_COLUMNS: &[Column] = &[
     },
 ];
 
+/// The columns of a village roster (花名册), all but the name optional. Headers
+/// are recognised through [`roster_synonym`]; `seq` (序号) is recognised and
+/// ignored, `region` holds a village's code or name.
+pub const ROSTER_COLUMNS: &[Column] = &[
+    col("seq", "序号", false),
+    text("name", "姓名", true, MAX_NAME_CHARS),
+    col("id_number", "身份证号码", false),
+    col("sex", "性别", false),
+    col("birth_date", "出生年月", false),
+    col("relation", "与户主关系", false),
+    text("head_name", "户主姓名", false, MAX_NAME_CHARS),
+    text("household_key", "户号", false, MAX_ID_CHARS),
+    text("ethnicity", "民族", false, MAX_PLACE_CHARS),
+    text("education", "文化程度", false, MAX_PLACE_CHARS),
+    col("marital_status", "婚姻状况", false),
+    col("residence", "居住状态", false),
+    text("phone", "联系电话", false, MAX_PHONE_CHARS),
+    Column {
+        name: "note",
+        zh: "备注",
+        required: false,
+        max_chars: MAX_FREE_TEXT_CHARS,
+        multiline: true,
+    },
+    text("region", "所属村", false, MAX_PLACE_CHARS),
+];
+
+/// The roster column a header names: the synonyms offices write for each. Spaces
+/// inside a header (`姓  名`) and a trailing note in brackets (`出生年月(年.月)`)
+/// are ignored.
+pub fn roster_synonym(header: &str) -> Option<&'static str> {
+    let mut h: String = header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if let Some(i) = h.find(['(', '（']) {
+        if i > 0 {
+            h.truncate(i);
+        }
+    }
+    let h = h.as_str();
+    Some(match h {
+        "序号" | "编号" | "No" | "No." | "seq" => "seq",
+        "姓名" | "名字" | "人员姓名" | "name" => "name",
+        "身份证号"
+        | "身份证号码"
+        | "公民身份号码"
+        | "公民身份证号码"
+        | "证件号码"
+        | "身份号码"
+        | "身份证"
+        | "id_number" => "id_number",
+        "性别" | "sex" => "sex",
+        "出生年月" | "出生日期" | "出生年月日" | "出生时间" | "生日" | "birth_date" => {
+            "birth_date"
+        }
+        "与户主关系" | "与户主的关系" | "关系" | "家庭关系" | "户内关系" | "relation" => {
+            "relation"
+        }
+        "户主姓名" | "户主" | "head_name" => "head_name",
+        "户号" | "户编号" | "户口编号" | "家庭编号" | "household_key" => {
+            "household_key"
+        }
+        "民族" => "ethnicity",
+        "文化程度" | "学历" => "education",
+        "婚姻状况" | "婚姻状态" | "婚否" | "婚姻" | "marital_status" => {
+            "marital_status"
+        }
+        "居住状态" | "人口状态" | "居住情况" | "现居状态" | "在家情况" | "residence" => {
+            "residence"
+        }
+        "联系电话" | "电话" | "手机" | "手机号" | "手机号码" | "联系方式" | "phone" => {
+            "phone"
+        }
+        "备注" | "note" => "note",
+        "所属村" | "村" | "村名" | "所在村" | "行政村" | "区划代码" | "区划" | "村居"
+        | "region" => "region",
+        _ => return None,
+    })
+}
+
 impl FileKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
@@ -118,6 +204,7 @@ impl FileKind {
             FileKind::Persons => PERSON_COLUMNS,
             FileKind::Births => BIRTH_COLUMNS,
             FileKind::Targets => TARGET_COLUMNS,
+            FileKind::Roster => ROSTER_COLUMNS,
         }
     }
 
@@ -127,18 +214,24 @@ impl FileKind {
             FileKind::Persons => "人员",
             FileKind::Births => "出生",
             FileKind::Targets => "目标值",
+            FileKind::Roster => "花名册",
         }
     }
 
     /// Finds the column a header cell names (English case-insensitively, or Chinese;
     /// a few spellings seen in ledgers are accepted too).
     pub fn column_index(self, header: &str) -> Option<usize> {
+        if self == FileKind::Roster {
+            let name = roster_synonym(header)?;
+            return self.columns().iter().position(|c| c.name == name);
+        }
         let h = header.trim().trim_start_matches('\u{feff}').trim();
         let alias = match h {
             "身份证号" | "身份证号码" | "证件号码" => "公民身份号码",
             "母亲身份证号" | "母亲身份证号码" => "母亲身份号码",
             "父亲身份证号" | "父亲身份证号码" => "父亲身份号码",
             "户号" => "户编号",
+            "关系" | "与户主的关系" => "与户主关系",
             "指标" => "指标代码",
             "目标" => "目标值",
             "电话" | "手机号码" => "联系电话",

@@ -230,6 +230,52 @@ impl TableReader {
         Ok(())
     }
 
+    /// For each file position, the kind's column it is read as (an index into
+    /// `kind.columns()`), or None.
+    pub fn mapping(&self) -> Vec<Option<usize>> {
+        (0..self.headers.len())
+            .map(|pos| self.positions.iter().position(|p| *p == Some(pos)))
+            .collect()
+    }
+
+    /// Reads the file's columns as `mapping` says (one entry per file position:
+    /// the kind's column index, or None to leave it unread), replacing what the
+    /// headers were recognised as. Two positions may not read one column, and
+    /// every required column must be read.
+    pub fn set_mapping(&mut self, mapping: &[Option<usize>]) -> Result<(), FileError> {
+        let n = self.kind.columns().len();
+        let mut positions = vec![None; n];
+        for (pos, ci) in mapping.iter().enumerate().take(self.headers.len()) {
+            let Some(ci) = *ci else { continue };
+            if ci >= n {
+                continue;
+            }
+            if positions[ci].is_some() {
+                return Err(FileError::DuplicateColumn {
+                    file: self.file.clone(),
+                    column: self.kind.columns()[ci].zh.to_string(),
+                });
+            }
+            positions[ci] = Some(pos);
+        }
+        let missing: Vec<String> = self
+            .kind
+            .columns()
+            .iter()
+            .zip(&positions)
+            .filter(|(c, p)| c.required && p.is_none())
+            .map(|(c, _)| format!("{}/{}", c.zh, c.name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(FileError::MissingColumns {
+                file: self.file.clone(),
+                missing: missing.join("、"),
+            });
+        }
+        self.positions = positions;
+        Ok(())
+    }
+
     /// The file position of the kind's column named `name` (English name).
     pub fn index(&self, name: &str) -> Option<usize> {
         let ci = self.kind.columns().iter().position(|c| c.name == name)?;

@@ -231,7 +231,7 @@ fn is_plain_number(s: &str) -> bool {
 }
 
 /// A person as a persons.csv row, in [`crate::schema::PERSON_COLUMNS`] order.
-pub fn person_cells(p: &PersonRecord) -> [String; 13] {
+pub fn person_cells(p: &PersonRecord) -> [String; 14] {
     p.to_cells()
 }
 

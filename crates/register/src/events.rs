@@ -198,6 +198,7 @@ pub fn record_birth_form(
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         })
     } else {
         None
@@ -257,6 +258,7 @@ pub fn record_birth_form(
                     residence: Residence::Resident,
                     phone: None,
                     death_date: None,
+                    relation: None,
                 };
                 let no = tx.register_person(father, "web")?;
                 registered(tx, &no, "registered")?;
@@ -293,6 +295,7 @@ pub fn record_birth_form(
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         };
         let no = tx.record_birth(child, "web")?;
         registered(tx, &no, "birth")?;

@@ -15,6 +15,7 @@ pub mod events;
 pub mod export;
 pub mod import;
 pub mod quality;
+pub mod roster;
 pub mod search;
 
 pub use error::AppError;

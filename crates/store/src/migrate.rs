@@ -52,6 +52,11 @@ const KERNEL_LIST: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_security.sql"),
     },
     Migration {
+        name: "0006_household_relation",
+        sqlite: include_str!("../migrations/sqlite/0006_household_relation.sql"),
+        postgres: include_str!("../migrations/postgres/0006_household_relation.sql"),
+    },
+    Migration {
         name: "0010_quality_resolution",
         sqlite: include_str!("../migrations/sqlite/0010_quality_resolution.sql"),
         postgres: include_str!("../migrations/postgres/0010_quality_resolution.sql"),

@@ -80,12 +80,12 @@ impl WriteCtx {
 /// registration event's payload are computed there, so the threads share the work.
 struct Prepared {
     person: PersonRecord,
-    cells: [String; 13],
+    cells: [String; 14],
     payload: String,
     extra: Option<String>,
 }
 
-fn registered_payload(cells: &[String; 13]) -> Result<String> {
+fn registered_payload(cells: &[String; 14]) -> Result<String> {
     // The same bytes as serializing EventKind::Registered (checked by a test below),
     // without building the cells twice.
     let cells = serde_json::to_string(cells).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -208,7 +208,7 @@ impl Store {
                 c.batch(
                     "CREATE TEMP TABLE stage_persons (row_no BIGINT, person_no TEXT, name TEXT, sex BIGINT, \
                      birth_date DATE, id_number TEXT, household_no TEXT, region_code TEXT, marital_status BIGINT, \
-                     mother_no TEXT, father_no TEXT, residence TEXT, phone TEXT, death_date DATE, extra TEXT, \
+                     mother_no TEXT, father_no TEXT, residence TEXT, phone TEXT, death_date DATE, relation TEXT, extra TEXT, \
                      payload TEXT) ON COMMIT DROP",
                 )
             })?;
@@ -502,6 +502,9 @@ impl PersonImport {
             let cols: Vec<&str> = PERSON_COLS.split(", ").collect();
             let list = |p: &str| cols.iter().map(|c| format!("{p}.{c}")).collect::<Vec<_>>().join(", ");
             let (s_cols, p_cols, n_cols) = (list("s"), list("p"), list("n"));
+            // A file without a relation to the household head says nothing about
+            // it: the register's value stays.
+            let s_cols = s_cols.replace("s.relation", "COALESCE(s.relation, p.relation)");
             let existing = c
                 .query_one(
                     "SELECT COUNT(*) FROM stage_persons s JOIN persons p ON p.person_no = s.person_no",
@@ -517,8 +520,8 @@ impl PersonImport {
                 &[],
             )?;
             for row in &changed {
-                let new = to_person(&row[..13])?;
-                let old = to_person(&row[13..])?;
+                let new = to_person(&row[..14])?;
+                let old = to_person(&row[14..])?;
                 let mut seq = 0;
                 for kind in corrections(&old, &new, &reason) {
                     seq = append_event(c, &ctx.event(&new.person_no, kind), ctx.at, Some(ctx.import_id))?;
@@ -613,7 +616,7 @@ impl CopyBuffers {
             (
                 &mut self.persons,
                 "COPY persons (person_no, name, sex, birth_date, id_number, household_no, region_code, marital_status, \
-                 mother_no, father_no, residence, phone, death_date, last_event, extra) FROM STDIN",
+                 mother_no, father_no, residence, phone, death_date, relation, last_event, extra) FROM STDIN",
             ),
             (&mut self.stage, "COPY stage_persons FROM STDIN"),
         ] {
@@ -635,11 +638,11 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The 13 person columns of a row's cells ([`PersonRecord::to_cells`] order, which
+/// The 14 person columns of a row's cells ([`PersonRecord::to_cells`] order, which
 /// is [`PERSON_COLS`] order) as COPY fields: the optional ones are NULL when empty.
-fn person_fields(c: &[String; 13]) -> [Option<&str>; 13] {
-    // id_number, mother_no, father_no, phone, death_date may be absent.
-    const OPTIONAL: [usize; 5] = [4, 8, 9, 11, 12];
+fn person_fields(c: &[String; 14]) -> [Option<&str>; 14] {
+    // id_number, mother_no, father_no, phone, death_date, relation may be absent.
+    const OPTIONAL: [usize; 6] = [4, 8, 9, 11, 12, 13];
     std::array::from_fn(|i| {
         if OPTIONAL.contains(&i) {
             opt(&c[i])
@@ -692,6 +695,19 @@ fn write_rows(
                     } else {
                         load_person(&mut SqliteConn(conn), &p.person_no)?
                     };
+                    // A file without a relation to the household head says nothing
+                    // about it: the register's value stays.
+                    let kept;
+                    let p = match &existing {
+                        Some(old) if p.relation.is_none() && old.relation.is_some() => {
+                            kept = PersonRecord {
+                                relation: old.relation,
+                                ..p.clone()
+                            };
+                            &kept
+                        }
+                        _ => p,
+                    };
                     match existing {
                         None => {
                             if !households.contains(&p.household_no) {
@@ -716,7 +732,7 @@ fn write_rows(
                             next_seq += 1;
                             conn.prepare_cached(&format!(
                                 "INSERT INTO persons ({PERSON_COLS}, last_event, extra) VALUES \
-                                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                             ))?
                             .execute(rusqlite::params![
                                 c[0],
@@ -732,6 +748,7 @@ fn write_rows(
                                 c[10],
                                 opt(&c[11]),
                                 opt(&c[12]),
+                                opt(&c[13]),
                                 seq,
                                 extra
                             ])?;

@@ -10,7 +10,7 @@ use renkou_domain::event::{EventKind, PersonEvent};
 use renkou_domain::{Date, IdNumber, MaritalStatus, PersonRecord, RegionCode, Residence, Sex};
 
 pub(crate) const PERSON_COLS: &str = "person_no, name, sex, birth_date, id_number, household_no, \
-     region_code, marital_status, mother_no, father_no, residence, phone, death_date";
+     region_code, marital_status, mother_no, father_no, residence, phone, death_date, relation";
 
 /// An event as stored, with its sequence number and import (if any).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -50,10 +50,15 @@ pub(crate) fn to_person(r: &[Value]) -> Result<PersonRecord> {
             .map_err(|_| bad("residence"))?,
         phone: r[11].text(),
         death_date: r[12].date(),
+        relation: r[13]
+            .as_str()
+            .map(renkou_domain::Relation::parse)
+            .transpose()
+            .map_err(|_| bad("relation"))?,
     })
 }
 
-/// The 13 person columns as parameters, in [`PERSON_COLS`] order.
+/// The 14 person columns as parameters, in [`PERSON_COLS`] order.
 pub(crate) fn person_params(p: &PersonRecord) -> Vec<Value> {
     vec![
         p.person_no.as_str().into(),
@@ -69,6 +74,7 @@ pub(crate) fn person_params(p: &PersonRecord) -> Vec<Value> {
         p.residence.as_str().into(),
         p.phone.clone().into(),
         p.death_date.into(),
+        p.relation.map(|r| r.code()).into(),
     ]
 }
 
@@ -158,7 +164,7 @@ pub(crate) fn write_state(
         c.exec(
             "UPDATE persons SET name = $2, sex = $3, birth_date = $4, id_number = $5, household_no = $6, \
              region_code = $7, marital_status = $8, mother_no = $9, father_no = $10, residence = $11, \
-             phone = $12, death_date = $13, last_event = $14 WHERE person_no = $1",
+             phone = $12, death_date = $13, relation = $14, last_event = $15 WHERE person_no = $1",
             &params,
         )?;
     } else {
@@ -166,7 +172,7 @@ pub(crate) fn write_state(
         c.exec(
             &format!(
                 "INSERT INTO persons ({PERSON_COLS}, last_event, extra) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
             ),
             &params,
         )?;

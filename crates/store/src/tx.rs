@@ -193,7 +193,7 @@ impl<'a> Tx<'a> {
         }
         let next = apply(Some(prev.clone()), &kind)?;
         let issues = self.check(&kind, Some(&prev), &next)?;
-        self.append(next, kind, source, Some(prev), issues)
+        self.append(next, kind, source, Some(prev), issues, None)
     }
 
     /// Records an event exactly as given, with its own person number: a birth or
@@ -217,7 +217,7 @@ impl<'a> Tx<'a> {
                     ));
                 }
                 let issues = self.check(&e.kind, None, person)?;
-                self.append(next, e.kind.clone(), &e.source, None, issues)
+                self.append(next, e.kind.clone(), &e.source, None, issues, None)
             }
             kind => self.record_event(&e.person_no, kind.clone(), &e.source),
         }
@@ -230,6 +230,40 @@ impl<'a> Tx<'a> {
         self.record_new(person, false, source)
     }
 
+    /// Registers a person read from a file (a village roster): numbered by the
+    /// register like [`Tx::register_person`], with the rules of a file's facts
+    /// (an ID number that contradicts the stated birth date or sex, or that
+    /// another person holds, is listed for review instead of refused).
+    /// `extra` holds the row's cells the register has no field for (a JSON
+    /// object by header), kept beside the person as an import keeps them.
+    pub fn register_from_file(
+        &mut self,
+        person: PersonRecord,
+        source: &str,
+        extra: Option<&str>,
+    ) -> Result<String> {
+        self.record_new_as(person, false, source, Entry::File, extra)
+    }
+
+    /// Puts a data-quality issue a use case found on the list (once per person
+    /// and kind), in this transaction. The person must be of the actor's area.
+    pub fn flag(&mut self, q: &QualityIssue) -> Result<()> {
+        if self.person(&q.person_no)?.is_none() {
+            return Err(StoreError::NoPerson(q.person_no.clone()));
+        }
+        self.c.exec(
+            "INSERT INTO quality_issues (person_no, kind, message, import_id, created_at) VALUES ($1, $2, $3, NULL, $4) \
+             ON CONFLICT (person_no, kind) DO NOTHING",
+            &[
+                q.person_no.as_str().into(),
+                q.kind.as_str().into(),
+                q.message.as_str().into(),
+                crate::now().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Records a birth entered by hand: the child gets a new person number
     /// ("W" and a number unique to this transaction), so concurrent births never
     /// collide and no client chooses a number. Returns it.
@@ -237,7 +271,18 @@ impl<'a> Tx<'a> {
         self.record_new(child, true, source)
     }
 
-    fn record_new(&mut self, mut p: PersonRecord, birth: bool, source: &str) -> Result<String> {
+    fn record_new(&mut self, p: PersonRecord, birth: bool, source: &str) -> Result<String> {
+        self.record_new_as(p, birth, source, Entry::Direct, None)
+    }
+
+    fn record_new_as(
+        &mut self,
+        mut p: PersonRecord,
+        birth: bool,
+        source: &str,
+        entry: Entry,
+        extra: Option<&str>,
+    ) -> Result<String> {
         if self
             .actor
             .scope
@@ -274,9 +319,9 @@ impl<'a> Tx<'a> {
         } else {
             EventKind::Registered { person: p.clone() }
         };
-        let issues = self.check(&kind, None, &p)?;
+        let issues = self.check_as(&kind, None, &p, entry)?;
         let no = p.person_no.clone();
-        self.append(p, kind, source, None, issues)?;
+        self.append(p, kind, source, None, issues, extra)?;
         Ok(no)
     }
 
@@ -287,6 +332,7 @@ impl<'a> Tx<'a> {
         source: &str,
         prev: Option<PersonRecord>,
         issues: Vec<QualityIssue>,
+        extra: Option<&str>,
     ) -> Result<i64> {
         let e = PersonEvent {
             person_no: next.person_no.clone(),
@@ -296,7 +342,7 @@ impl<'a> Tx<'a> {
             source: source.to_string(),
         };
         let seq = append_event(self.c, &e, crate::now(), None)?;
-        write_state(self.c, &next, seq, prev.is_some(), None)?;
+        write_state(self.c, &next, seq, prev.is_some(), extra)?;
         for q in &issues {
             self.c.exec(
                 "INSERT INTO quality_issues (person_no, kind, message, import_id, created_at) VALUES ($1, $2, $3, NULL, $4) \
@@ -318,6 +364,16 @@ impl<'a> Tx<'a> {
         kind: &EventKind,
         prev: Option<&PersonRecord>,
         next: &PersonRecord,
+    ) -> Result<Vec<QualityIssue>> {
+        self.check_as(kind, prev, next, Entry::Direct)
+    }
+
+    fn check_as(
+        &mut self,
+        kind: &EventKind,
+        prev: Option<&PersonRecord>,
+        next: &PersonRecord,
+        entry: Entry,
     ) -> Result<Vec<QualityIssue>> {
         let region_known = self
             .c
@@ -378,7 +434,7 @@ impl<'a> Tx<'a> {
             id_held_by_other,
             today: self.today,
         };
-        rules::check_write(kind, prev, next, &facts, Entry::Direct).map_err(|r| match r {
+        rules::check_write(kind, prev, next, &facts, entry).map_err(|r| match r {
             rules::Refusal::RegionOutsideArea(_) | rules::Refusal::HouseholdOutsideArea(_) => {
                 StoreError::OutsideArea(r.to_string())
             }

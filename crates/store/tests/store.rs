@@ -57,6 +57,7 @@ fn person(no: &str, sex: Sex, birth: Date, village: &str) -> PersonRecord {
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 

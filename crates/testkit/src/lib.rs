@@ -82,6 +82,7 @@ pub fn person(no: &str, sex: Sex, birth: Date, village: &str) -> PersonRecord {
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 

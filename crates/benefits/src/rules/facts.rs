@@ -452,6 +452,7 @@ mod tests {
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         };
         let events = vec![
             EventKind::Birth {

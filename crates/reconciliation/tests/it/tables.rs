@@ -58,6 +58,7 @@ fn person(no: &str, sex: Sex, birth: Date, village: &str, mother: Option<&str>) 
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 

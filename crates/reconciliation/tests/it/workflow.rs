@@ -69,6 +69,7 @@ fn person(
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 

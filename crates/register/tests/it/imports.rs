@@ -13,7 +13,7 @@ use renkou_store::{Actor, ImportOptions, Store};
 use renkou_testkit::*;
 use std::path::{Path, PathBuf};
 
-const HEADER: &str = "person_id,name,sex,birth_date,id_number,household_id,region_code,marital_status,mother_id,father_id,residence,phone,death_date";
+const HEADER: &str = "person_id,name,sex,birth_date,id_number,household_id,region_code,marital_status,mother_id,father_id,residence,phone,death_date,relation";
 
 fn write_file(dir: &Path, name: &str, persons: &[PersonRecord]) -> PathBuf {
     let mut text = format!("{HEADER}\n");

@@ -4,4 +4,5 @@
 
 mod events;
 mod imports;
+mod roster;
 mod search;

@@ -67,6 +67,7 @@ fn person(
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 

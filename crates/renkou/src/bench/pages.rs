@@ -192,6 +192,7 @@ pub fn run(db: &str, year: i32) -> Result<()> {
                 residence: Residence::Resident,
                 phone: None,
                 death_date: None,
+                relation: None,
             };
             let w = writer.clone();
             tokio::task::spawn_blocking(move || {

@@ -3,6 +3,7 @@
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
+pub mod roster;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -202,8 +203,14 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum ImportWhat {
-    /// 人员 persons.csv/xlsx
-    Persons(ImportArgs),
+    /// 人员 persons.csv/xlsx，或村里自己的花名册（无人员编号时用 --village 指定所属村）/ persons, or a village's own roster (with --village)
+    Persons {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// 花名册所属村的区划代码 / the village a roster belongs to (region code)
+        #[arg(long)]
+        village: Option<String>,
+    },
     /// 出生记录 births.csv/xlsx
     Births {
         #[command(flatten)]
@@ -400,12 +407,17 @@ fn run(cli: Cli) -> Result<()> {
             let store = crate::db::open(&db)?;
             let bar = crate::progress::Bar::new();
             let dry_run = match &what {
-                ImportWhat::Persons(a) => a.dry_run,
+                ImportWhat::Persons { args, .. } => args.dry_run,
                 ImportWhat::Births { args, .. } => args.dry_run,
             };
             let report = match what {
-                ImportWhat::Persons(a) => {
-                    renkou_register::import::import_persons(&store, &a.file, &opts(&a), &bar)?
+                ImportWhat::Persons { args, village } => {
+                    if village.is_some()
+                        || renkou_register::roster::is_roster(&args.file, args.sheet.as_deref())
+                    {
+                        return roster::import(&store, &args.file, args.sheet, village, dry_run);
+                    }
+                    renkou_register::import::import_persons(&store, &args.file, &opts(&args), &bar)?
                 }
                 ImportWhat::Births { args, source } => {
                     renkou_reconciliation::sources::import_births(

@@ -8,3 +8,4 @@ mod common;
 mod fuzz;
 mod indicators;
 mod link;
+mod roster;

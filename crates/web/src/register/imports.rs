@@ -116,7 +116,7 @@ impl Uploads {
         v
     }
 
-    fn get(&self, id: u64, owner: &str) -> Option<Arc<Upload>> {
+    pub(crate) fn get(&self, id: u64, owner: &str) -> Option<Arc<Upload>> {
         let map = self.map.lock().ok()?;
         map.get(&id).filter(|u| u.owner == owner).cloned()
     }
@@ -293,7 +293,7 @@ struct UploadPage {
     error: String,
 }
 
-fn may_import(current: &Current) -> Result<(), WebError> {
+pub(crate) fn may_import(current: &Current) -> Result<(), WebError> {
     if current.account.role.edits_personal_records() {
         Ok(())
     } else {
@@ -380,6 +380,7 @@ pub async fn upload(
         FileKindParam::Persons
     };
     let source = form.get("source").trim().to_string();
+    let village = form.get("village").trim().to_string();
     let skip_invalid = form.get("skip_invalid") == "1";
     let file = form
         .file
@@ -402,6 +403,14 @@ pub async fn upload(
     });
     state.uploads.insert(id, upload.clone());
     let me = current.clone();
+    if kind == FileKindParam::Persons && renkou_register::roster::is_roster(&upload.path, None) {
+        // A village's own roster: its own preview, with the column mapping to check.
+        let village = Some(village);
+        let page =
+            blocking(move || super::roster::preview(&state, &me, id, &upload, village, None))
+                .await?;
+        return Ok(Html(page.render()?).into_response());
+    }
     let page = blocking(move || {
         let fk = upload.kind.file_kind();
         let mut page = PreviewPage {

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod imports;
 pub mod pages;
+pub mod roster;
 
 use crate::routes::{Access, Param, Route};
 use axum::routing::{get, post};
@@ -136,6 +137,24 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Upload],
             post(imports::commit),
+        ),
+        Route::get(
+            "/imports/template",
+            Access::Session,
+            &[],
+            get(roster::template),
+        ),
+        Route::post(
+            "/imports/{id}/roster",
+            Access::Session,
+            &[Upload],
+            post(roster::recheck),
+        ),
+        Route::post(
+            "/imports/{id}/roster/commit",
+            Access::Session,
+            &[Upload],
+            post(roster::commit),
         ),
     ]
 }

@@ -101,6 +101,7 @@ fn setup(store: &Store) -> (String, String) {
                 residence: Residence::Resident,
                 phone: None,
                 death_date: None,
+                relation: None,
             },
             None,
         )

@@ -7,6 +7,7 @@ mod api;
 mod common;
 mod indicators;
 mod reconcile;
+mod roster;
 mod routes;
 mod security;
 mod table;

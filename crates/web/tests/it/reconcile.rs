@@ -44,6 +44,7 @@ fn person(
         residence: Residence::Resident,
         phone: None,
         death_date: None,
+        relation: None,
     }
 }
 
