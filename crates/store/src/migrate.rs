@@ -51,6 +51,11 @@ const KERNEL_LIST: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_security.sql"),
         postgres: include_str!("../migrations/postgres/0005_security.sql"),
     },
+    Migration {
+        name: "0008_source_raw",
+        sqlite: include_str!("../migrations/sqlite/0008_source_raw.sql"),
+        postgres: include_str!("../migrations/postgres/0008_source_raw.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {
