@@ -440,22 +440,13 @@ fn contested(
 }
 
 /// How a reconciliation is scored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReconcileOptions {
     /// Fit the models on this run's records even when the county has saved
     /// reviewed ones.
     pub refit: bool,
     /// The engine's options (thresholds; where EM starts, for testing the checks).
     pub linkage: LinkOptions,
-}
-
-impl Default for ReconcileOptions {
-    fn default() -> Self {
-        ReconcileOptions {
-            refit: false,
-            linkage: LinkOptions::default(),
-        }
-    }
 }
 
 /// The county whose saved models a reconciliation of `region` uses.

@@ -41,6 +41,7 @@ fn mother(no: &str) -> (String, String, String) {
     (m.name.to_string(), id_of(no), m.birth.to_string())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row(
     rid: &str,
     child: &str,

@@ -606,7 +606,7 @@ pub async fn commit(
                     c.read, c.new, c.unchanged, c.corrected, r.rejected_rows, c.read, c.new, c.unchanged, c.corrected, r.rejected_rows
                 );
                 for line in flagged {
-                    m.push_str("；");
+                    m.push('；');
                     m.push_str(&line);
                 }
                 (m, Vec::new())
