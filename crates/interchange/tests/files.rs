@@ -328,8 +328,11 @@ fn regions_and_births_rows() {
     let first = births::parse(&reader, &row).unwrap();
     assert_eq!(first.reported_birth_order, Some(2));
     reader.next_row(&mut row).unwrap();
-    let e = births::parse(&reader, &row).unwrap_err();
-    assert_eq!(e[0].column, "birth_order");
+    // A source is kept as written: an unreadable birth order is flagged, not refused.
+    let second = births::parse(&reader, &row).unwrap();
+    assert_eq!(second.reported_birth_order, None);
+    assert_eq!(second.raw.birth_order.as_deref(), Some("0"));
+    assert!(second.has(renkou_domain::birth::SourceFlag::BirthOrderInvalid));
 }
 
 #[test]

@@ -7,14 +7,16 @@
 //! written through the kernel's `Tx`); accuracy and the dual-system estimate are
 //! counted per village, township and in total.
 //!
-//! It owns the tables `sources`, `reconciliations` and `reconciliation_items`
-//! ([`tables`], [`MIGRATIONS`]); the source records themselves are the kernel's
-//! `source_births`.
+//! It owns the tables `sources`, `reconciliations` (with how far each is to be
+//! trusted, [`trust`]), `reconciliation_items` and `linkage_models` (a county's
+//! reviewed models) ([`tables`], [`MIGRATIONS`]); the source records themselves are
+//! the kernel's `source_births`, kept as the source wrote them.
 
 pub mod error;
 pub mod rules;
 pub mod sources;
 pub mod tables;
+pub mod trust;
 pub mod workflow;
 
 pub use error::Error;
@@ -24,11 +26,18 @@ use renkou_store::{Migration, Migrations};
 /// This domain's tables, for `Store::migrate`.
 pub const MIGRATIONS: Migrations = Migrations {
     domain: "reconciliation",
-    list: &[Migration {
-        // The name it had before the domain had a home, so existing databases
-        // know it is applied.
-        name: "0004_reconciliation",
-        sqlite: include_str!("../migrations/sqlite/0004_reconciliation.sql"),
-        postgres: include_str!("../migrations/postgres/0004_reconciliation.sql"),
-    }],
+    list: &[
+        Migration {
+            // The name it had before the domain had a home, so existing databases
+            // know it is applied.
+            name: "0004_reconciliation",
+            sqlite: include_str!("../migrations/sqlite/0004_reconciliation.sql"),
+            postgres: include_str!("../migrations/postgres/0004_reconciliation.sql"),
+        },
+        Migration {
+            name: "0008_reconciliation_trust",
+            sqlite: include_str!("../migrations/sqlite/0008_reconciliation_trust.sql"),
+            postgres: include_str!("../migrations/postgres/0008_reconciliation_trust.sql"),
+        },
+    ],
 };

@@ -7,6 +7,7 @@
 
 use crate::error::Error;
 use crate::tables::{self, SourceMeta};
+use renkou_domain::birth::SourceFlag;
 use renkou_domain::progress::Progress;
 use renkou_domain::RegionCode;
 use renkou_interchange::rejects::{file_name, sorted_errors, Rejects};
@@ -17,11 +18,45 @@ use renkou_store::{
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// What a source import did: the kernel's report, the source's id (when it was
+/// described), and how many records were kept with a cell as written, per reason.
+#[derive(Debug, Clone, Default)]
+pub struct SourceImport {
+    pub report: ImportReport,
+    pub source_id: Option<i64>,
+    /// Records per flag, in the flags' order.
+    pub flagged: Vec<(SourceFlag, u64)>,
+    /// The first [`MAX_SHOWN`] flagged records (spreadsheet row, record id, flags),
+    /// for a preview.
+    pub flagged_rows: Vec<FlaggedRow>,
+    /// The refused rows' errors (all of them under `skip_invalid`), first
+    /// [`MAX_SHOWN`].
+    pub refused: Vec<RowError>,
+    /// Records kept with at least one flag.
+    pub flagged_total: u64,
+}
+
+/// How many flagged records and refused rows a report lists one by one.
+pub const MAX_SHOWN: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct FlaggedRow {
+    pub row: u64,
+    pub record_id: String,
+    pub flags: Vec<SourceFlag>,
+}
+
 fn scope_message(code: &RegionCode) -> String {
     format!("区划代码 {code} 不在您的辖区内 / region code {code} is outside your area")
 }
 
-/// Loads a births.csv/xlsx from one source (hospital, ledger, household registration).
+/// Loads a births.csv/xlsx from one source (hospital, ledger, household registration),
+/// its records kept as the source wrote them (`renkou_interchange::births`): a cell
+/// that does not parse, or a village the region tree does not know, is stored raw
+/// and flagged. Refused, with file:row:column, are only rows that describe no
+/// birth, a duplicate record id, and a village outside the importer's area; with
+/// `skip_invalid` the rest is loaded and the refused rows are written beside the
+/// file.
 pub fn import_births(
     store: &Store,
     path: &Path,
@@ -29,7 +64,7 @@ pub fn import_births(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, Error> {
-    Ok(import_births_as(store, path, source, opts, progress, None)?.0)
+    Ok(import_births_as(store, path, source, opts, progress, None)?.report)
 }
 
 /// [`import_births`], and with `source_meta` the source's description stored in the
@@ -41,7 +76,7 @@ pub fn import_births_as(
     opts: &ImportOptions,
     progress: &dyn Progress,
     source_meta: Option<&SourceMeta>,
-) -> Result<(ImportReport, Option<i64>), Error> {
+) -> Result<SourceImport, Error> {
     store.require_initialised()?;
     if source.trim().is_empty() {
         return Err(Error::Invalid(
@@ -68,6 +103,9 @@ pub fn import_births_as(
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut row = Row::default();
     let mut n = 0u64;
+    let mut flagged: std::collections::BTreeMap<SourceFlag, u64> = Default::default();
+    let mut flagged_rows = Vec::new();
+    let mut flagged_total = 0u64;
     progress.start("读取出生记录 / reading births", reader.progress().1);
     while reader.next_row(&mut row)? {
         n += 1;
@@ -81,19 +119,19 @@ pub fn import_births_as(
                 .unwrap_or_else(|| c.to_string())
         };
         let mut row_errors = Vec::new();
-        let parsed = births::parse(&reader, &row);
-        if let Ok(b) = &parsed {
+        let mut parsed = births::parse(&reader, &row);
+        if let Ok(b) = &mut parsed {
+            // A village the tree does not know (another county's mother, a slip) is
+            // the source's word: kept as written, flagged.
+            if let Some(r) = b
+                .region_code
+                .take_if(|r| !region_codes.contains(r.as_str()))
+            {
+                b.raw.region_code = Some(r.to_string());
+                b.flag(SourceFlag::RegionUnknown);
+            }
             if let Some(r) = &b.region_code {
-                if !region_codes.contains(r.as_str()) {
-                    row_errors.push(RowError {
-                        file: reader.file.clone(),
-                        row: row.line,
-                        column: header("region_code"),
-                        message: format!(
-                            "区划代码 {r} 不在区划表中 / region code {r} is not in the region tree"
-                        ),
-                    });
-                } else if opts.actor.area().is_some_and(|a| !a.contains(r)) {
+                if opts.actor.area().is_some_and(|a| !a.contains(r)) {
                     row_errors.push(RowError {
                         file: reader.file.clone(),
                         row: row.line,
@@ -117,6 +155,26 @@ pub fn import_births_as(
         match parsed {
             Ok(b) if row_errors.is_empty() => {
                 seen.insert(b.record_id.clone(), row.line);
+                // "No mother" is how many sources are; it is not a cell kept raw.
+                let kept: Vec<SourceFlag> = b
+                    .flags
+                    .iter()
+                    .copied()
+                    .filter(|f| !matches!(f, SourceFlag::MotherMissing | SourceFlag::SexMissing))
+                    .collect();
+                for f in &b.flags {
+                    *flagged.entry(*f).or_default() += 1;
+                }
+                if !kept.is_empty() {
+                    flagged_total += 1;
+                    if flagged_rows.len() < MAX_SHOWN {
+                        flagged_rows.push(FlaggedRow {
+                            row: row.line,
+                            record_id: b.record_id.clone(),
+                            flags: b.flags.clone(),
+                        });
+                    }
+                }
                 let extra = persons::extras(&reader, &extra_cols, &row);
                 session.push(&b, extra.as_deref())?;
             }
@@ -131,6 +189,7 @@ pub fn import_births_as(
         }
     }
     progress.finish();
+    let flagged: Vec<(SourceFlag, u64)> = flagged.into_iter().collect();
     if !errors.is_empty() && !opts.skip_invalid {
         drop(session);
         return Err(Error::InvalidRows {
@@ -142,17 +201,22 @@ pub fn import_births_as(
         let mut counts = session.counts();
         counts.read = n;
         drop(session);
-        return Ok((
-            ImportReport {
+        let rejected_rows = errors.len();
+        return Ok(SourceImport {
+            report: ImportReport {
                 file: reader.file.clone(),
                 counts,
-                rejected_rows: errors.len(),
+                rejected_rows,
                 rejected_file: None,
                 extra_columns,
                 conflicts: Vec::new(),
             },
-            None,
-        ));
+            source_id: None,
+            flagged,
+            flagged_rows,
+            refused: shown(errors),
+            flagged_total,
+        });
     }
     let mut source_id = None;
     let (file, rejected) = (reader.file.clone(), errors.len());
@@ -176,15 +240,26 @@ pub fn import_births_as(
         Ok(())
     })?;
     let rejected_file = rejects.write()?;
-    Ok((
-        ImportReport {
+    let rejected_rows = errors.len();
+    Ok(SourceImport {
+        report: ImportReport {
             file: reader.file.clone(),
             counts,
-            rejected_rows: errors.len(),
+            rejected_rows,
             rejected_file,
             extra_columns,
             conflicts: Vec::new(),
         },
         source_id,
-    ))
+        flagged,
+        flagged_rows,
+        refused: shown(errors),
+        flagged_total,
+    })
+}
+
+fn shown(errors: HashMap<u64, Vec<RowError>>) -> Vec<RowError> {
+    let mut all = sorted_errors(errors);
+    all.truncate(MAX_SHOWN);
+    all
 }

@@ -23,7 +23,7 @@ pub const SOURCE: RecordKind = RecordKind::new("source", "出生记录来源", "
 pub const RECONCILIATION: RecordKind = RecordKind::new("reconciliation", "核对", "reconciliation");
 pub const ITEM: RecordKind =
     RecordKind::new("reconciliation_item", "核对条目", "reconciliation item");
-pub const RECORD_KINDS: &[RecordKind] = &[SOURCE, RECONCILIATION, ITEM];
+pub const RECORD_KINDS: &[RecordKind] = &[SOURCE, RECONCILIATION, ITEM, MODELS];
 
 /// What a source is: stored beside its births when they are imported.
 #[derive(Debug, Clone)]
@@ -190,10 +190,14 @@ pub struct NewReconciliation {
     pub register_births: i64,
     pub source_births: i64,
     pub model_json: String,
+    /// Both models of the run (`SavedModels` JSON).
+    pub models_json: String,
+    /// How far to trust it (`crate::trust::Trust` JSON).
+    pub trust_json: String,
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ReconciliationInfo {
     pub id: i64,
     pub source_id: i64,
@@ -206,8 +210,76 @@ pub struct ReconciliationInfo {
     pub source_births: i64,
     #[serde(skip)]
     pub model_json: String,
+    /// Both models (`SavedModels` JSON); empty for reconciliations made before
+    /// they were kept.
+    #[serde(skip)]
+    pub models_json: String,
+    /// `None` for reconciliations made before it was kept.
+    pub trust: Option<crate::trust::Trust>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A county's reviewed linkage models.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CountyModels {
+    pub county_code: String,
+    #[serde(skip)]
+    pub models_json: String,
+    pub reconciliation_id: Option<i64>,
+    pub saved_by: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// The audit log's name for a county's saved models.
+pub const MODELS: RecordKind = RecordKind::new("linkage_models", "核对模型", "linkage models");
+
+/// Saves (or replaces) a county's reviewed models, with its audit entry.
+pub fn save_county_models(
+    tx: &mut Tx<'_>,
+    county: &RegionCode,
+    models_json: &str,
+    reconciliation_id: Option<i64>,
+) -> Result<()> {
+    let by = tx.actor().username.clone();
+    tx.conn().exec(
+        "INSERT INTO linkage_models (county_code, models, reconciliation_id, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (county_code) DO UPDATE SET models = $2, reconciliation_id = $3, saved_by = $4, saved_at = $5",
+        &[
+            county.as_str().into(),
+            models_json.into(),
+            reconciliation_id.map(Value::Int).unwrap_or(Value::Null),
+            by.as_str().into(),
+            renkou_store::now().into(),
+        ],
+    )?;
+    tx.audit(AuditNote {
+        action: AuditAction::UPDATE,
+        record: MODELS,
+        record_id: county.as_str(),
+        fields: &format!(
+            "reconciliation={}",
+            reconciliation_id.map(|i| i.to_string()).unwrap_or_default()
+        ),
+    })?;
+    Ok(())
+}
+
+/// Removes a county's saved models (its reconciliations fit their own again).
+pub fn clear_county_models(tx: &mut Tx<'_>, county: &RegionCode) -> Result<u64> {
+    let n = tx.conn().exec(
+        "DELETE FROM linkage_models WHERE county_code = $1",
+        &[county.as_str().into()],
+    )?;
+    if n > 0 {
+        tx.audit(AuditNote {
+            action: AuditAction::VOID,
+            record: MODELS,
+            record_id: county.as_str(),
+            fields: "",
+        })?;
+    }
+    Ok(n)
 }
 
 /// An item to be saved.
@@ -370,6 +442,7 @@ pub trait ReconciliationTables {
         reconciliation_id: i64,
         area: Option<&RegionCode>,
     ) -> Result<Vec<ItemCount>>;
+    fn county_models(&self, county: &RegionCode) -> Result<Option<CountyModels>>;
 }
 
 impl ReconciliationTables for Store {
@@ -398,7 +471,9 @@ impl ReconciliationTables for Store {
     }
 
     /// The births a source reports in `from..=to` whose village lies in `region`;
-    /// a record without a region code is taken as the source's own area's.
+    /// a record without a region code (or with one the region tree does not know)
+    /// is taken as the source's own area's, one without a readable birth date as
+    /// the source's own period's: both are still compared by everything else.
     fn source_births_in(
         &self,
         source: &str,
@@ -409,7 +484,7 @@ impl ReconciliationTables for Store {
         Ok(self
             .source_births(source)?
             .into_iter()
-            .filter(|b| b.birth_date >= from && b.birth_date <= to)
+            .filter(|b| b.birth_date.is_none_or(|d| d >= from && d <= to))
             .filter(|b| b.region_code.as_ref().is_none_or(|r| region.contains(r)))
             .collect())
     }
@@ -457,7 +532,7 @@ impl ReconciliationTables for Store {
         let all = self.with(|c| {
             c.query(
                 "SELECT r.id, r.source_id, s.name, s.kind, r.region_code, r.period_from, r.period_to, r.register_births, \
-                 r.source_births, r.model, r.created_by, r.created_at FROM reconciliations r JOIN sources s ON s.id = r.source_id \
+                 r.source_births, r.model, r.created_by, r.created_at, r.models, r.trust FROM reconciliations r JOIN sources s ON s.id = r.source_id \
                  ORDER BY r.id DESC",
                 &[],
             )?
@@ -479,7 +554,7 @@ impl ReconciliationTables for Store {
         self.with(|c| {
             c.query_one(
                 "SELECT r.id, r.source_id, s.name, s.kind, r.region_code, r.period_from, r.period_to, r.register_births, \
-                 r.source_births, r.model, r.created_by, r.created_at FROM reconciliations r JOIN sources s ON s.id = r.source_id \
+                 r.source_births, r.model, r.created_by, r.created_at, r.models, r.trust FROM reconciliations r JOIN sources s ON s.id = r.source_id \
                  WHERE r.id = $1",
                 &[Value::Int(id)],
             )?
@@ -569,6 +644,22 @@ impl ReconciliationTables for Store {
             Ok(out)
         })
     }
+
+    fn county_models(&self, county: &RegionCode) -> Result<Option<CountyModels>> {
+        self.with(|c| {
+            Ok(c.query_one(
+                "SELECT county_code, models, reconciliation_id, saved_by, saved_at FROM linkage_models WHERE county_code = $1",
+                &[county.as_str().into()],
+            )?
+            .map(|r| CountyModels {
+                county_code: r[0].text().unwrap_or_default(),
+                models_json: r[1].text().unwrap_or_default(),
+                reconciliation_id: r[2].int(),
+                saved_by: r[3].text().unwrap_or_default(),
+                saved_at: r[4].time().unwrap_or_default(),
+            }))
+        })
+    }
 }
 
 /// Saves a reconciliation with all its items, and its audit entry.
@@ -581,7 +672,7 @@ pub fn save_reconciliation(
     let id = c
         .query_one(
             "INSERT INTO reconciliations (source_id, region_code, period_from, period_to, register_births, \
-             source_births, model, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             source_births, model, created_by, created_at, models, trust) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             &[
                 Value::Int(r.source_id),
                 r.region.as_str().into(),
@@ -592,6 +683,8 @@ pub fn save_reconciliation(
                 r.model_json.as_str().into(),
                 r.created_by.as_str().into(),
                 renkou_store::now().into(),
+                r.models_json.as_str().into(),
+                r.trust_json.as_str().into(),
             ],
         )?
         .and_then(|x| x[0].int())
@@ -734,5 +827,8 @@ fn to_reconciliation(r: &[Value]) -> Result<ReconciliationInfo> {
         model_json: r[9].text().unwrap_or_default(),
         created_by: r[10].text().unwrap_or_default(),
         created_at: r[11].time().unwrap_or_default(),
+        models_json: r[12].text().unwrap_or_default(),
+        // A report this version cannot read costs only the trust panel.
+        trust: r[13].as_str().and_then(|t| serde_json::from_str(t).ok()),
     })
 }

@@ -14,20 +14,22 @@ use crate::rules::{
     classify_pair, decision_allowed, differing, BirthFacts, Decision, DiffField, ItemClass,
     ReviewStatus, SourceKind, Tally, TallyItem,
 };
-use crate::sources::import_births_as;
+use crate::sources::{import_births_as, SourceImport};
 use crate::tables::{self, ReconciliationTables};
 use crate::tables::{
     Item, ItemCount, NewItem, NewReconciliation, RegisterBirth, ReviewUpdate, SourceInfo,
     SourceMeta,
 };
+use crate::trust::{ModelSource, Trust};
+use renkou_domain::birth::SourceFlag;
 use renkou_domain::event::EventKind;
 use renkou_domain::progress::Progress;
 use renkou_domain::{Date, RegionCode, RegionLevel, SourceBirth};
 use renkou_interchange::rejects::file_name;
-use renkou_linkage::{EntityKind, LinkOptions, LinkRecord, LinkStatus};
+use renkou_linkage::{EntityKind, LinkOptions, LinkRecord, LinkStatus, SavedModels};
 use renkou_stats::{chapman, Chapman};
 use renkou_store::Store;
-use renkou_store::{Actor, ImportOptions, ImportReport};
+use renkou_store::{Actor, ImportOptions};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -66,16 +68,18 @@ fn check_period(from: Date, to: Date) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Imports a births file (births.csv or xlsx, any encoding) as a source, all or
-/// nothing, rows checked like `import births` (errors as file:row:column). Importing
-/// the same source again adds and revises its records and updates its description.
+/// Imports a births file (births.csv or xlsx, any encoding) as a source, records
+/// kept as the source wrote them (a cell that does not parse is kept raw and
+/// flagged, see `crate::sources`); rows that describe no birth are refused with
+/// file:row:column, all or nothing unless `opts.skip_invalid`. Importing the same
+/// source again adds and revises its records and updates its description.
 pub fn import_source(
     store: &Store,
     path: &Path,
     spec: &SourceSpec,
     opts: &ImportOptions,
     progress: &dyn Progress,
-) -> Result<(ImportReport, Option<i64>), AppError> {
+) -> Result<SourceImport, AppError> {
     store.require_initialised()?;
     let name = spec.name.trim();
     if name.is_empty() {
@@ -109,6 +113,10 @@ pub struct ReconcileReport {
     pub tally: Tally,
     pub accuracy: Option<f64>,
     pub chapman: Option<Chapman>,
+    /// How far to trust it: automatic and review decisions, the fits' checks.
+    pub trust: Trust,
+    /// Wall time of the linkage (link, dedupe, many-to-one) in seconds.
+    pub linkage_seconds: f64,
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -120,34 +128,32 @@ fn source_record(b: &SourceBirth, source: &str) -> LinkRecord {
         kind: EntityKind::Birth,
         record_id: b.record_id.clone(),
         name: opt(&b.child_name),
-        sex: b.child_sex.code().to_string(),
-        birth_date: b.birth_date.to_string(),
+        sex: match (&b.raw.child_sex, b.child_sex) {
+            (Some(raw), _) => raw.clone(),
+            (None, renkou_domain::Sex::Unknown) if b.has(SourceFlag::SexMissing) => String::new(),
+            (None, s) => s.code().to_string(),
+        },
+        // The cells as the source wrote them where they did not parse: the
+        // engine compares a miswritten ID number or date by its characters.
+        birth_date: b.birth_date_text(),
         id_number: String::new(),
         birth_order: b
-            .reported_birth_order
-            .map(|o| o.to_string())
+            .raw
+            .birth_order
+            .clone()
+            .or_else(|| b.reported_birth_order.map(|o| o.to_string()))
             .unwrap_or_default(),
         mother_name: opt(&b.mother_name),
-        mother_id_number: b
-            .mother_id_number
-            .as_ref()
-            .map(|i| i.to_string())
-            .unwrap_or_default(),
+        mother_id_number: b.mother_id_text(),
         mother_birth_date: b
+            .raw
             .mother_birth_date
-            .map(|d| d.to_string())
+            .clone()
+            .or_else(|| b.mother_birth_date.map(|d| d.to_string()))
             .unwrap_or_default(),
         father_name: opt(&b.father_name),
-        father_id_number: b
-            .father_id_number
-            .as_ref()
-            .map(|i| i.to_string())
-            .unwrap_or_default(),
-        region_code: b
-            .region_code
-            .as_ref()
-            .map(|r| r.to_string())
-            .unwrap_or_default(),
+        father_id_number: b.father_id_text(),
+        region_code: b.region_text(),
         place: opt(&b.place),
         source: source.to_string(),
     }
@@ -183,9 +189,9 @@ fn source_facts(b: &SourceBirth) -> BirthFacts {
     BirthFacts {
         name: b.child_name.clone(),
         sex: Some(b.child_sex),
-        birth_date: Some(b.birth_date),
+        birth_date: b.birth_date,
         birth_order: b.reported_birth_order,
-        mother_id_number: b.mother_id_number.as_ref().map(|i| i.to_string()),
+        mother_id_number: Some(b.mother_id_text()).filter(|t| !t.is_empty()),
     }
 }
 
@@ -211,42 +217,55 @@ fn village_of(code: &str, fallback: &RegionCode) -> String {
     }
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
-/// What the linkage engine makes of a source against the register: the links
-/// (left = source, right = register; those contested by a same-day rival demoted to
-/// review) and the source's duplicate pairs. Pure, on linkage records.
+/// What the linkage engine makes of a source against the register
+/// (`renkou_linkage::reconcile`, the register as second source): the links, left =
+/// source, right = register, many-to-one for the source's duplicate rows (each
+/// links to the birth its standing row is) and one-to-one between distinct births,
+/// those contested by a same-day rival demoted to review; which rows repeat which;
+/// both models with their checks. Pure, on linkage records.
 pub struct Matching {
     pub links: Vec<renkou_linkage::Link>,
-    pub duplicate_pairs: Vec<(usize, usize)>,
-    pub model: renkou_linkage::Model,
+    /// For each source record that repeats another, the standing record.
+    pub duplicate_of: Vec<Option<usize>>,
+    /// Links demoted to review because a same-day rival fits as well.
+    pub contested: usize,
+    /// The engine's whole result (models, fits, summary, twins kept apart).
+    pub engine: renkou_linkage::Reconciliation,
 }
 
-/// Links a source's records to the register's births and deduplicates the source.
-pub fn match_records(source: &[LinkRecord], register: &[LinkRecord]) -> Matching {
-    let opts = LinkOptions::default();
-    let out = renkou_linkage::link(source, register, &opts);
-    let dups = renkou_linkage::dedupe(source, &opts);
-    let duplicate_pairs: Vec<(usize, usize)> = dups
-        .links
-        .iter()
-        .filter(|l| l.status == LinkStatus::Auto)
-        .map(|l| (l.left_index, l.right_index))
-        .collect();
-    let mut links = out.links;
-    for i in contested(source, register, &links, &out.model) {
+impl Matching {
+    /// The model the pairs were scored with.
+    pub fn model(&self) -> &renkou_linkage::Model {
+        &self.engine.link_model
+    }
+}
+
+/// Links a source's records to the register's births, deduplicating the source
+/// with the register as second source (two rows linked to two register births are
+/// two children, never one duplicate group), and links every duplicate row to its
+/// birth. `opts.model` / `opts.dedupe_model` skip EM (a county's saved models).
+pub fn match_records(
+    source: &[LinkRecord],
+    register: &[LinkRecord],
+    opts: &LinkOptions,
+) -> Matching {
+    let engine = renkou_linkage::reconcile(source, register, opts);
+    let mut links = engine.links.clone();
+    let demoted = contested(
+        source,
+        register,
+        &links,
+        &engine.link_model,
+        &engine.duplicate_of,
+    );
+    for &i in &demoted {
         links[i].status = LinkStatus::Review;
     }
     Matching {
         links,
-        duplicate_pairs,
-        model: out.model,
+        duplicate_of: engine.duplicate_of.clone(),
+        contested: demoted.len(),
+        engine,
     }
 }
 
@@ -255,59 +274,35 @@ pub fn match_records(source: &[LinkRecord], register: &[LinkRecord]) -> Matching
 pub enum Slot {
     /// In a pair: the index of its link.
     Pair(usize),
-    /// A duplicate of this source record.
+    /// A duplicate of this source record (its standing row); it may also link to
+    /// that row's register birth.
     Duplicate(usize),
     SourceOnly,
 }
 
 /// The shape of a reconciliation: a slot per source record, and per register birth
-/// whether it is in a pair. The rules:
-/// - a source record linked to a register birth is in a pair;
-/// - within a cluster of source records the deduplication accepted as one birth,
-///   the records linked to the register stand (several linked ones are twins, not
-///   duplicates); if none is linked, the first record of the cluster stands; every
-///   other unlinked member is a duplicate of the standing one;
-/// - any other source record is source-only; a register birth in no pair is
+/// whether any source record links to it. The rules:
+/// - a source record that repeats another (the engine's `duplicate_of`) is a
+///   duplicate of its standing row, linked or not;
+/// - any other source record linked to a register birth is in a pair;
+/// - any other source record is source-only; a register birth in no link is
 ///   register-only.
 pub fn structure(
     n_source: usize,
     n_register: usize,
     links: &[renkou_linkage::Link],
-    duplicate_pairs: &[(usize, usize)],
+    duplicate_of: &[Option<usize>],
 ) -> (Vec<Slot>, Vec<bool>) {
-    let mut linked_source: HashMap<usize, usize> = HashMap::new();
+    let mut slots = vec![Slot::SourceOnly; n_source];
     let mut linked_register = vec![false; n_register];
     for (k, l) in links.iter().enumerate() {
-        linked_source.insert(l.left_index, k);
+        slots[l.left_index] = Slot::Pair(k);
         linked_register[l.right_index] = true;
     }
-    let mut parent: Vec<usize> = (0..n_source).collect();
-    for &(a, b) in duplicate_pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
+    for (i, d) in duplicate_of.iter().enumerate().take(n_source) {
+        if let Some(s) = d {
+            slots[i] = Slot::Duplicate(*s);
         }
-    }
-    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..n_source {
-        let r = find(&mut parent, i);
-        clusters.entry(r).or_default().push(i);
-    }
-    let mut slots = vec![Slot::SourceOnly; n_source];
-    for members in clusters.values().filter(|m| m.len() > 1) {
-        let standing = members
-            .iter()
-            .copied()
-            .find(|i| linked_source.contains_key(i))
-            .unwrap_or(members[0]);
-        for &i in members {
-            if i != standing && !linked_source.contains_key(&i) {
-                slots[i] = Slot::Duplicate(standing);
-            }
-        }
-    }
-    for (&i, &k) in &linked_source {
-        slots[i] = Slot::Pair(k);
     }
     (slots, linked_register)
 }
@@ -319,11 +314,16 @@ fn classify(
     source: &[SourceBirth],
     register: &[RegisterBirth],
     links: &[renkou_linkage::Link],
-    duplicate_pairs: &[(usize, usize)],
+    duplicate_of: &[Option<usize>],
     region: &RegionCode,
 ) -> Vec<NewItem> {
     let mut items = Vec::new();
-    let (slots, linked_register) = structure(source.len(), register.len(), links, duplicate_pairs);
+    let (slots, linked_register) = structure(source.len(), register.len(), links, duplicate_of);
+    let link_of: HashMap<usize, usize> = links
+        .iter()
+        .enumerate()
+        .map(|(k, l)| (l.left_index, k))
+        .collect();
     for (i, b) in source.iter().enumerate() {
         let own_village = b
             .region_code
@@ -345,15 +345,21 @@ fn classify(
                 village_code: village_of(&r.region_code, region),
             });
         } else if let Slot::Duplicate(k) = slots[i] {
+            // Linked to the birth its standing row is (many-to-one): counted once,
+            // this row as 重报.
+            let linked = link_of.get(&i).map(|&k| &links[k]);
+            let r = linked.map(|l| &register[l.right_index]);
             items.push(NewItem {
                 class: ItemClass::Duplicate,
                 source_record_id: Some(b.record_id.clone()),
-                person_no: None,
+                person_no: r.map(|r| r.person_no.clone()),
                 duplicate_of: Some(source[k].record_id.clone()),
-                match_probability: None,
-                match_weight: None,
+                match_probability: linked.map(|l| l.match_probability),
+                match_weight: linked.map(|l| l.match_weight),
                 diffs: Vec::new(),
-                village_code: own_village,
+                village_code: r
+                    .map(|r| village_of(&r.region_code, region))
+                    .unwrap_or(own_village),
             });
         } else {
             items.push(NewItem {
@@ -400,6 +406,7 @@ fn contested(
     right: &[LinkRecord],
     links: &[renkou_linkage::Link],
     model: &renkou_linkage::Model,
+    duplicate_of: &[Option<usize>],
 ) -> Vec<usize> {
     let scorer = model.scorer();
     let fr = renkou_linkage::record::prepare(right);
@@ -409,7 +416,10 @@ fn contested(
     }
     let mut out = Vec::new();
     for (k, l) in links.iter().enumerate() {
-        if l.status != LinkStatus::Auto {
+        // A duplicate row follows its standing row's link.
+        if l.status != LinkStatus::Auto
+            || duplicate_of.get(l.left_index).is_some_and(Option::is_some)
+        {
             continue;
         }
         let fl = renkou_linkage::Features::new(&left[l.left_index]);
@@ -429,6 +439,21 @@ fn contested(
     out
 }
 
+/// How a reconciliation is scored.
+#[derive(Debug, Clone, Default)]
+pub struct ReconcileOptions {
+    /// Fit the models on this run's records even when the county has saved
+    /// reviewed ones.
+    pub refit: bool,
+    /// The engine's options (thresholds; where EM starts, for testing the checks).
+    pub linkage: LinkOptions,
+}
+
+/// The county whose saved models a reconciliation of `region` uses.
+pub fn county_of(region: &RegionCode) -> Option<RegionCode> {
+    (region.level() >= RegionLevel::County).then(|| region.at_level(RegionLevel::County))
+}
+
 /// Reconciles a source against the register for an area and period (by default
 /// the source's own), stores the items and returns the counts.
 pub fn reconcile(
@@ -436,6 +461,27 @@ pub fn reconcile(
     source_id: i64,
     region: Option<RegionCode>,
     period: Option<(Date, Date)>,
+    actor: &Actor,
+) -> Result<ReconcileReport, AppError> {
+    reconcile_with(
+        store,
+        source_id,
+        region,
+        period,
+        &ReconcileOptions::default(),
+        actor,
+    )
+}
+
+/// [`reconcile`] with its options: the county's saved models are used unless
+/// `opts.refit`; otherwise both models are fitted on the run's records, checked,
+/// and replaced by the shipped defaults when a check fails (the report says so).
+pub fn reconcile_with(
+    store: &Store,
+    source_id: i64,
+    region: Option<RegionCode>,
+    period: Option<(Date, Date)>,
+    opts: &ReconcileOptions,
     actor: &Actor,
 ) -> Result<ReconcileReport, AppError> {
     store.require_initialised()?;
@@ -455,23 +501,31 @@ pub fn reconcile(
     let register = store.register_births(&region, from, to)?;
     let left: Vec<LinkRecord> = source.iter().map(|b| source_record(b, &src.name)).collect();
     let right: Vec<LinkRecord> = register.iter().map(register_record).collect();
-    let Matching {
-        links,
-        duplicate_pairs,
-        model,
-    } = match_records(&left, &right);
-    let items = classify(&source, &register, &links, &duplicate_pairs, &region);
-    let new = NewReconciliation {
-        source_id,
-        region: region.clone(),
-        from,
-        to,
-        register_births: register.len() as i64,
-        source_births: source.len() as i64,
-        model_json: model.to_json(),
-        created_by: actor.username.clone(),
-    };
-    let id = store.write(actor, |tx| tables::save_reconciliation(tx, &new, &items))?;
+    let mut link_opts = opts.linkage.clone();
+    let mut model_source = ModelSource::Fitted;
+    if !opts.refit && link_opts.model.is_none() && link_opts.dedupe_model.is_none() {
+        if let Some(county) = county_of(&region) {
+            if let Some(saved) = store.county_models(&county)? {
+                let m = SavedModels::from_json(&saved.models_json).map_err(|why| {
+                    AppError::Invalid(format!(
+                        "本县保存的核对模型无法读取（{why}），请重新保存或用 --refit / the county's saved models cannot be read ({why}): save them again or use --refit"
+                    ))
+                })?;
+                link_opts.model = m.link;
+                link_opts.dedupe_model = m.dedupe;
+                model_source = ModelSource::County {
+                    county: county.to_string(),
+                    saved_by: saved.saved_by,
+                    saved_at: saved.saved_at.format("%Y-%m-%d %H:%M").to_string(),
+                    from: saved.reconciliation_id,
+                };
+            }
+        }
+    }
+    let t = std::time::Instant::now();
+    let m = match_records(&left, &right, &link_opts);
+    let linkage_seconds = t.elapsed().as_secs_f64();
+    let items = classify(&source, &register, &m.links, &m.duplicate_of, &region);
     let mut classes: BTreeMap<ItemClass, u64> = BTreeMap::new();
     let mut tally = Tally::default();
     for it in &items {
@@ -482,6 +536,44 @@ pub fn reconcile(
             statistical_diff: it.diffs.iter().any(|d| d.is_statistical()),
         });
     }
+    let n = |c: ItemClass| classes.get(&c).copied().unwrap_or(0);
+    let e = &m.engine;
+    let trust = Trust {
+        auto_pairs: n(ItemClass::Agree) + n(ItemClass::Disagree),
+        review_pairs: n(ItemClass::Uncertain),
+        contested: m.contested as u64,
+        duplicates: n(ItemClass::Duplicate),
+        duplicates_linked: items
+            .iter()
+            .filter(|i| i.class == ItemClass::Duplicate && i.person_no.is_some())
+            .count() as u64,
+        review_duplicates: e.summary.review_duplicates as u64,
+        twins_kept_apart: e.summary.twins_kept_apart as u64,
+        flagged_records: source
+            .iter()
+            .filter(|b| {
+                b.flags
+                    .iter()
+                    .any(|f| !matches!(f, SourceFlag::MotherMissing | SourceFlag::SexMissing))
+            })
+            .count() as u64,
+        model: model_source,
+        link_fit: e.link_fit.clone(),
+        dedupe_fit: e.dedupe_fit.clone(),
+    };
+    let new = NewReconciliation {
+        source_id,
+        region: region.clone(),
+        from,
+        to,
+        register_births: register.len() as i64,
+        source_births: source.len() as i64,
+        model_json: m.model().to_json(),
+        models_json: e.models().to_json(),
+        trust_json: serde_json::to_string(&trust).unwrap_or_default(),
+        created_by: actor.username.clone(),
+    };
+    let id = store.write(actor, |tx| tables::save_reconciliation(tx, &new, &items))?;
     Ok(ReconcileReport {
         reconciliation_id: id,
         region: region.to_string(),
@@ -493,7 +585,60 @@ pub fn reconcile(
         tally,
         accuracy: tally.accuracy(),
         chapman: chapman(tally.register, tally.source, tally.matched),
+        trust,
+        linkage_seconds,
     })
+}
+
+/// Saves the models reconciliation `reconciliation_id` was scored with as its
+/// county's reviewed models: that county's later reconciliations use them instead
+/// of fitting their own (unless asked to refit). Only an account whose area holds
+/// the whole county (or the operator) may.
+pub fn save_county_model(
+    store: &Store,
+    reconciliation_id: i64,
+    actor: &Actor,
+) -> Result<RegionCode, AppError> {
+    let rec = store.reconciliation(reconciliation_id)?.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "找不到核对 {reconciliation_id} / no reconciliation {reconciliation_id}"
+        ))
+    })?;
+    let region =
+        RegionCode::parse(&rec.region_code).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let county = county_of(&region).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "核对 {reconciliation_id} 的区划不在某县之内 / reconciliation {reconciliation_id} is not within a county"
+        ))
+    })?;
+    if !actor.can_read(&county) {
+        return Err(AppError::Invalid(format!(
+            "只有全县范围的账号可以保存本县模型 / only an account for the whole county {county} can save its model"
+        )));
+    }
+    if SavedModels::from_json(&rec.models_json).is_err() {
+        return Err(AppError::Invalid(format!(
+            "核对 {reconciliation_id} 没有保存其模型（早期版本所建），请重新核对 / reconciliation {reconciliation_id} kept no models (made by an earlier version): reconcile again"
+        )));
+    }
+    store.write(actor, |tx| {
+        tables::save_county_models(tx, &county, &rec.models_json, Some(reconciliation_id))
+    })?;
+    Ok(county)
+}
+
+/// Removes a county's saved models: its reconciliations fit their own again.
+pub fn clear_county_model(
+    store: &Store,
+    county: &RegionCode,
+    actor: &Actor,
+) -> Result<bool, AppError> {
+    if !actor.can_read(county) {
+        return Err(AppError::Invalid(format!(
+            "只有全县范围的账号可以清除本县模型 / only an account for the whole county {county} can clear its model"
+        )));
+    }
+    Ok(store.write(actor, |tx| tables::clear_county_models(tx, county))? > 0)
 }
 
 /// A fix: which field, its correct value, and why.
@@ -806,17 +951,21 @@ pub fn item_detail(store: &Store, item: Item) -> Result<ItemDetail, AppError> {
     // A model that cannot be read (saved by another version) only costs the
     // explanation, not the page.
     let model = renkou_linkage::Model::from_json(&rec.model_json).ok();
-    let explanation = match (&model, &source, &register, &original) {
-        (Some(m), Some(s), Some(r), _) => Some(renkou_linkage::explain(
-            m,
-            &source_record(s, &rec.source_name),
-            &register_record(r),
-        )),
-        (Some(m), Some(s), None, Some(o)) => Some(renkou_linkage::explain(
-            m,
-            &source_record(s, &rec.source_name),
-            &source_record(o, &rec.source_name),
-        )),
+    let dedupe_model = SavedModels::from_json(&rec.models_json)
+        .ok()
+        .and_then(|m| m.dedupe);
+    let explanation = match (&source, &register, &original) {
+        // A duplicate: against the row it repeats, under the dedupe model.
+        (Some(s), _, Some(o)) => dedupe_model.as_ref().or(model.as_ref()).map(|m| {
+            renkou_linkage::explain(
+                m,
+                &source_record(s, &rec.source_name),
+                &source_record(o, &rec.source_name),
+            )
+        }),
+        (Some(s), Some(r), None) => model.as_ref().map(|m| {
+            renkou_linkage::explain(m, &source_record(s, &rec.source_name), &register_record(r))
+        }),
         _ => None,
     };
     Ok(ItemDetail {
@@ -848,17 +997,18 @@ mod tests {
 
     #[test]
     fn structure_by_hand() {
-        // Source 0..6, register 0..4. S0–R0 linked; S1 repeats S0 (duplicate of the
-        // linked one even though it comes first); S2 and S3 are one cluster with
-        // neither linked (S3 duplicates S2, the first); S4 and S5 are twins both
-        // linked (a cluster, but no duplicate); R3 is in no pair.
+        // Source 0..6, register 0..5. S0–R0 linked, and S1 repeats S0 and links to
+        // R0 too (many-to-one); S2 and S3 are one birth neither linked (S3 repeats
+        // S2); S4 and S5 are twins linked to R1 and R2 (no duplicate); R3 and R4
+        // are in no link.
         let links = [
             link(0, 0, LinkStatus::Auto),
+            link(1, 0, LinkStatus::Auto),
             link(4, 1, LinkStatus::Auto),
             link(5, 2, LinkStatus::Review),
         ];
-        let dups = [(1, 0), (2, 3), (4, 5)];
-        let (slots, linked) = structure(6, 4, &links, &dups);
+        let dup_of = [None, Some(0), None, Some(2), None, None];
+        let (slots, linked) = structure(6, 5, &links, &dup_of);
         assert_eq!(
             slots,
             vec![
@@ -866,10 +1016,10 @@ mod tests {
                 Slot::Duplicate(0),
                 Slot::SourceOnly,
                 Slot::Duplicate(2),
-                Slot::Pair(1),
                 Slot::Pair(2),
+                Slot::Pair(3),
             ]
         );
-        assert_eq!(linked, vec![true, true, true, false]);
+        assert_eq!(linked, vec![true, true, true, false, false]);
     }
 }

@@ -16,6 +16,7 @@ use crate::{Pool, Store};
 use chrono::{DateTime, Utc};
 use r2d2::PooledConnection;
 use r2d2_sqlite::SqliteConnectionManager;
+use renkou_domain::birth::{SourceFlag, SourceRaw};
 use renkou_domain::{Sex, SourceBirth};
 use std::collections::HashMap;
 
@@ -208,7 +209,12 @@ pub(crate) fn copy_field(buf: &mut Vec<u8>, v: Option<&str>) {
 
 const BIRTH_COLS: &str =
     "record_id, child_name, child_sex, birth_date, reported_birth_order, mother_name, \
-     mother_id_number, mother_birth_date, father_name, father_id_number, region_code, place";
+     mother_id_number, mother_birth_date, father_name, father_id_number, region_code, place, \
+     raw_child_sex, raw_birth_date, raw_birth_order, raw_mother_id_number, raw_mother_birth_date, \
+     raw_father_id_number, raw_region_code, flags";
+
+/// Columns of [`BIRTH_COLS`]; the revision follows them in reads.
+const N_BIRTH_COLS: usize = 20;
 
 fn birth_params(b: &SourceBirth) -> Vec<Value> {
     vec![
@@ -224,6 +230,14 @@ fn birth_params(b: &SourceBirth) -> Vec<Value> {
         b.father_id_number.as_ref().map(|i| i.to_string()).into(),
         b.region_code.as_ref().map(|r| r.to_string()).into(),
         b.place.clone().into(),
+        b.raw.child_sex.clone().into(),
+        b.raw.birth_date.clone().into(),
+        b.raw.birth_order.clone().into(),
+        b.raw.mother_id_number.clone().into(),
+        b.raw.mother_birth_date.clone().into(),
+        b.raw.father_id_number.clone().into(),
+        b.raw.region_code.clone().into(),
+        SourceFlag::join(&b.flags).into(),
     ]
 }
 
@@ -233,7 +247,7 @@ fn to_birth(r: &[Value]) -> Result<SourceBirth> {
         record_id: r[0].text().ok_or_else(|| bad("record_id"))?,
         child_name: r[1].text(),
         child_sex: Sex::from_code(r[2].int().unwrap_or(0)),
-        birth_date: r[3].date().ok_or_else(|| bad("birth_date"))?,
+        birth_date: r[3].date(),
         reported_birth_order: r[4].int().map(|o| o as u32),
         mother_name: r[5].text(),
         mother_id_number: r[6]
@@ -254,6 +268,16 @@ fn to_birth(r: &[Value]) -> Result<SourceBirth> {
             .transpose()
             .map_err(|_| bad("region_code"))?,
         place: r[11].text(),
+        raw: SourceRaw {
+            child_sex: r[12].text(),
+            birth_date: r[13].text(),
+            birth_order: r[14].text(),
+            mother_id_number: r[15].text(),
+            mother_birth_date: r[16].text(),
+            father_id_number: r[17].text(),
+            region_code: r[18].text(),
+        },
+        flags: SourceFlag::split(r[19].as_str().unwrap_or_default()),
     })
 }
 
@@ -303,7 +327,7 @@ impl Store {
                 &[source.as_str().into()],
                 &mut |r| {
                     let b = to_birth(&r)?;
-                    existing.insert(b.record_id.clone(), (b, r[12].int().unwrap_or(1)));
+                    existing.insert(b.record_id.clone(), (b, r[N_BIRTH_COLS].int().unwrap_or(1)));
                     Ok(())
                 },
             )
@@ -364,7 +388,10 @@ impl BirthImport {
                     c.exec(
                         "UPDATE source_births SET child_name = $3, child_sex = $4, birth_date = $5, reported_birth_order = $6, \
                          mother_name = $7, mother_id_number = $8, mother_birth_date = $9, father_name = $10, \
-                         father_id_number = $11, region_code = $12, place = $13, revision = $14, import_id = $15 \
+                         father_id_number = $11, region_code = $12, place = $13, raw_child_sex = $14, \
+                         raw_birth_date = $15, raw_birth_order = $16, raw_mother_id_number = $17, \
+                         raw_mother_birth_date = $18, raw_father_id_number = $19, raw_region_code = $20, \
+                         flags = $21, revision = $22, import_id = $23 \
                          WHERE source = $1 AND record_id = $2",
                         &p,
                     )?;
@@ -397,7 +424,7 @@ impl BirthImport {
                     c.exec(
                         &format!(
                             "INSERT INTO source_births (source, {BIRTH_COLS}, extra, import_id, revision) VALUES \
-                             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)"
+                             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1)"
                         ),
                         &p,
                     )?;

@@ -57,6 +57,11 @@ const KERNEL_LIST: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_household_relation.sql"),
     },
     Migration {
+        name: "0008_source_raw",
+        sqlite: include_str!("../migrations/sqlite/0008_source_raw.sql"),
+        postgres: include_str!("../migrations/postgres/0008_source_raw.sql"),
+    },
+    Migration {
         name: "0010_quality_resolution",
         sqlite: include_str!("../migrations/sqlite/0010_quality_resolution.sql"),
         postgres: include_str!("../migrations/postgres/0010_quality_resolution.sql"),

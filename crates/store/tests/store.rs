@@ -1,5 +1,6 @@
 //! The store's test story: every test runs on SQLite and on PostgreSQL.
 
+use renkou_domain::birth::{SourceFlag, SourceRaw};
 use renkou_domain::event::{fold, EventKind, PersonEvent};
 use renkou_domain::person::Field;
 use renkou_domain::quality::{QualityIssue, QualityKind};
@@ -509,7 +510,7 @@ fn source_births_keep_what_the_source_said_with_revisions() {
             record_id: "B1".into(),
             child_name: None,
             child_sex: Sex::Male,
-            birth_date: d(2024, 3, 1),
+            birth_date: Some(d(2024, 3, 1)),
             reported_birth_order: Some(2),
             mother_name: Some("测试母".into()),
             mother_id_number: Some(IdNumber::compose(349901, d(1990, 1, 1), 2)),
@@ -518,6 +519,8 @@ fn source_births_keep_what_the_source_said_with_revisions() {
             father_id_number: None,
             region_code: Some(code("349901101201")),
             place: Some("home".into()),
+            raw: SourceRaw::default(),
+            flags: Vec::new(),
         };
         let m = ImportMeta {
             kind: "births",
@@ -550,6 +553,76 @@ fn source_births_keep_what_the_source_said_with_revisions() {
         );
         assert!(store.source_births("台帐").unwrap().is_empty());
         assert_eq!(store.counts().unwrap().source_births, 1);
+    }
+}
+
+/// A record the typed columns cannot hold is kept as written: no birth date but an
+/// impossible one, a mother's ID number with a wrong check digit, a father's in 15
+/// digits, a village the tree does not know; flags say why; a re-import that fixes
+/// the ID number is a revision.
+#[test]
+fn source_births_keep_raw_cells_and_flags() {
+    for db in databases() {
+        let store = db.store();
+        store.upsert_regions(&tree()).unwrap();
+        let id = IdNumber::compose(349901, d(1990, 1, 1), 2).to_string();
+        let typo = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
+        let birth = SourceBirth {
+            record_id: "L7".into(),
+            child_name: None,
+            child_sex: Sex::Unknown,
+            birth_date: None,
+            reported_birth_order: None,
+            mother_name: Some("测试母".into()),
+            mother_id_number: None,
+            mother_birth_date: None,
+            father_name: None,
+            father_id_number: Some(IdNumber::parse("349901850101123").unwrap()),
+            region_code: None,
+            place: None,
+            raw: SourceRaw {
+                child_sex: Some("M?".into()),
+                birth_date: Some("2024-02-30".into()),
+                birth_order: Some("二".into()),
+                mother_id_number: Some(typo.clone()),
+                mother_birth_date: Some("1990/13/1".into()),
+                father_id_number: Some("349901850101123".into()),
+                region_code: Some("349901101299".into()),
+            },
+            flags: vec![
+                SourceFlag::BirthDateInvalid,
+                SourceFlag::SexInvalid,
+                SourceFlag::MotherIdCheckDigit,
+                SourceFlag::FatherIdLegacy,
+                SourceFlag::RegionUnknown,
+            ],
+        };
+        let m = ImportMeta {
+            kind: "births",
+            file_name: "ledger.csv".into(),
+            source: Some("台帐".into()),
+            actor: Actor::operator("test"),
+        };
+        let mut s = store.begin_birth_import(m.clone()).unwrap();
+        s.push(&birth, None).unwrap();
+        assert_eq!(s.commit(&[], |_, _| Ok(())).unwrap().new, 1);
+        let back = store.source_births("台帐").unwrap();
+        assert_eq!(back, vec![birth.clone()], "{}", db.label);
+        assert_eq!(back[0].mother_id_text(), typo);
+        assert_eq!(back[0].birth_date_text(), "2024-02-30");
+        let mut fixed = birth.clone();
+        fixed.raw.mother_id_number = None;
+        fixed.mother_id_number = Some(IdNumber::parse(&id).unwrap());
+        fixed.flags.retain(|f| *f != SourceFlag::MotherIdCheckDigit);
+        let mut s = store.begin_birth_import(m).unwrap();
+        s.push(&fixed, None).unwrap();
+        assert_eq!(s.commit(&[], |_, _| Ok(())).unwrap().corrected, 1);
+        assert_eq!(
+            store.source_births("台帐").unwrap(),
+            vec![fixed],
+            "{}",
+            db.label
+        );
     }
 }
 

@@ -198,5 +198,6 @@ pub fn routes() -> Vec<Route> {
     )];
     v.extend(crate::register::api::routes());
     v.extend(crate::indicators::api::routes());
+    v.extend(crate::reconciliation::api::routes());
     v
 }

@@ -2,5 +2,6 @@
 //! databases, and the workflow end to end (source import, reconcile, review with
 //! fixes as correction events, accuracy).
 
+mod sources;
 mod tables;
 mod workflow;

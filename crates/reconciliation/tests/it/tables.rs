@@ -97,7 +97,7 @@ fn birth(id: &str, date: Date) -> SourceBirth {
         record_id: id.into(),
         child_name: None,
         child_sex: Sex::Female,
-        birth_date: date,
+        birth_date: Some(date),
         reported_birth_order: Some(2),
         mother_name: Some("测试M1".into()),
         mother_id_number: None,
@@ -106,6 +106,8 @@ fn birth(id: &str, date: Date) -> SourceBirth {
         father_id_number: None,
         region_code: Some(code("349901101201")),
         place: None,
+        raw: Default::default(),
+        flags: Vec::new(),
     }
 }
 
@@ -222,6 +224,8 @@ fn sources_register_births_items_and_review() {
                         register_births: 2,
                         source_births: 2,
                         model_json: "{}".into(),
+                        models_json: String::new(),
+                        trust_json: String::new(),
                         created_by: "test".into(),
                     },
                     &items,
@@ -365,7 +369,7 @@ fn sources_register_births_items_and_review() {
                 .unwrap()
                 .unwrap()
                 .birth_date,
-            d(2024, 9, 9)
+            Some(d(2024, 9, 9))
         );
         assert!(store.source_birth("县医院", "H9").unwrap().is_none());
 

@@ -19,15 +19,15 @@ use renkou_store::{Actor, ImportOptions};
 use renkou_store::{ImportMeta, Store};
 use std::path::Path;
 
-const TOWN: &str = "349901101000";
-const V1: &str = "349901101201";
-const V2: &str = "349901101202";
+pub(crate) const TOWN: &str = "349901101000";
+pub(crate) const V1: &str = "349901101201";
+pub(crate) const V2: &str = "349901101202";
 
-fn d(y: i32, m: u32, dd: u32) -> Date {
+pub(crate) fn d(y: i32, m: u32, dd: u32) -> Date {
     Date::from_ymd_opt(y, m, dd).unwrap()
 }
 
-fn code(s: &str) -> RegionCode {
+pub(crate) fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
@@ -41,7 +41,7 @@ fn region(c: &str, name: &str) -> Region {
     }
 }
 
-fn mother_id(seq: u16, birth: Date) -> IdNumber {
+pub(crate) fn mother_id(seq: u16, birth: Date) -> IdNumber {
     IdNumber::compose(349901, birth, seq)
 }
 
@@ -74,15 +74,15 @@ fn person(
 }
 
 /// Synthetic names and numbers only (address code 349901 exists nowhere).
-struct Mother {
-    no: &'static str,
-    name: &'static str,
-    birth: Date,
-    seq: u16,
-    village: &'static str,
+pub(crate) struct Mother {
+    pub(crate) no: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) birth: Date,
+    pub(crate) seq: u16,
+    pub(crate) village: &'static str,
 }
 
-fn mothers() -> Vec<Mother> {
+pub(crate) fn mothers() -> Vec<Mother> {
     vec![
         Mother {
             no: "M1",
@@ -136,7 +136,7 @@ fn mothers() -> Vec<Mother> {
     ]
 }
 
-fn setup(store: &Store) {
+pub(crate) fn setup(store: &Store) {
     store
         .upsert_regions(&[
             region("349901000000", "演示县"),
@@ -234,7 +234,7 @@ fn write_source(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn spec() -> SourceSpec {
+pub(crate) fn spec() -> SourceSpec {
     SourceSpec {
         kind: SourceKind::Hospital,
         name: "县医院2024".into(),
@@ -244,7 +244,7 @@ fn spec() -> SourceSpec {
     }
 }
 
-fn opts() -> ImportOptions {
+pub(crate) fn opts() -> ImportOptions {
     ImportOptions::by(Actor::operator("tongji"))
 }
 
@@ -256,8 +256,9 @@ fn reconcile_a_hospital_source() {
         setup(&store);
         let dir = tempfile::tempdir().unwrap();
         let path = write_source(dir.path());
-        let (report, sid) =
+        let imported =
             reconcile::import_source(&store, &path, &spec(), &opts(), &NoProgress).unwrap();
+        let (report, sid) = (imported.report, imported.source_id);
         assert_eq!(report.counts.new, 7, "{l}");
         let sid = sid.unwrap();
 
@@ -302,8 +303,9 @@ fn reconcile_a_hospital_source() {
             Some(ItemClass::SourceOnly),
             "{l}"
         );
+        // H5 repeats H1: linked to H1's birth too (many-to-one), counted once.
         assert_eq!(
-            class_of(Some("H5"), None),
+            class_of(Some("H5"), Some("K1")),
             Some(ItemClass::Duplicate),
             "{l}"
         );
@@ -577,22 +579,22 @@ fn source_import_errors_name_file_row_and_column() {
     setup(&store);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.csv");
+    // Row 2: an impossible date and row 3: an unknown village are kept (flagged);
+    // row 4 has neither a birth date nor a mother, row 5 is a total row: refused.
     std::fs::write(
         &path,
-        "记录编号,婴儿性别,出生日期,区划代码\nA1,1,2024-02-30,349901101201\nA2,1,2024-03-01,349901101299\n",
+        "记录编号,婴儿性别,出生日期,母亲姓名,区划代码\nA1,1,2024-02-30,王芳,349901101201\nA2,1,2024-03-01,李娜,349901101299\nA3,1,,,349901101201\n合计,,,,\n",
     )
     .unwrap();
     match reconcile::import_source(&store, &path, &spec(), &opts(), &NoProgress) {
         Err(AppError::InvalidRows { errors, .. }) => {
             let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            assert_eq!(text.len(), 2, "{text:?}");
             assert!(
-                text.iter().any(|e| e.contains("bad.csv:2:出生日期")),
+                text.iter().any(|e| e.contains("bad.csv:4:出生日期")),
                 "{text:?}"
             );
-            assert!(
-                text.iter().any(|e| e.contains("bad.csv:3:区划代码")),
-                "{text:?}"
-            );
+            assert!(text.iter().any(|e| e.contains("bad.csv:5:")), "{text:?}");
         }
         other => panic!("expected row errors, got {other:?}"),
     }
@@ -616,4 +618,33 @@ fn source_import_errors_name_file_row_and_column() {
         reconcile::import_source(&store, &write_source(dir.path()), &spec(), &o, &NoProgress)
             .is_err()
     );
+    // Choosing to load the rest: the two usable rows are kept as written, the two
+    // others written beside the file.
+    let skip = ImportOptions {
+        skip_invalid: true,
+        ..opts()
+    };
+    let i = reconcile::import_source(&store, &path, &spec(), &skip, &NoProgress).unwrap();
+    assert_eq!(i.report.counts.new, 2);
+    assert_eq!(i.report.rejected_rows, 2);
+    assert_eq!(i.refused.len(), 2);
+    let rejected = std::fs::read_to_string(i.report.rejected_file.unwrap()).unwrap();
+    assert!(rejected.contains("合计"), "{rejected}");
+    assert_eq!(i.flagged_total, 2);
+    use renkou_domain::birth::SourceFlag;
+    assert!(
+        i.flagged.contains(&(SourceFlag::BirthDateInvalid, 1)),
+        "{:?}",
+        i.flagged
+    );
+    assert!(
+        i.flagged.contains(&(SourceFlag::RegionUnknown, 1)),
+        "{:?}",
+        i.flagged
+    );
+    let kept = store.source_births("县医院2024").unwrap();
+    assert_eq!(kept[0].birth_date, None);
+    assert_eq!(kept[0].birth_date_text(), "2024-02-30");
+    assert_eq!(kept[1].region_code, None);
+    assert_eq!(kept[1].region_text(), "349901101299");
 }

@@ -3,6 +3,7 @@
 //! kernel's rusage of the child) are exactly what a user would see.
 
 pub mod indicators;
+pub mod linkage;
 pub mod pages;
 pub mod reconcile;
 pub mod web;
@@ -68,6 +69,24 @@ pub enum BenchWhat {
         births: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+    },
+    /// 匹配引擎：两种生成器、各规模与种子的测量表，以及一个县一年的完整核对用时 /
+    /// the linkage measurement on both generators, sizes and seeds, and a county's year reconciled through the workflow, timed
+    Linkage {
+        /// township,county,prefecture
+        #[arg(long, default_value = "township,county")]
+        sizes: String,
+        #[arg(long, default_value = "1,2,3")]
+        seeds: String,
+        /// engine | independent（默认两者 / default both）
+        #[arg(long)]
+        generator: Option<String>,
+        /// 把测量表写成 JSON / write the table as JSON
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// 县一年完整核对所用的种子 / seed of the county reconciled through the workflow
+        #[arg(long, default_value_t = 1)]
+        county_seed: u64,
     },
 }
 
@@ -147,6 +166,19 @@ pub fn run(what: BenchWhat) -> Result<()> {
             postgres,
         } => import(persons, seed, &dir, &postgres),
         BenchWhat::Reconcile { births, seed } => crate::bench::reconcile::run(births, seed),
+        BenchWhat::Linkage {
+            sizes,
+            seeds,
+            generator,
+            json,
+            county_seed,
+        } => crate::bench::linkage::run(
+            &sizes,
+            &seeds,
+            generator.as_deref(),
+            json.as_deref(),
+            county_seed,
+        ),
     }
 }
 

@@ -30,10 +30,10 @@ pub fn run(births: usize, seed: u64) -> Result<()> {
     let g = generate::births(&cfg);
     let (source, register) = (&g.ledger, &g.hospital);
     let t = Instant::now();
-    let m = match_records(source, register);
+    let m = match_records(source, register, &renkou_linkage::LinkOptions::default());
     let secs = t.elapsed().as_secs_f64();
     let (slots, linked_register) =
-        structure(source.len(), register.len(), &m.links, &m.duplicate_pairs);
+        structure(source.len(), register.len(), &m.links, &m.duplicate_of);
 
     let se = &g.ledger_entity;
     let re = &g.hospital_entity;
@@ -47,7 +47,12 @@ pub fn run(births: usize, seed: u64) -> Result<()> {
     // Pairs: a predicted pair is right when both records are one birth.
     let (mut pairs, mut pairs_right, mut uncertain, mut uncertain_right) = (0, 0, 0, 0);
     let mut found: HashSet<u32> = HashSet::new();
-    for l in &m.links {
+    // A duplicate row's link to its birth is the birth's, counted once.
+    for l in m
+        .links
+        .iter()
+        .filter(|l| m.duplicate_of[l.left_index].is_none())
+    {
         let right = se[l.left_index] == re[l.right_index];
         if l.status == LinkStatus::Auto {
             pairs += 1;
@@ -136,7 +141,11 @@ pub fn run(births: usize, seed: u64) -> Result<()> {
     // reviewer would mostly confirm them) against the truth.
     let n1 = register.len() as u64;
     let n2 = (source.len() - dup.len()) as u64;
-    let matched = m.links.len() as u64;
+    let matched = m
+        .links
+        .iter()
+        .filter(|l| m.duplicate_of[l.left_index].is_none())
+        .count() as u64;
     if let Some(c) = renkou_stats::chapman(n1, n2, matched) {
         let true_n = in_source.union(&in_register).count();
         println!(

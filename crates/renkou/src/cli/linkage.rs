@@ -1,5 +1,13 @@
 //! `renkou link` and `renkou dedupe`: record linkage on plain files, no database.
 //!
+//! `renkou link` on two births files reconciles them (`renkou_linkage::reconcile`):
+//! the left file's duplicated rows are found with the right file as second source
+//! and every one of them links to the one birth (many-to-one within the left file,
+//! one-to-one between distinct births); it prints both fits' checks and the
+//! summary, and `--save-model` / `--model` keep and reuse the pair of models.
+//! Persons files are linked one-to-one. `renkou dedupe FILE [--with OTHER]`
+//! prints its fit and the pairs kept apart as twins.
+//!
 //! Everything that can be refused is refused before any linkage work starts: the
 //! options (thresholds, `--explain` pairs, the output folder, the model file), then
 //! the input files (read whole through the interchange reader, so a bad row is
@@ -8,8 +16,8 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use renkou_linkage::{
-    explain, read_records_sheet, write_links, Link, LinkOptions, LinkOutput, LinkRecord,
-    LinkStatus, Model, Thresholds,
+    explain, read_records_sheet, write_links, EntityKind, FitReport, Link, LinkOptions, LinkOutput,
+    LinkRecord, LinkStatus, SavedModels, Thresholds,
 };
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -28,6 +36,9 @@ pub struct LinkArgs {
 pub struct DedupeArgs {
     /// 文件 / the file to deduplicate
     pub file: PathBuf,
+    /// 另一来源（如医院记录），用来分辨双胞胎与重复 / a second source of the same births (the hospital's), which tells twins from duplicates
+    #[arg(long, value_name = "OTHER")]
+    pub with: Option<PathBuf>,
     #[command(flatten)]
     pub opts: CommonArgs,
 }
@@ -43,10 +54,10 @@ pub struct CommonArgs {
     /// 复核阈值（概率）/ review threshold: pairs at or above it (below accept) are `review` [default: 0.2, or the model's]
     #[arg(long, value_name = "P")]
     pub review: Option<f64>,
-    /// 保存训练得到的模型 / save the trained model (JSON) to FILE
+    /// 保存训练得到的模型（匹配与查重两个）/ save the trained models (linking and deduplicating, JSON) to FILE
     #[arg(long, value_name = "FILE")]
     pub save_model: Option<PathBuf>,
-    /// 使用已保存的模型，不再训练 / use a saved model instead of training on these files
+    /// 使用已保存的模型，不再训练 / use saved models instead of training on these files
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// 解释一对记录的得分（可重复）/ explain the score of a pair, field by field (repeatable)
@@ -67,6 +78,11 @@ const FEW_PAIRS: u64 = 200;
 struct Prepared {
     options: LinkOptions,
     explain: Vec<(String, String)>,
+}
+
+/// A model file: one model (older files) or the pair `--save-model` writes.
+fn load_models(p: &Path) -> Result<SavedModels> {
+    SavedModels::load(p).map_err(one_line)
 }
 
 fn prepare(o: &CommonArgs) -> Result<Prepared> {
@@ -92,11 +108,19 @@ fn prepare(o: &CommonArgs) -> Result<Prepared> {
             }
         }
     }
-    let model = match &o.model {
-        Some(p) => Some(Model::load(p).map_err(one_line)?),
+    let saved = match &o.model {
+        Some(p) => Some(load_models(p)?),
         None => None,
     };
-    let base = model.as_ref().map(|m| m.thresholds).unwrap_or_default();
+    let (model, dedupe_model) = match saved {
+        Some(s) => (s.link, s.dedupe),
+        None => (None, None),
+    };
+    let base = model
+        .as_ref()
+        .or(dedupe_model.as_ref())
+        .map(|m| m.thresholds)
+        .unwrap_or_default();
     let t = Thresholds {
         accept: o.accept.unwrap_or(base.accept),
         review: o.review.unwrap_or(base.review),
@@ -111,6 +135,7 @@ fn prepare(o: &CommonArgs) -> Result<Prepared> {
         options: LinkOptions {
             thresholds: Some(t),
             model,
+            dedupe_model,
             ..Default::default()
         },
         explain,
@@ -150,6 +175,10 @@ fn position(records: &[LinkRecord], file: &Path, id: &str) -> Result<usize> {
         })
 }
 
+fn births(records: &[LinkRecord]) -> bool {
+    !records.is_empty() && records.iter().all(|r| r.kind == EntityKind::Birth)
+}
+
 pub fn link(args: &LinkArgs) -> Result<()> {
     let start = Instant::now();
     let o = &args.opts;
@@ -167,8 +196,46 @@ pub fn link(args: &LinkArgs) -> Result<()> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let out = renkou_linkage::link(&left, &right, &p.options);
+    // Births: reconciled, the left file's duplicates linked to their birth too.
+    // Persons: one-to-one.
+    let (out, summary) = if births(&left) && births(&right) {
+        let mut r = renkou_linkage::reconcile(&left, &right, &p.options);
+        if let Some(path) = &o.save_model {
+            r.models().save(path).map_err(one_line)?;
+        }
+        let out = LinkOutput {
+            links: std::mem::take(&mut r.links),
+            model: r.link_model.clone(),
+            fit: r.link_fit.clone(),
+            blocking: r.link_blocking.clone(),
+            conflicts: (0, 0),
+            twins: Vec::new(),
+            timings: r.timings.clone(),
+        };
+        (out, Some(r))
+    } else {
+        let out = renkou_linkage::link(&left, &right, &p.options);
+        if let Some(path) = &o.save_model {
+            out.model.save(path).map_err(one_line)?;
+        }
+        (out, None)
+    };
     finish(o, &out, &left, &right, &pairs)?;
+    print_fit(&out.fit);
+    if let Some(r) = &summary {
+        print_fit(&r.dedupe_fit);
+        let s = &r.summary;
+        println!(
+            "左文件内重复 / duplicates in the left file: {} 组 groups, {} 行 rows（其中 {} 行关联到同一出生 / {} linked to their birth）；按双胞胎分开 / kept apart as twins: {}；自动 / auto {}，待复核 / review {}",
+            s.duplicate_groups,
+            s.duplicate_rows,
+            s.duplicate_links,
+            s.duplicate_links,
+            s.twins_kept_apart,
+            s.auto_links,
+            s.review_links
+        );
+    }
     let (auto, review) = counts(&out.links);
     let secs = start.elapsed().as_secs_f64();
     let (l, r) = (args.left.display(), args.right.display());
@@ -193,6 +260,15 @@ pub fn link(args: &LinkArgs) -> Result<()> {
     Ok(())
 }
 
+/// A fit's checks: printed in full when it did not pass or fell back, else in one line.
+fn print_fit(f: &FitReport) {
+    if f.fell_back() || !f.passed() {
+        println!("{f}");
+    } else {
+        println!("{}", renkou_reconciliation::trust::fit_line(f));
+    }
+}
+
 pub fn dedupe(args: &DedupeArgs) -> Result<()> {
     let start = Instant::now();
     let o = &args.opts;
@@ -208,8 +284,32 @@ pub fn dedupe(args: &DedupeArgs) -> Result<()> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let out = renkou_linkage::dedupe(&records, &p.options);
+    let other = match &args.with {
+        Some(w) => Some(read(w, o.sheet.as_deref())?),
+        None => None,
+    };
+    let out = match &other {
+        Some(other) => renkou_linkage::dedupe_with(&records, other, &p.options),
+        None => {
+            // Alone, the saved deduplication model (or a single older model).
+            let mut options = p.options.clone();
+            options.model = options.dedupe_model.take().or(options.model.take());
+            renkou_linkage::dedupe(&records, &options)
+        }
+    };
+    if let Some(path) = &o.save_model {
+        out.model.save(path).map_err(one_line)?;
+    }
     finish(o, &out, &records, &records, &pairs)?;
+    print_fit(&out.fit);
+    println!(
+        "按双胞胎（多胞胎）分开的记录对 / pairs kept apart as twins (multiples): {}{}",
+        out.twins.len(),
+        match &args.with {
+            Some(w) => format!("（参照 / with {}）", w.display()),
+            None => String::new(),
+        }
+    );
     let (auto, review) = counts(&out.links);
     let (groups, members) = groups(&out.links, records.len());
     let secs = start.elapsed().as_secs_f64();
@@ -247,9 +347,6 @@ fn finish(
         eprintln!(
             "注意：只有 {pairs} 个候选对，在其上训练的模型不可靠，可用 --model 使用在较大文件上训练的模型 / note: only {pairs} candidate pairs; a model trained on so few is unreliable: consider --model with one trained on larger files"
         );
-    }
-    if let Some(p) = &o.save_model {
-        out.model.save(p).map_err(one_line)?;
     }
     if o.report {
         print_report(out);

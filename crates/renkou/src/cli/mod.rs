@@ -281,7 +281,18 @@ pub fn main() -> ExitCode {
 }
 
 fn report(e: &anyhow::Error) {
-    if let Some(AppError::InvalidRows { file, errors }) = e.downcast_ref::<AppError>() {
+    // The register's and reconciliation's imports refuse rows alike.
+    let rows = match (
+        e.downcast_ref::<AppError>(),
+        e.downcast_ref::<renkou_reconciliation::Error>(),
+    ) {
+        (Some(AppError::InvalidRows { file, errors }), _)
+        | (_, Some(renkou_reconciliation::Error::InvalidRows { file, errors })) => {
+            Some((file, errors))
+        }
+        _ => None,
+    };
+    if let Some((file, errors)) = rows {
         for err in errors.iter().take(MAX_PRINTED_ERRORS) {
             eprintln!("{err}");
         }

@@ -4,9 +4,17 @@
 //! ```sh
 //! renkou source import hospital.xlsx --kind hospital --name 县医院2024 --region 349901101 --from 2024-01-01 --to 2024-12-31
 //! renkou source list
-//! renkou reconcile --source 1 [--region 349901101201] [--from … --to …] [--out items.csv]
+//! renkou reconcile --source 1 [--region 349901101201] [--from … --to …] [--out items.csv] [--refit]
 //! renkou accuracy --reconciliation 1 [--format json]
+//! renkou source model save --reconciliation 1     # the county's reviewed models
+//! renkou source model clear --county 349901000000
 //! ```
+//!
+//! A source is imported as it came: cells that do not parse (an ID number with a
+//! wrong check digit, a 15-digit number, a date that cannot exist, a village the
+//! region tree does not know) are kept as written and counted per reason; only
+//! rows that describe no birth are refused (`--skip-invalid` loads the rest and
+//! writes those rows beside the file).
 
 use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand};
@@ -24,6 +32,23 @@ pub enum SourceCommand {
     Import(SourceImportArgs),
     /// 列出来源 / list the sources
     List,
+    /// 本县审核过的核对模型 / the county's reviewed linkage models
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// 把某次核对所用的模型保存为本县模型，此后本县核对直接使用 / save the models a reconciliation used as its county's: later reconciliations of the county use them
+    Save {
+        #[arg(long)]
+        reconciliation: i64,
+    },
+    /// 删除本县模型，此后重新在每次记录上拟合 / remove the county's saved models: reconciliations fit their own again
+    Clear {
+        #[arg(long)]
+        county: String,
+    },
 }
 
 #[derive(Args)]
@@ -46,6 +71,12 @@ pub struct SourceImportArgs {
     to: String,
     #[arg(long)]
     sheet: Option<String>,
+    /// 导入可用的行，把无法使用的行写入 <文件>.rejected.csv / load the usable rows and write the refused ones to <file>.rejected.csv
+    #[arg(long)]
+    skip_invalid: bool,
+    /// 只检查，不写入 / check only, write nothing
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -63,6 +94,9 @@ pub struct ReconcileArgs {
     /// 把全部条目写入 CSV/xlsx / write every item to a CSV or xlsx file
     #[arg(long)]
     out: Option<PathBuf>,
+    /// 即使本县已保存模型，也在本次记录上重新拟合 / fit the models on these records even when the county has saved ones
+    #[arg(long)]
+    refit: bool,
 }
 
 #[derive(Args)]
@@ -99,10 +133,13 @@ pub fn source(db: &str, cmd: SourceCommand) -> Result<()> {
             };
             let opts = ImportOptions {
                 sheet: a.sheet.clone(),
+                skip_invalid: a.skip_invalid,
+                dry_run: a.dry_run,
                 ..ImportOptions::by(crate::cli::operator())
             };
             let bar = crate::progress::Bar::new();
-            let (r, id) = reconcile::import_source(&store, &a.file, &spec, &opts, &bar)?;
+            let imported = reconcile::import_source(&store, &a.file, &spec, &opts, &bar)?;
+            let (r, id) = (&imported.report, imported.source_id);
             let c = &r.counts;
             println!(
                 "{}: 来源 {} 读取 {} 行，新增 {}，未变 {}，修订 {} / source {}: read {}, new {}, unchanged {}, revised {}",
@@ -118,6 +155,26 @@ pub fn source(db: &str, cmd: SourceCommand) -> Result<()> {
                 c.unchanged,
                 c.corrected
             );
+            print_flagged(&imported);
+            if a.dry_run {
+                println!("（仅检查，未写入 / checked only, nothing written）");
+            }
+        }
+        SourceCommand::Model(ModelCommand::Save { reconciliation }) => {
+            let county =
+                reconcile::save_county_model(&store, reconciliation, &crate::cli::operator())?;
+            println!(
+                "已把核对 {reconciliation} 的模型保存为 {county} 的本县模型，此后该县的核对直接使用（--refit 可重新拟合）/ the models of reconciliation {reconciliation} are now {county}'s: its reconciliations use them (--refit fits anew)"
+            );
+        }
+        SourceCommand::Model(ModelCommand::Clear { county }) => {
+            let county = region_arg(&county)?;
+            let gone = reconcile::clear_county_model(&store, &county, &crate::cli::operator())?;
+            if gone {
+                println!("已删除 {county} 的本县模型 / {county}'s saved models removed");
+            } else {
+                println!("{county} 没有保存的模型 / {county} has no saved models");
+            }
         }
         SourceCommand::List => {
             println!("id\tkind\tname\tregion\tfrom\tto\trows\tfile");
@@ -137,6 +194,33 @@ pub fn source(db: &str, cmd: SourceCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What was kept as written, per reason, and what was refused.
+pub fn print_flagged(i: &renkou_reconciliation::sources::SourceImport) {
+    if i.flagged_total > 0 {
+        println!(
+            "保留原样并标记的记录 / records kept as written with a flag: {}",
+            i.flagged_total
+        );
+    }
+    for (f, n) in &i.flagged {
+        println!("  {}\t{n}\t{} / {}", f.as_str(), f.name_zh(), f.name_en());
+    }
+    let r = &i.report;
+    if r.rejected_rows > 0 {
+        println!(
+            "未导入的行 / rows refused: {}{}",
+            r.rejected_rows,
+            r.rejected_file
+                .as_ref()
+                .map(|p| format!("（已写入 / written to {}）", p.display()))
+                .unwrap_or_default()
+        );
+        for e in &i.refused {
+            println!("  {e}");
+        }
+    }
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -161,7 +245,18 @@ pub fn reconcile(db: &str, a: &ReconcileArgs) -> Result<()> {
         (Some(f), Some(t)) => Some((date_arg("from", f)?, date_arg("to", t)?)),
         _ => None,
     };
-    let r = reconcile::reconcile(&store, a.source, region, period, &crate::cli::operator())?;
+    let opts = reconcile::ReconcileOptions {
+        refit: a.refit,
+        ..Default::default()
+    };
+    let r = reconcile::reconcile_with(
+        &store,
+        a.source,
+        region,
+        period,
+        &opts,
+        &crate::cli::operator(),
+    )?;
     println!(
         "核对 {}：{} {}–{}，登记出生 {}，来源记录 {} / reconciliation {}: register births {}, source records {}",
         r.reconciliation_id,
@@ -197,6 +292,16 @@ pub fn reconcile(db: &str, a: &ReconcileArgs) -> Result<()> {
             c.estimate, c.interval.low, c.interval.high, c.n1, c.n2, c.m, c.missed_by_both
         );
     }
+    println!("可信度 / how far to trust it:");
+    print!("{}", r.trust);
+    if r.trust.fell_back() {
+        for f in [&r.trust.link_fit, &r.trust.dedupe_fit] {
+            if f.fell_back() {
+                println!("{f}");
+            }
+        }
+    }
+    println!("匹配用时 / linkage time: {:.2} s", r.linkage_seconds);
     if let Some(out) = &a.out {
         let format = match out.extension().and_then(|e| e.to_str()) {
             Some("xlsx") => OutFormat::Xlsx,

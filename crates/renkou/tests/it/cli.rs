@@ -611,3 +611,96 @@ B2,,2,2024-06-06,1,测试妈,,1995-01-01,349901101201
         assert!(err.contains("no reconciliation 9"), "{err}");
     }
 }
+
+/// A hospital file as it came (GBK, a mother's ID number with a wrong check digit,
+/// a village the tree does not know, one row that is no birth): refused with
+/// file:row:column, then loaded with --skip-invalid, the kept cells counted per
+/// reason; the reconciliation links the miswritten number and says how far to
+/// trust it; the county saves the reviewed model and the next run uses it.
+#[test]
+fn a_source_as_it_came_imports_reconciles_and_keeps_its_model() {
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        setup(&db, dir.path());
+        let persons = format!(
+            "{}P6,测试宝,1,2024-03-01,,H1,349901101201,10,P1,P2,resident,,\n",
+            persons_csv()
+        );
+        let p = dir.path().join("persons.csv");
+        std::fs::write(&p, persons).unwrap();
+        ok(&db.url, &["import", "persons", p.to_str().unwrap()]);
+        let good = id(1990, 2, 28, 2);
+        let typo = format!(
+            "{}{}",
+            &good[..17],
+            if good.ends_with('0') { '1' } else { '0' }
+        );
+        let text = format!(
+            "记录编号,婴儿姓名,婴儿性别,出生日期,孩次,母亲姓名,母亲身份号码,母亲出生日期,区划代码
+B1,测试宝,1,2024-03-01,3,测试母,{typo},1990-02-28,349901101201
+B2,,2,2024-06-06,1,测试妈,,1995-01-01,349901101299
+B3,,1,,,,,,349901101201
+"
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let f = dir.path().join("hospital.csv");
+        std::fs::write(&f, &gbk).unwrap();
+        let f = f.to_str().unwrap();
+        let mut args = vec![
+            "source",
+            "import",
+            f,
+            "--kind",
+            "hospital",
+            "--name",
+            "县医院",
+            "--region",
+            "349901",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ];
+        let err = fails(&db.url, &args);
+        assert!(
+            err.contains("hospital.csv:4:出生日期"),
+            "{}: {err}",
+            db.label
+        );
+        args.push("--skip-invalid");
+        let out = ok(&db.url, &args);
+        assert!(out.contains("新增 2"), "{}: {out}", db.label);
+        assert!(out.contains("mother_id_check_digit\t1"), "{out}");
+        assert!(out.contains("region_unknown\t1"), "{out}");
+        assert!(out.contains("未导入的行 / rows refused: 1"), "{out}");
+        assert!(out.contains("hospital.rejected.csv"), "{out}");
+
+        let out = ok(&db.url, &["reconcile", "--source", "1"]);
+        assert!(
+            out.contains("agree\t1"),
+            "{}: the typo'd number links: {out}",
+            db.label
+        );
+        assert!(out.contains("可信度 / how far to trust it"), "{out}");
+        assert!(
+            out.contains("自动判定的配对 / pairs decided automatically: 1"),
+            "{out}"
+        );
+        assert!(out.contains("模型检查 / model checks"), "{out}");
+        assert!(
+            out.contains("保留原样并标记的记录 / records kept as written with a flag: 2"),
+            "{out}"
+        );
+
+        let out = ok(
+            &db.url,
+            &["source", "model", "save", "--reconciliation", "1"],
+        );
+        assert!(out.contains("349901000000"), "{out}");
+        let out = ok(&db.url, &["reconcile", "--source", "1"]);
+        assert!(out.contains("本县保存的模型"), "{}: {out}", db.label);
+        assert!(out.contains("agree\t1"), "{out}");
+        let out = ok(&db.url, &["reconcile", "--source", "1", "--refit"]);
+        assert!(out.contains("本次拟合 / fitted on this run"), "{out}");
+    }
+}

@@ -147,6 +147,18 @@ fn link_writes_links_csv_with_f1_above_0_99() {
         out.contains(&format!("自动匹配 auto (≥ 0.5): {n_auto}")),
         "{out}"
     );
+    // Births are reconciled: the left file's duplicates link to their birth too,
+    // and both fits are stated.
+    assert!(
+        out.contains("左文件内重复 / duplicates in the left file"),
+        "{out}"
+    );
+    let dup_rows = links
+        .iter()
+        .map(|l| l.0.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    assert_eq!(dup_rows, links.len(), "each left row at most once");
     // The summary: Chinese, then English, with the counts.
     let zh = out.find("匹配完成").expect("Chinese summary");
     let en = out.find("Linked ledger.csv").expect("English summary");
@@ -176,6 +188,30 @@ fn dedupe_finds_planted_duplicates() {
         out.contains("查重完成") && out.contains("groups of duplicates"),
         "{out}"
     );
+    // The fit's checks and the twins kept apart are stated.
+    assert!(
+        out.contains("检查全部通过") || out.contains("模型检查"),
+        "{out}"
+    );
+    assert!(out.contains("pairs kept apart as twins"), "{out}");
+
+    // With the hospital as second source: twins written alike by the ledger are
+    // told apart by the hospital's two births, and the F1 does not drop.
+    let out = ok(
+        dir.path(),
+        &[
+            "dedupe",
+            "ledger.csv",
+            "--with",
+            "hospital.csv",
+            "--out",
+            "dups2.csv",
+        ],
+    );
+    assert!(out.contains("（参照 / with hospital.csv）"), "{out}");
+    let with = read_links(&dir.path().join("dups2.csv"));
+    let m2 = evaluate_dedupe(auto_indices(&with, &g.ledger, &g.ledger), &g.ledger_entity);
+    assert!(m2.f1 >= m.f1 - 0.01 && m2.precision >= 0.95, "{m2} vs {m}");
 }
 
 #[test]

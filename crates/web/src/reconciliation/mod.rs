@@ -5,10 +5,11 @@
 //! only the items of the account's area count and show. An item outside the area
 //! is 404, like every record of another area.
 
+pub mod api;
 pub mod pages;
 
 use crate::error::WebError;
-use crate::extract::Current;
+use crate::extract::{Caller, Current};
 use crate::routes::{Access, Param, Route};
 use crate::{blocking, AppState};
 use axum::extract::{FromRequestParts, Path};
@@ -24,38 +25,53 @@ async fn id_param(parts: &mut Parts, state: &AppState) -> Result<i64, WebError> 
         .ok_or(WebError::NotFound)
 }
 
-/// The URL's `{id}`: a reconciliation whose area overlaps the account's.
-pub struct ReconciliationOf {
-    pub me: Current,
+/// Whether a caller of `scope` may see a reconciliation (or source) of `region`:
+/// the areas overlap.
+pub(crate) fn overlaps_scope(scope: &renkou_domain::account::Scope, region: &str) -> bool {
+    renkou_domain::RegionCode::parse(region)
+        .is_ok_and(|r| scope.region.contains(&r) || r.contains(&scope.region))
+}
+
+/// The URL's `{id}`: a reconciliation whose area overlaps the caller's (a page's
+/// account by default, or an API token's).
+pub struct ReconciliationOf<C: Caller = Current> {
+    pub me: C,
     pub r: ReconciliationInfo,
 }
 
-impl FromRequestParts<AppState> for ReconciliationOf {
-    type Rejection = WebError;
+impl<C: Caller> FromRequestParts<AppState> for ReconciliationOf<C> {
+    type Rejection = C::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let me = Current::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = C::from_parts(parts, state).await?;
         let id = id_param(parts, state).await?;
         let store = state.store.clone();
+        let scope = me.scope().clone();
         let r = blocking(move || Ok(store.reconciliation(id)?))
             .await?
-            .filter(|r| pages::overlaps(&me, &r.region_code))
+            .filter(|r| overlaps_scope(&scope, &r.region_code))
             .ok_or(WebError::NotFound)?;
         Ok(ReconciliationOf { me, r })
     }
 }
 
-/// The URL's `{id}`: a reconciliation item of a village in the account's area.
-pub struct ItemOf {
-    pub me: Current,
+/// The URL's `{id}`: a reconciliation item of a village in the caller's area.
+pub struct ItemOf<C: Caller = Current> {
+    pub me: C,
     pub item: Item,
 }
 
-impl FromRequestParts<AppState> for ItemOf {
-    type Rejection = WebError;
+impl<C: Caller> FromRequestParts<AppState> for ItemOf<C> {
+    type Rejection = C::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let me = Current::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = C::from_parts(parts, state).await?;
         let id = id_param(parts, state).await?;
         let (store, actor) = (state.store.clone(), me.actor());
         let item = blocking(move || {
@@ -85,6 +101,12 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Reconciliation],
             get(pages::reconciliation),
+        ),
+        Route::post(
+            "/reconcile/{id}/model",
+            Access::Session,
+            &[Reconciliation],
+            post(pages::save_model),
         ),
         Route::get(
             "/reconcile/{id}/items",

@@ -17,15 +17,12 @@ use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use renkou_domain::progress::NoProgress;
 use renkou_domain::{parse_date, RegionCode};
 use renkou_reconciliation::rules::{Decision, DiffField, ItemClass, ReviewStatus, SourceKind};
 use renkou_reconciliation::tables::{
     Item, ItemFilter, ReconciliationInfo, ReconciliationTables, SourceInfo,
 };
 use renkou_reconciliation::workflow::{self as rec, Accuracy, Fix, ItemDetail, SourceSpec};
-use renkou_reconciliation::Error as AppError;
-use renkou_store::ImportOptions;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -89,8 +86,11 @@ pub async fn index(
     Ok(Html(page.render()?))
 }
 
-/// Upload of a source file: checked and imported at once (a source is one
-/// township's or village's births, small), all or nothing; errors are listed.
+/// Upload of a source file: the ledger upload's check and preview (a dry run of
+/// the real import: recognised columns, first rows, every refused row with
+/// file:row:column, the cells kept as written per reason), then the import as a
+/// background job with progress (`/imports/{id}`), so a county's hospital file
+/// does not time out.
 pub async fn upload_source(
     State(state): State<AppState>,
     form: CsrfMultipart,
@@ -102,7 +102,6 @@ pub async fn upload_source(
         .file
         .filter(|f| !f.bytes.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择文件 / choose a file".into()))?;
-    let (safe, bytes) = (upload.file_name, upload.bytes);
     let bad = |m: &str| WebError::BadRequest(m.to_string());
     let spec = SourceSpec {
         kind: SourceKind::parse(&get("kind"))
@@ -113,47 +112,17 @@ pub async fn upload_source(
         from: parse_date(&get("from")).map_err(|e| WebError::BadRequest(e.to_string()))?,
         to: parse_date(&get("to")).map_err(|e| WebError::BadRequest(e.to_string()))?,
     };
-    let me = current.clone();
-    let page = blocking(move || {
-        let dir = crate::register::imports::TempDir::new("source")?;
-        let path = dir.path().join(&safe);
-        std::fs::write(&path, &bytes).map_err(|e| WebError::Internal(e.to_string()))?;
-        let opts = ImportOptions::by(me.actor());
-        let result = rec::import_source(&state.store, &path, &spec, &opts, &NoProgress);
-        match result {
-            Ok((r, _)) => {
-                let c = r.counts;
-                let msg = format!(
-                    "{}：读取 {} 行，新增 {}，未变 {}，修订 {} / read {}, new {}, unchanged {}, revised {}",
-                    r.file, c.read, c.new, c.unchanged, c.corrected, c.read, c.new, c.unchanged, c.corrected
-                );
-                index_page(&state, &me, Vec::new(), msg)
-            }
-            Err(AppError::InvalidRows { file, errors }) => {
-                let mut lines: Vec<String> = errors
-                    .iter()
-                    .take(200)
-                    .map(|e| e.to_string().replace(&path.display().to_string(), &file))
-                    .collect();
-                if errors.len() > 200 {
-                    lines.push(format!("…… {} more", errors.len() - 200));
-                }
-                index_page(
-                    &state,
-                    &me,
-                    lines,
-                    format!(
-                        "{file}: {} 处错误，未导入任何数据 / {} errors, nothing was imported",
-                        errors.len(),
-                        errors.len()
-                    ),
-                )
-            }
-            Err(e) => index_page(&state, &me, vec![e.to_string()], String::new()),
-        }
-    })
-    .await?;
-    Ok(Html(page.render()?).into_response())
+    let skip_invalid = get("skip_invalid") == "1";
+    crate::register::imports::preview(
+        state,
+        current,
+        crate::register::imports::FileKindParam::Births,
+        spec.name.clone(),
+        skip_invalid,
+        upload,
+        Some(spec),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -221,6 +190,95 @@ struct RunPage {
     r: ReconciliationInfo,
     acc: Accuracy,
     classes: Vec<(ItemClass, u64)>,
+    /// How far to trust the run (none for runs made before it was kept).
+    trust: Option<TrustView>,
+    /// The account's area holds the whole county: it may make this run's models
+    /// the county's.
+    can_save_model: bool,
+}
+
+/// The trust panel, its lines ready to show.
+pub(crate) struct TrustView {
+    /// (label, value) in the page's language.
+    pub counts: Vec<(String, u64)>,
+    /// (passed and not fallen back, the fit's line: Chinese / English).
+    pub fits: Vec<(bool, String)>,
+    pub model: String,
+}
+
+pub(crate) fn trust_view(t: &renkou_reconciliation::trust::Trust, l: L) -> TrustView {
+    use renkou_reconciliation::trust::{fit_line, ModelSource};
+    let s = |zh: &str, en: &str| l.s(zh, en).to_string();
+    TrustView {
+        counts: vec![
+            (
+                s("自动判定的配对", "Pairs decided automatically"),
+                t.auto_pairs,
+            ),
+            (s("待复核的配对", "Pairs in review"), t.review_pairs),
+            (
+                s(
+                    "其中：同日另有相近出生（双胞胎等）",
+                    "of which a same-day rival fits as well (twins, …)",
+                ),
+                t.contested,
+            ),
+            (
+                s(
+                    "来源内重复（重报，只计一次）",
+                    "Duplicated rows (counted once)",
+                ),
+                t.duplicates,
+            ),
+            (
+                s("其中：已关联到同一出生", "of which linked to their birth"),
+                t.duplicates_linked,
+            ),
+            (
+                s(
+                    "不确定的重复对（未合并）",
+                    "Unsure duplicate pairs (not merged)",
+                ),
+                t.review_duplicates,
+            ),
+            (
+                s("按双胞胎（多胞胎）分开", "Kept apart as twins (multiples)"),
+                t.twins_kept_apart,
+            ),
+            (
+                s(
+                    "保留原样并标记的来源记录",
+                    "Source records kept as written with a flag",
+                ),
+                t.flagged_records,
+            ),
+        ],
+        fits: [&t.link_fit, &t.dedupe_fit]
+            .into_iter()
+            .map(|f| (f.passed() && !f.fell_back(), fit_line(f)))
+            .collect(),
+        model: match &t.model {
+            ModelSource::Fitted => s("本次在记录上拟合", "fitted on this run's records"),
+            ModelSource::County {
+                county,
+                saved_by,
+                saved_at,
+                from,
+            } => format!(
+                "{} {county}（{saved_by}，{saved_at}{}）",
+                l.s("本县保存的模型", "the county's saved model"),
+                from.map(|r| format!("，{} {r}", l.s("来自核对", "from reconciliation")))
+                    .unwrap_or_default()
+            ),
+        },
+    }
+}
+
+fn can_save_model(me: &Current, r: &ReconciliationInfo) -> bool {
+    RegionCode::parse(&r.region_code)
+        .ok()
+        .and_then(|c| rec::county_of(&c))
+        .is_some_and(|c| me.scope.region.contains(&c))
 }
 
 pub async fn reconciliation(
@@ -236,6 +294,8 @@ pub async fn reconciliation(
             .collect();
         Ok(RunPage {
             l: me.l,
+            trust: r.trust.as_ref().map(|t| trust_view(t, me.l)),
+            can_save_model: can_save_model(&me, &r),
             me,
             r,
             acc,
@@ -244,6 +304,25 @@ pub async fn reconciliation(
     })
     .await?;
     Ok(Html(page.render()?))
+}
+
+/// Makes the models this reconciliation was scored with its county's: the county's
+/// later reconciliations use them instead of fitting their own.
+pub async fn save_model(
+    State(state): State<AppState>,
+    ReconciliationOf { r, .. }: ReconciliationOf,
+    CsrfForm { me, .. }: CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    if !can_save_model(&me, &r) {
+        return Err(WebError::Forbidden);
+    }
+    let id = r.id;
+    blocking(move || {
+        rec::save_county_model(&state.store, id, &me.actor())?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/reconcile/{id}")).into_response())
 }
 
 // --- the review queue -----------------------------------------------------------
@@ -449,7 +528,7 @@ fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
     d.item.diffs.iter().find_map(|f| {
         let v = match f {
             DiffField::Sex => Some(s.child_sex.code().to_string()),
-            DiffField::BirthDate => Some(s.birth_date.to_string()),
+            DiffField::BirthDate => s.birth_date.map(|x| x.to_string()),
             DiffField::Name => s.child_name.clone(),
             DiffField::BirthOrder | DiffField::MotherId => None,
         }?;
@@ -460,7 +539,9 @@ fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
 fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
     let s = d.source.as_ref();
     let o = d.original.as_ref();
-    let r = d.register.as_ref();
+    // A duplicate is shown beside the row it repeats (it links to that row's
+    // register birth too).
+    let r = d.register.as_ref().filter(|_| o.is_none());
     let opt = |v: Option<String>| v.unwrap_or_default();
     let differs = |f: DiffField| d.item.diffs.contains(&f);
     let sex = |x: renkou_domain::Sex| format!("{} {}", x.code(), x.name_zh());
@@ -480,9 +561,9 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
         ),
         (
             l.s("出生日期", "Birth date"),
-            s.map(|b| b.birth_date.to_string()),
+            s.map(|b| b.birth_date_text()),
             r.map(|p| p.birth_date.to_string())
-                .or(o.map(|b| b.birth_date.to_string())),
+                .or(o.map(|b| b.birth_date_text())),
             differs(DiffField::BirthDate),
         ),
         (
@@ -501,9 +582,9 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
         ),
         (
             l.s("母亲身份号码", "Mother's ID number"),
-            s.and_then(|b| b.mother_id_number.as_ref().map(|i| i.to_string())),
+            s.map(|b| b.mother_id_text()).filter(|t| !t.is_empty()),
             r.and_then(|p| p.mother_id_number.clone())
-                .or(o.and_then(|b| b.mother_id_number.as_ref().map(|i| i.to_string()))),
+                .or(o.map(|b| b.mother_id_text()).filter(|t| !t.is_empty())),
             differs(DiffField::MotherId),
         ),
         (
@@ -522,9 +603,9 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
         ),
         (
             l.s("区划代码", "Region code"),
-            s.and_then(|b| b.region_code.as_ref().map(|x| x.to_string())),
+            s.map(|b| b.region_text()).filter(|t| !t.is_empty()),
             r.map(|p| p.region_code.clone())
-                .or(o.and_then(|b| b.region_code.as_ref().map(|x| x.to_string()))),
+                .or(o.map(|b| b.region_text()).filter(|t| !t.is_empty())),
             false,
         ),
     ];
@@ -546,6 +627,7 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
 
 fn can_fix(me: &Current, it: &Item) -> bool {
     it.person_no.is_some()
+        && renkou_reconciliation::rules::decision_allowed(it.class, Decision::Fix)
         && RegionCode::parse(&it.village_code).is_ok_and(|v| me.scope.can_write(&v))
 }
 

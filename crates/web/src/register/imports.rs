@@ -33,6 +33,9 @@ pub struct Upload {
     pub at: Instant,
     /// The folder that holds the file, removed with the upload.
     pub _dir: TempDir,
+    /// A reconciliation source (its kind, area and period): the births are
+    /// imported as that source, described in the import's transaction.
+    pub spec: Option<renkou_reconciliation::workflow::SourceSpec>,
 }
 
 /// How long an uploaded file waits for its commit, and a finished job's result
@@ -263,6 +266,43 @@ pub(crate) fn run_import(
     }
 }
 
+/// Runs an upload's import: a reconciliation source through its use case (the
+/// records kept as written, counted per flag), anything else as [`run_import`].
+/// Returns the report and, for a source, its flag lines.
+pub(crate) fn run_upload(
+    store: &renkou_store::Store,
+    u: &Upload,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<(ImportReport, Vec<String>), ImportFailure> {
+    let Some(spec) = &u.spec else {
+        return run_import(store, u.kind, &u.path, &u.source, opts, progress)
+            .map(|r| (r, Vec::new()));
+    };
+    match renkou_reconciliation::workflow::import_source(store, &u.path, spec, opts, progress) {
+        Ok(i) => {
+            let mut lines = Vec::new();
+            if i.flagged_total > 0 {
+                lines.push(format!(
+                    "{} 条记录有单元格按原样保留并标记 / {} records keep a cell as written, flagged:",
+                    i.flagged_total, i.flagged_total
+                ));
+            }
+            for (f, n) in &i.flagged {
+                lines.push(format!("{}：{n} / {}: {n}", f.name_zh(), f.name_en()));
+            }
+            if let Some(id) = i.source_id {
+                lines.push(format!("来源编号 / source id: {id}"));
+            }
+            Ok((i.report, lines))
+        }
+        Err(renkou_reconciliation::Error::InvalidRows { errors, .. }) => {
+            Err(ImportFailure::Rows(errors))
+        }
+        Err(e) => Err(ImportFailure::Other(e.into())),
+    }
+}
+
 struct JobProgress(Arc<Upload>);
 
 impl Progress for JobProgress {
@@ -342,6 +382,10 @@ struct PreviewPage {
     can_commit: bool,
     file_error: String,
     conflicts: Vec<ConflictRow>,
+    /// A source's records kept with a cell as written, per reason.
+    flagged: Vec<String>,
+    /// Where to upload a fixed file.
+    again: &'static str,
 }
 
 fn opts(
@@ -386,6 +430,21 @@ pub async fn upload(
         .file
         .filter(|f| !f.bytes.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择文件 / choose a file".into()))?;
+    preview(state, current, kind, source, skip_invalid, file, None).await
+}
+
+/// Keeps an uploaded file and shows its preview: the recognised columns, the first
+/// rows, a dry run of the real import (every row error, a source's flags); the
+/// import itself runs as a job on commit (`/imports/{id}/commit`).
+pub(crate) async fn preview(
+    state: AppState,
+    current: Current,
+    kind: FileKindParam,
+    source: String,
+    skip_invalid: bool,
+    file: crate::extract::Upload,
+    spec: Option<renkou_reconciliation::workflow::SourceSpec>,
+) -> Result<Response, WebError> {
     let id: u64 = rand::random::<u64>() >> 12;
     let dir = TempDir::new("upload")?;
     let path = dir.path().join(&file.file_name);
@@ -400,6 +459,7 @@ pub async fn upload(
         job: Mutex::new(JobState::default()),
         at: Instant::now(),
         _dir: dir,
+        spec,
     });
     state.uploads.insert(id, upload.clone());
     let me = current.clone();
@@ -428,6 +488,12 @@ pub async fn upload(
             can_commit: false,
             file_error: String::new(),
             conflicts: Vec::new(),
+            flagged: Vec::new(),
+            again: if upload.spec.is_some() {
+                "/reconcile"
+            } else {
+                "/imports/new"
+            },
         };
         let shown = |s: String| s.replace(&upload.path.display().to_string(), &upload.file_name);
         match TableReader::open(&upload.path, fk, None) {
@@ -463,15 +529,9 @@ pub async fn upload(
             }
         }
         let o = opts(&me, upload.skip_invalid, true, false);
-        match run_import(
-            &state.store,
-            upload.kind,
-            &upload.path,
-            &upload.source,
-            &o,
-            &NoProgress,
-        ) {
-            Ok(report) => {
+        match run_upload(&state.store, &upload, &o, &NoProgress) {
+            Ok((report, flagged)) => {
+                page.flagged = flagged;
                 page.read = report.counts.read;
                 page.error_count = report.rejected_rows;
                 page.can_commit = true;
@@ -545,18 +605,20 @@ pub async fn commit(
     // Its audit entry is written in the import's own transaction.
     std::thread::spawn(move || {
         let progress = JobProgress(job.clone());
-        let result = run_import(&store, job.kind, &job.path, &job.source, &o, &progress);
+        let result = run_upload(&store, &job, &o, &progress);
         let shown = |s: String| s.replace(&job.path.display().to_string(), &job.file_name);
         let (message, errors) = match result {
-            Ok(r) => {
+            Ok((r, flagged)) => {
                 let c = r.counts;
-                (
-                    format!(
-                        "完成：读取 {}，新增 {}，未变 {}，更正 {}，跳过 {} / done: read {}, new {}, unchanged {}, corrected {}, skipped {}",
-                        c.read, c.new, c.unchanged, c.corrected, r.rejected_rows, c.read, c.new, c.unchanged, c.corrected, r.rejected_rows
-                    ),
-                    Vec::new(),
-                )
+                let mut m = format!(
+                    "完成：读取 {}，新增 {}，未变 {}，更正 {}，跳过 {} / done: read {}, new {}, unchanged {}, corrected {}, skipped {}",
+                    c.read, c.new, c.unchanged, c.corrected, r.rejected_rows, c.read, c.new, c.unchanged, c.corrected, r.rejected_rows
+                );
+                for line in flagged {
+                    m.push('；');
+                    m.push_str(&line);
+                }
+                (m, Vec::new())
             }
             Err(ImportFailure::Rows(errors)) => (
                 format!(

@@ -76,7 +76,9 @@ fn setup(store: &Store) {
 
 fn source_csv() -> String {
     let a1 = IdNumber::compose(349901, d(1992, 3, 4), 24);
-    let b1 = IdNumber::compose(349901, d(1993, 7, 8), 24);
+    // A clerk's slip in the check digit: kept as written, still compared.
+    let b1 = IdNumber::compose(349901, d(1993, 7, 8), 24).to_string();
+    let b1 = format!("{}{}", &b1[..17], if b1.ends_with('0') { '1' } else { '0' });
     format!(
         "记录编号,婴儿姓名,婴儿性别,出生日期,孩次,母亲姓名,母亲身份号码,母亲出生日期,区划代码\n\
          S1,测试甲儿,1,2024-04-01,1,测试甲,{a1},1992-03-04,{OURS}\n\
@@ -98,8 +100,9 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("href=\"/reconcile\""), "nav link");
 
-        // A bad file is refused with file:row:column, and nothing is written.
-        let bad = "记录编号,婴儿性别,出生日期\nX1,1,2024-02-30\n";
+        // A row with neither a birth date nor a mother is refused with
+        // file:row:column in the check, and nothing is written.
+        let bad = "记录编号,婴儿性别,出生日期,母亲姓名\nX1,1,,\n";
         let fields = [
             ("kind", "hospital"),
             ("name", "县医院"),
@@ -116,7 +119,13 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         );
         assert_eq!(s, StatusCode::OK);
         assert!(body.contains("医院.csv:2:出生日期"), "{l}: {body}");
+        assert!(
+            !body.contains("id=\"commit\""),
+            "{l}: no commit with errors"
+        );
         assert!(store.sources().unwrap().is_empty());
+        // A good file: checked and previewed (the mother's ID number of S2 has a
+        // wrong check digit: kept and flagged), then imported as a job.
         let (s, body, _) = multipart(
             &admin,
             "/reconcile/sources",
@@ -125,7 +134,34 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
             source_csv().as_bytes(),
         );
         assert_eq!(s, StatusCode::OK, "{body}");
-        assert!(body.contains("new 2"), "{l}: {body}");
+        assert!(body.contains("id=\"commit\""), "{l}: {body}");
+        assert!(body.contains("id=\"flagged\""), "{l}: {body}");
+        assert!(body.contains("母亲身份号码校验位错误：1"), "{l}: {body}");
+        assert!(
+            store.sources().unwrap().is_empty(),
+            "{l}: the check wrote nothing"
+        );
+        let upload_id = body
+            .split("action=\"/imports/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap()
+            .to_string();
+        let (s, _, loc) = admin.post(&format!("/imports/{upload_id}/commit"), "");
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        assert_eq!(
+            loc.as_deref(),
+            Some(format!("/imports/{upload_id}").as_str())
+        );
+        let mut page = String::new();
+        for _ in 0..200 {
+            page = admin.get(&format!("/imports/{upload_id}")).1;
+            if page.contains("id=\"result\"") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(page.contains("new 2"), "{l}: {page}");
         let sid = store.sources().unwrap()[0].id;
 
         let (s, _, loc) = admin.post("/reconcile/runs", &format!("source={sid}"));
@@ -272,5 +308,235 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
         // The county's page shows both villages and the Chapman columns.
         let (_, page) = admin.get(&format!("/reconcile/{rid}"));
         assert!(page.contains("二村") && page.contains("一村"), "{page}");
+        // How far to trust it: the counts, the fits' checks, and for the county the
+        // button that makes the run's models the county's.
+        assert!(
+            page.contains("id=\"trust\"") && page.contains("id=\"fits\""),
+            "{l}: {page}"
+        );
+        assert!(page.contains("自动判定的配对"), "{l}: Chinese first");
+        assert!(page.contains("id=\"save-model\""), "{l}");
+        let (_, cun_page) = cun.get(&format!("/reconcile/{rid}"));
+        assert!(!cun_page.contains("id=\"save-model\""), "{l}");
+        assert_eq!(
+            cun.post(&format!("/reconcile/{rid}/model"), "").0,
+            StatusCode::FORBIDDEN
+        );
+        let (s, _, _) = admin.post(&format!("/reconcile/{rid}/model"), "");
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        assert!(
+            store
+                .county_models(&code("349901000000"))
+                .unwrap()
+                .is_some(),
+            "{l}"
+        );
+    }
+}
+
+fn token(store: &Store, user: &str) -> String {
+    let t = format!("{user}-reconcile-token");
+    let a = store.account_by_name(user).unwrap().unwrap();
+    store
+        .create_api_token(
+            a.id,
+            "t",
+            &t,
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .unwrap();
+    t
+}
+
+fn api(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let (s, text, _) = send(app, req);
+    (
+        s,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// The county drives a reconciliation from its own scripts: sources, a run with
+/// its trust report, the queue and a decision; a village's token sees its village
+/// only and another village's item is 404.
+#[test]
+fn the_reconciliation_api_is_scoped_like_the_account() {
+    use serde_json::json;
+    for db in databases() {
+        let l = &db.label;
+        let store = db.store_with(&renkou_web::migrations());
+        setup(&store);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("医院.csv");
+        std::fs::write(&path, source_csv()).unwrap();
+        let spec = renkou_reconciliation::workflow::SourceSpec {
+            kind: renkou_reconciliation::rules::SourceKind::Hospital,
+            name: "县医院".into(),
+            region: code("349901101000"),
+            from: d(2024, 1, 1),
+            to: d(2024, 12, 31),
+        };
+        let i = renkou_reconciliation::workflow::import_source(
+            &store,
+            &path,
+            &spec,
+            &renkou_store::ImportOptions::by(renkou_store::Actor::operator("admin")),
+            &renkou_domain::progress::NoProgress,
+        )
+        .unwrap();
+        let sid = i.source_id.unwrap();
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        let (admin, cun) = (token(&store, "admin"), token(&store, "cun"));
+
+        let (s, v) = api(&app, "GET", "/api/v1/sources", &cun, None);
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        assert_eq!(v[0]["id"], json!(sid), "{l}");
+        let (s, v) = api(
+            &app,
+            "POST",
+            "/api/v1/reconciliations",
+            &admin,
+            Some(json!({"source": sid})),
+        );
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        let rid = v["reconciliation_id"].as_i64().unwrap();
+        assert!(v["trust"]["auto_pairs"].as_u64().is_some(), "{l}: {v}");
+        assert!(v["trust"]["link_fit"]["checks"].is_array(), "{l}: {v}");
+        // A source of nobody's, a body with an unknown field: refused as JSON.
+        let (s, _) = api(
+            &app,
+            "POST",
+            "/api/v1/reconciliations",
+            &admin,
+            Some(json!({"source": 999})),
+        );
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, v) = api(
+            &app,
+            "POST",
+            "/api/v1/reconciliations",
+            &admin,
+            Some(json!({"source": sid, "x": 1})),
+        );
+        assert!(
+            s.is_client_error() && v["error"].is_string(),
+            "{l}: {s} {v}"
+        );
+
+        let (s, v) = api(&app, "GET", "/api/v1/reconciliations", &cun, None);
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v[0]["id"], json!(rid), "{l}");
+        assert!(v[0]["trust"]["dedupe_fit"].is_object(), "{l}: {v}");
+        let (s, v) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/reconciliations/{rid}"),
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        assert_eq!(
+            v["area"]["region_code"],
+            json!(OURS),
+            "{l}: the village's counts"
+        );
+
+        // The village's token lists its village's items only.
+        let (s, v) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/reconciliations/{rid}/items"),
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        let items = v["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items.iter().all(|i| i["village_code"] == json!(OURS)),
+            "{l}: {v}"
+        );
+        let ours = items[0]["id"].as_i64().unwrap();
+        let (_, all) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/reconciliations/{rid}/items?limit=1000"),
+            &admin,
+            None,
+        );
+        let theirs = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["village_code"] == json!(THEIRS))
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (s, _) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/reconciliations/{rid}/items?class=nonsense"),
+            &cun,
+            None,
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+
+        // Decisions: another village's item is 404; the own is confirmed.
+        let (s, _) = api(
+            &app,
+            "POST",
+            &format!("/api/v1/reconciliation-items/{theirs}/decision"),
+            &cun,
+            Some(json!({"decision": "confirm"})),
+        );
+        assert_eq!(s, StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(
+            store.reconciliation_item(theirs).unwrap().unwrap().status,
+            renkou_reconciliation::rules::ReviewStatus::Open
+        );
+        let (s, v) = api(
+            &app,
+            "POST",
+            &format!("/api/v1/reconciliation-items/{ours}/decision"),
+            &cun,
+            Some(json!({"decision": "confirm", "note": "checked by phone"})),
+        );
+        assert_eq!(
+            (s, v["status"].clone()),
+            (StatusCode::OK, json!("confirmed")),
+            "{l}: {v}"
+        );
+        let (s, _) = api(
+            &app,
+            "POST",
+            &format!("/api/v1/reconciliation-items/{ours}/decision"),
+            &cun,
+            Some(json!({"decision": "maybe"})),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // Without a token: 401.
+        let (s, _) = api(&app, "GET", "/api/v1/sources", "", None);
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
 }

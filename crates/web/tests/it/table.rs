@@ -54,14 +54,15 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
             to: d(2024, 12, 31),
         };
         let opts = ImportOptions::by(Actor::operator("admin"));
-        let (_, sid) = workflow::import_source(
+        let sid = workflow::import_source(
             store,
             &path,
             &spec,
             &opts,
             &renkou_domain::progress::NoProgress,
         )
-        .unwrap();
+        .unwrap()
+        .source_id;
         let r = workflow::reconcile(store, sid.unwrap(), None, None, &Actor::operator("admin"))
             .unwrap();
         let (items, _) = store
