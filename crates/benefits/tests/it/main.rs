@@ -9,3 +9,4 @@ mod employer;
 mod ledger;
 mod reward;
 mod special;
+mod store;
