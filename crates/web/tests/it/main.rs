@@ -3,6 +3,7 @@
 //! the pages of each domain, the JSON API, uploads.
 
 mod api;
+mod benefits;
 mod common;
 mod indicators;
 mod reconcile;
