@@ -5,7 +5,8 @@
 //! It owns the tables `benefit_facts` (attested facts with their evidence),
 //! `benefit_runs` and `benefit_run_rows` (eligibility runs, one row per person
 //! considered with its receipt) and `benefit_slots` (the month ledger: one slot per
-//! person, program and month, paid once) ([`tables`], [`MIGRATIONS`]), and reads
+//! person, program and month, paid once) and `benefit_roster` (a run's roster
+//! through its states) ([`tables`], [`MIGRATIONS`]), and reads
 //! the register through the kernel's store.
 //!
 //! - [`rules`]: pure — parameters as dated, referenced, versioned data; the facts
@@ -14,7 +15,9 @@
 //! - [`loader`]: the register read for a run (fast: a childcare run reads only the
 //!   birth cohorts its age limit lets in);
 //! - use cases: [`attest`] (record attested facts), [`runs`] (run, save, read
-//!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger).
+//!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger),
+//!   [`roster`] (village proposes → township checks → 公示 → county approves,
+//!   objections resolved with a reason).
 //!
 //! ```
 //! use renkou_benefits::rules::{childcare, Parameters, PersonFacts, Register};
@@ -35,6 +38,7 @@ pub mod attest;
 pub mod error;
 pub mod export;
 pub mod loader;
+pub mod roster;
 pub mod rules;
 pub mod runs;
 pub mod slots;

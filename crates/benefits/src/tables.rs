@@ -20,7 +20,14 @@ pub const RECORD_KINDS: &[RecordKind] = &[FACT, RUN, SLOT];
 
 /// 发放: a month slot paid.
 pub const PAY: AuditAction = AuditAction::new("pay", "发放", "pay");
-pub const ACTIONS: &[AuditAction] = &[PAY];
+pub const ACTIONS: &[AuditAction] = &[
+    PAY,
+    crate::roster::PROPOSE,
+    crate::roster::NOTICE,
+    crate::roster::APPROVE,
+    crate::roster::OBJECT,
+    crate::roster::RESOLVE,
+];
 
 fn bad(what: &str) -> StoreError {
     StoreError::Corrupt(format!("benefits.{what}"))

@@ -82,3 +82,25 @@ CREATE TABLE benefit_slots (
     UNIQUE (person_no, program, month)
 );
 CREATE INDEX benefit_slots_region ON benefit_slots(region_code, program, month);
+
+-- The roster of a run as the offices work it: one row per eligible person, moving
+-- proposed (村申报) → checked (乡镇审核) → notice (公示, from a day for a number of
+-- days) → approved (县审批). An objection during the notice is recorded on the row
+-- and resolved with a reason; every step is audited.
+CREATE TABLE benefit_roster (
+    run_id          BIGINT NOT NULL REFERENCES benefit_runs(id),
+    person_no       TEXT NOT NULL REFERENCES persons(person_no),
+    region_code     TEXT NOT NULL,
+    -- proposed | checked | notice | approved
+    state           TEXT NOT NULL,
+    notice_from     DATE,
+    notice_days     BIGINT,
+    objection       TEXT,
+    objection_by    TEXT,
+    resolution      TEXT,
+    resolved_by     TEXT,
+    updated_by      TEXT NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (run_id, person_no)
+);
+CREATE INDEX benefit_roster_region ON benefit_roster(run_id, region_code, state);

@@ -8,5 +8,6 @@ mod childcare;
 mod employer;
 mod ledger;
 mod reward;
+mod roster;
 mod special;
 mod store;
