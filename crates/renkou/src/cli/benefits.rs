@@ -17,7 +17,7 @@ use renkou_benefits::export::{self, Format};
 use renkou_benefits::rules::{Layer, Month, Parameters, Program};
 use renkou_benefits::runs::{self, Request};
 use renkou_benefits::tables::{FactKind, NewFact};
-use renkou_benefits::{attest, slots};
+use renkou_benefits::{attest, roster, slots};
 use renkou_domain::{parse_date, RegionCode};
 use std::path::PathBuf;
 
@@ -35,6 +35,8 @@ pub enum BenefitsCommand {
         #[arg(long)]
         person: String,
     },
+    /// 名册：申报、审核、公示、审批、异议 / the roster of a saved run: propose, check, notice, approve, objections
+    Roster(RosterArgs),
     /// 发放一个月份（每月只能发放一次）/ pay one month slot (once)
     Pay {
         #[arg(long)]
@@ -74,6 +76,33 @@ pub struct EligibilityArgs {
     /// 保存认定批次并写入月台账 / save the run and take its slots into the month ledger
     #[arg(long)]
     save: bool,
+}
+
+#[derive(Args)]
+pub struct RosterArgs {
+    /// propose | check | notice | approve | object | resolve | show | print
+    step: String,
+    /// 认定批次编号（--save 时显示）/ the saved run's id
+    #[arg(long)]
+    run: i64,
+    /// 区划（默认：批次的区划）/ area (default: the run's)
+    #[arg(long)]
+    region: Option<String>,
+    /// 公示起始日 / first day of the notice (notice)
+    #[arg(long)]
+    from: Option<String>,
+    /// 公示天数 / days of the notice (notice)
+    #[arg(long, default_value_t = 7)]
+    days: u32,
+    /// 人员编号（object、resolve）/ person number (object, resolve)
+    #[arg(long)]
+    person: Option<String>,
+    /// 异议内容或处理理由 / the objection, or the reason of the resolution
+    #[arg(long)]
+    text: Option<String>,
+    /// 异议成立，撤回该人（resolve）/ the objection is upheld: withdraw the person (resolve)
+    #[arg(long)]
+    upheld: bool,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +244,7 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
                 .ok_or_else(|| anyhow!("找不到人员 {person} / no person {person}"))?;
             println!("{}", serde_json::to_string_pretty(&slots)?);
         }
+        BenefitsCommand::Roster(a) => roster_step(db, &me, a)?,
         BenefitsCommand::Pay {
             person,
             program,
@@ -231,5 +261,57 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+fn roster_step(db: &str, me: &renkou_store::Actor, a: RosterArgs) -> Result<()> {
+    let store = crate::db::open(db)?;
+    let run = runs::run_in_scope(&store, me, a.run)?
+        .ok_or_else(|| anyhow!("找不到认定批次 {} / no eligibility run {}", a.run, a.run))?;
+    let area = match &a.region {
+        Some(r) => RegionCode::parse_prefix(r).map_err(|e| anyhow!("--region: {e}"))?,
+        None => RegionCode::parse(&run.region_code)?,
+    };
+    let person = || {
+        a.person
+            .clone()
+            .ok_or_else(|| anyhow!("需要 --person / --person is required"))
+    };
+    let text = || {
+        a.text
+            .clone()
+            .ok_or_else(|| anyhow!("需要 --text / --text is required"))
+    };
+    let n = match a.step.as_str() {
+        "propose" => roster::propose(&store, me, &run, &area)?,
+        "check" => roster::check(&store, me, &run, &area)?,
+        "notice" => {
+            let from = a
+                .from
+                .as_deref()
+                .ok_or_else(|| anyhow!("需要 --from / --from is required"))?;
+            let from = parse_date(from).map_err(|e| anyhow!("--from: {e}"))?;
+            roster::start_notice(&store, me, &run, &area, from, a.days)?
+        }
+        "approve" => roster::approve(&store, me, &run, &area, chrono::Local::now().date_naive())?,
+        "object" => {
+            roster::object(&store, me, &run, &person()?, &text()?)?;
+            1
+        }
+        "resolve" => {
+            roster::resolve(&store, me, &run, &person()?, &text()?, a.upheld)?;
+            1
+        }
+        "show" => {
+            println!("{}", serde_json::to_string_pretty(&roster::roster(&store, me, &run, &area)?)?);
+            return Ok(());
+        }
+        "print" => {
+            println!("{}", serde_json::to_string_pretty(&roster::notice(&store, me, &run, &area)?)?);
+            return Ok(());
+        }
+        s => bail!("未知的步骤 {s}（propose、check、notice、approve、object、resolve、show、print）/ unknown step"),
+    };
+    println!("已处理 {n} 条 / {n} rows");
     Ok(())
 }

@@ -336,5 +336,22 @@ fn benefits_eligibility_json_csv_xlsx_facts_and_ledger_from_the_binary() {
             ],
         );
         assert!(err.contains("不在应发之列"), "{err}");
+
+        // The saved run's roster: the five eligible are proposed, then checked.
+        let out = ok(url, &["benefits", "roster", "propose", "--run", "1"]);
+        assert!(out.contains("已处理 5 条"), "{l}: {out}");
+        ok(url, &["benefits", "roster", "check", "--run", "1"]);
+        let shown: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(url, &["benefits", "roster", "show", "--run", "1"])).unwrap();
+        assert_eq!(shown.len(), 5, "{l}");
+        assert!(shown.iter().all(|r| r["state"] == "checked"), "{l}");
+        // Objections only during the notice.
+        let err = fails(
+            url,
+            &[
+                "benefits", "roster", "object", "--run", "1", "--person", "T1", "--text", "x",
+            ],
+        );
+        assert!(err.contains("公示"), "{err}");
     }
 }

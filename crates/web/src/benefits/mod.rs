@@ -80,6 +80,18 @@ pub fn routes() -> Vec<Route> {
             &[BenefitRun],
             get(pages::run),
         ),
+        Route::post(
+            "/benefits/runs/{id}/roster",
+            Access::Session,
+            &[BenefitRun],
+            post(pages::roster_step),
+        ),
+        Route::get(
+            "/benefits/runs/{id}/notice",
+            Access::Session,
+            &[BenefitRun],
+            get(pages::notice),
+        ),
         Route::get(
             "/persons/{no}/benefits",
             Access::Session,

@@ -12,11 +12,11 @@ use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use renkou_benefits::attest;
 use renkou_benefits::rules::{Month, Parameters, Program, Yuan};
 use renkou_benefits::runs::{self, Request, RunPage};
 use renkou_benefits::slots::{self, Balance};
 use renkou_benefits::tables::{FactKind, NewFact, RunInfo, Slot, StoredFact};
+use renkou_benefits::{attest, roster};
 use renkou_domain::{parse_date, PersonRecord, RegionCode};
 
 const PAGE_SIZE: i64 = 100;
@@ -140,6 +140,8 @@ struct RunTemplate {
     l: L,
     me: Current,
     page: RunPage,
+    roster: Vec<RosterLine>,
+    message: String,
     program_zh: &'static str,
     eligible_only: bool,
     next: Option<i64>,
@@ -153,6 +155,40 @@ pub struct RunQuery {
     eligible: Option<String>,
 }
 
+/// A roster row as the run page shows it.
+pub(crate) struct RosterLine {
+    pub person_no: String,
+    pub name: String,
+    pub region_code: String,
+    pub state: &'static str,
+    pub notice: String,
+    pub objection: String,
+    pub resolution: String,
+}
+
+fn roster_lines(
+    state: &AppState,
+    me: &Current,
+    run: &RunInfo,
+) -> Result<Vec<RosterLine>, WebError> {
+    let area = runs::visible_area(&me.actor(), run)?;
+    Ok(roster::roster(&state.store, &me.actor(), run, &area)?
+        .into_iter()
+        .map(|r| RosterLine {
+            notice: match (r.notice_from, r.notice_days) {
+                (Some(f), Some(d)) => format!("{f} 起 {d} 天"),
+                _ => String::new(),
+            },
+            objection: r.objection.unwrap_or_default(),
+            resolution: r.resolution.unwrap_or_default(),
+            person_no: r.person_no,
+            name: r.name,
+            region_code: r.region_code,
+            state: r.state.name_zh(),
+        })
+        .collect())
+}
+
 pub async fn run(
     State(state): State<AppState>,
     RunOf { user: me, run }: RunOf<Current>,
@@ -160,8 +196,23 @@ pub async fn run(
 ) -> Result<Html<String>, WebError> {
     let offset = q.offset.unwrap_or(0).max(0);
     let eligible_only = q.eligible.as_deref() == Some("1");
-    let page = blocking(move || {
+    let page =
+        blocking(move || run_template(&state, me, run, eligible_only, offset, String::new()))
+            .await?;
+    Ok(Html(page.render()?))
+}
+
+fn run_template(
+    state: &AppState,
+    me: Current,
+    run: RunInfo,
+    eligible_only: bool,
+    offset: i64,
+    message: String,
+) -> Result<RunTemplate, WebError> {
+    {
         let program_zh = run.program.name_zh();
+        let roster = roster_lines(state, &me, &run)?;
         let page = runs::run_page(
             &state.store,
             &me.actor(),
@@ -181,8 +232,120 @@ pub async fn run(
             next: (offset + PAGE_SIZE < shown).then_some(offset + PAGE_SIZE),
             prev: (offset > 0).then_some((offset - PAGE_SIZE).max(0)),
             page,
+            roster,
+            message,
             program_zh,
             eligible_only,
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct RosterForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    upheld: String,
+}
+
+/// One step of the roster: propose, check, notice, approve (for an area), object
+/// or resolve (for a person); the outcome or the refusal is shown on the run page.
+pub async fn roster_step(
+    State(state): State<AppState>,
+    RunOf { run, .. }: RunOf<Current>,
+    CsrfForm { me, form: f }: CsrfForm<RosterForm>,
+) -> Result<Response, WebError> {
+    let page = blocking(move || {
+        let actor = me.actor();
+        let today = chrono::Local::now().date_naive();
+        let outcome = (|| -> Result<String, String> {
+            let area = || -> Result<RegionCode, String> {
+                match f.region.trim() {
+                    "" => runs::visible_area(&actor, &run).map_err(|e| e.to_string()),
+                    r => RegionCode::parse_prefix(r).map_err(|e| e.to_string()),
+                }
+            };
+            let e = |e: renkou_benefits::Error| e.to_string();
+            let n = match f.step.as_str() {
+                "propose" => roster::propose(&state.store, &actor, &run, &area()?).map_err(e)?,
+                "check" => roster::check(&state.store, &actor, &run, &area()?).map_err(e)?,
+                "notice" => {
+                    let from = parse_date(f.from.trim()).map_err(|e| e.to_string())?;
+                    let days: u32 = f.days.trim().parse().map_err(|_| {
+                        "公示天数应为整数 / days must be a whole number".to_string()
+                    })?;
+                    roster::start_notice(&state.store, &actor, &run, &area()?, from, days)
+                        .map_err(e)?
+                }
+                "approve" => {
+                    roster::approve(&state.store, &actor, &run, &area()?, today).map_err(e)?
+                }
+                "object" => {
+                    roster::object(&state.store, &actor, &run, f.person.trim(), &f.text)
+                        .map_err(e)?;
+                    1
+                }
+                "resolve" => {
+                    roster::resolve(
+                        &state.store,
+                        &actor,
+                        &run,
+                        f.person.trim(),
+                        &f.text,
+                        f.upheld == "1",
+                    )
+                    .map_err(e)?;
+                    1
+                }
+                _ => return Err("未知的步骤 / unknown step".into()),
+            };
+            Ok(format!("已处理 {n} 条 / {n} rows"))
+        })();
+        let message = outcome.unwrap_or_else(|e| e);
+        run_template(&state, me, run, false, 0, message)
+    })
+    .await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "benefits/notice.html")]
+struct NoticePage {
+    l: L,
+    program_zh: &'static str,
+    year: i32,
+    area: String,
+    lines: Vec<roster::NoticeLine>,
+}
+
+/// The printable public notice (公示): name, village and program only.
+pub async fn notice(
+    State(state): State<AppState>,
+    RunOf { user: me, run }: RunOf<Current>,
+) -> Result<Html<String>, WebError> {
+    let page = blocking(move || {
+        let area = runs::visible_area(&me.actor(), &run)?;
+        let lines = roster::notice(&state.store, &me.actor(), &run, &area)?;
+        Ok(NoticePage {
+            l: me.l,
+            program_zh: run.program.name_zh(),
+            year: run.year,
+            area: state
+                .store
+                .region(&area)?
+                .map(|r| r.name)
+                .unwrap_or_default(),
+            lines,
         })
     })
     .await?;

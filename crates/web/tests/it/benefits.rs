@@ -134,6 +134,41 @@ fn benefits_pages_runs_ledger_and_facts_in_the_accounts_area() {
         );
         assert_eq!(s, StatusCode::FORBIDDEN, "{l}");
 
+        // The roster: 一村 proposes its twins, 甲镇 checks and puts them on notice;
+        // the printable notice shows name, village and program only.
+        let roster = format!("{loc}/roster");
+        let (s, body, _) = cun.post(&roster, "step=propose&region=349901101201");
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert!(
+            body.contains("已处理 2 条") && body.contains("村已申报"),
+            "{l}: {body}"
+        );
+        let (_, body, _) = cun.post(&roster, "step=check&region=349901101201");
+        assert!(body.contains("审核与公示需要乡镇或县级账户"), "{l}: {body}");
+        let (_, body, _) = zhen.post(&roster, "step=check&region=349901101000");
+        assert!(
+            body.contains("已处理 2 条") && body.contains("乡镇已审核"),
+            "{l}: {body}"
+        );
+        let (_, body, _) = zhen.post(
+            &roster,
+            "step=notice&region=349901101000&from=2025-03-01&days=7",
+        );
+        assert!(
+            body.contains("公示中") && body.contains("2025-03-01 起 7 天"),
+            "{l}: {body}"
+        );
+        let (s, body) = cun.get(&format!("{loc}/notice"));
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert!(
+            body.contains("测试双一") && body.contains("一村") && body.contains("育儿补贴"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("K1") && !body.contains("349901"),
+            "{l}: the notice shows no numbers: {body}"
+        );
+
         // The API: the run's rows as JSON with decimal-string amounts.
         let a = store.account_by_name("zhen").unwrap().unwrap();
         store
