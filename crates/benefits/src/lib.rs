@@ -2,10 +2,22 @@
 //! subsidy), 奖励扶助 (rural reward assistance) and 特别扶助 (special assistance), and
 //! the entitlements an employer grants to holders of the 独生子女父母光荣证.
 //!
-//! For now it holds only the pure rules ([`rules`]): parameters as dated, referenced,
-//! versioned data; the facts they decide on; eligibility runs that propose who
-//! qualifies month by month with a receipt; the month-slot ledger; an employer's rule
-//! file. The tables, use cases, web pages and CLI come on top of them.
+//! It owns the tables `benefit_facts` (attested facts with their evidence),
+//! `benefit_runs` and `benefit_run_rows` (eligibility runs, one row per person
+//! considered with its receipt) and `benefit_slots` (the month ledger: one slot per
+//! person, program and month, paid once) and `benefit_roster` (a run's roster
+//! through its states) ([`tables`], [`MIGRATIONS`]), and reads
+//! the register through the kernel's store.
+//!
+//! - [`rules`]: pure — parameters as dated, referenced, versioned data; the facts
+//!   they decide on; eligibility with receipts; the month-slot ledger; an
+//!   employer's rule file;
+//! - [`loader`]: the register read for a run (fast: a childcare run reads only the
+//!   birth cohorts its age limit lets in);
+//! - use cases: [`attest`] (record attested facts), [`runs`] (run, save, read
+//!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger),
+//!   [`roster`] (village proposes → township checks → 公示 → county approves,
+//!   objections resolved with a reason).
 //!
 //! ```
 //! use renkou_benefits::rules::{childcare, Parameters, PersonFacts, Register};
@@ -22,4 +34,26 @@
 //! assert_eq!((row.months, row.amount.to_string()), (12, "3600.00".to_string()));
 //! ```
 
+pub mod attest;
+pub mod error;
+pub mod export;
+pub mod loader;
+pub mod roster;
 pub mod rules;
+pub mod runs;
+pub mod slots;
+pub mod tables;
+
+pub use error::Error;
+
+use renkou_store::{Migration, Migrations};
+
+/// This domain's tables, for `Store::migrate`.
+pub const MIGRATIONS: Migrations = Migrations {
+    domain: "benefits",
+    list: &[Migration {
+        name: "0007_benefits",
+        sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
+        postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
+    }],
+};

@@ -23,6 +23,7 @@ const PARTS: &[&str] = &[
     include_str!("register/openapi.json"),
     include_str!("indicators/openapi.json"),
     include_str!("reconciliation/openapi.json"),
+    include_str!("benefits/openapi.json"),
 ];
 
 /// The OpenAPI 3 description of the whole API, assembled once from the domains'

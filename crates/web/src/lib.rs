@@ -1,6 +1,6 @@
 //! renkou-web: the web UI (Chinese first, English on request) and the JSON API
 //! `/api/v1`. The only crate that knows HTTP. One folder per domain (`register/`,
-//! `indicators/`, `reconciliation/`), each with its pages, its API handlers and its
+//! `indicators/`, `reconciliation/`, `benefits/`), each with its pages, its API handlers and its
 //! routes; what they share is here: the session and the extractors that resolve
 //! and check the URL's records (`extract.rs`), the one route table (`routes.rs`),
 //! errors and languages.
@@ -15,6 +15,7 @@
 
 pub mod api;
 mod auth;
+mod benefits;
 mod error;
 pub mod extract;
 mod i18n;
@@ -35,12 +36,13 @@ pub fn migrations() -> Vec<&'static Migrations> {
     vec![
         &renkou_indicators::MIGRATIONS,
         &renkou_reconciliation::MIGRATIONS,
+        &renkou_benefits::MIGRATIONS,
     ]
 }
 
 /// The audit actions the domains add to the kernel's.
 pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
-    &[]
+    renkou_benefits::tables::ACTIONS
 }
 
 /// The audit log's names for every kind of record of every domain.
@@ -48,6 +50,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     let mut v = renkou_store::RecordKind::KERNEL.to_vec();
     v.extend_from_slice(renkou_indicators::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_reconciliation::tables::RECORD_KINDS);
+    v.extend_from_slice(renkou_benefits::tables::RECORD_KINDS);
     v
 }
 

@@ -34,6 +34,9 @@ pub enum Param {
     Reconciliation,
     /// `{id}`: a reconciliation item, checked against its village.
     ReconciliationItem,
+    /// `{id}`: an eligibility run (benefits), visible when its area overlaps the
+    /// caller's.
+    BenefitRun,
     /// `{id}`: an upload, visible to the account that made it only.
     Upload,
     /// `{id}`: a data-quality issue, checked against its person's village.
@@ -116,6 +119,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::register::routes());
     v.extend(crate::indicators::routes());
     v.extend(crate::reconciliation::routes());
+    v.extend(crate::benefits::routes());
     v.extend(crate::api::routes());
     v
 }

@@ -2,6 +2,7 @@
 //! the real binary as a child process, so its wall time and peak memory (from the
 //! kernel's rusage of the child) are exactly what a user would see.
 
+pub mod benefits;
 pub mod indicators;
 pub mod linkage;
 pub mod pages;
@@ -18,6 +19,13 @@ use std::time::Instant;
 pub enum BenchWhat {
     /// 指标：全目录、所有区划、一年（热库，5 次取中位数）/ the full indicator catalogue for every region, one year
     Indicators {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+    },
+    /// 育儿补贴资格认定：全县一年（载入与计算分计）/ childcare eligibility for the whole county, one year (load and compute)
+    Benefits {
         #[arg(long)]
         database: String,
         #[arg(long, default_value_t = 2025)]
@@ -153,6 +161,7 @@ pub fn run(what: BenchWhat) -> Result<()> {
     match what {
         BenchWhat::Indicators { database, year } => crate::bench::indicators::run(&database, year),
         BenchWhat::Pages { database, year } => crate::bench::pages::run(&database, year),
+        BenchWhat::Benefits { database, year } => crate::bench::benefits::run(&database, year),
         BenchWhat::Web {
             database,
             sessions,

@@ -1,5 +1,6 @@
 //! The command line: `renkou init | regions | import | export | demo | serve | …`.
 
+pub mod benefits;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
@@ -99,6 +100,11 @@ enum Command {
     Reconcile(crate::cli::reconciliation::ReconcileArgs),
     /// 核对的准确率与两系统估计 / accuracy and dual-system estimate of a reconciliation
     Accuracy(crate::cli::reconciliation::AccuracyArgs),
+    /// 扶助与补贴：资格认定、证明事实、月台账 / benefits: eligibility, attested facts, the month ledger
+    Benefits {
+        #[command(subcommand)]
+        command: crate::cli::benefits::BenefitsCommand,
+    },
     /// 性能测试 / benchmarks
     Bench {
         #[command(subcommand)]
@@ -576,6 +582,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Source { command } => crate::cli::reconciliation::source(&db, command)?,
         Command::Reconcile(args) => crate::cli::reconciliation::reconcile(&db, &args)?,
         Command::Accuracy(args) => crate::cli::reconciliation::accuracy(&db, &args)?,
+        Command::Benefits { command } => crate::cli::benefits::run(&db, command)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! databases (CLI), the linkage commands on files, `renkou indicators`, and the
 //! browser tests in headless Chromium at desktop and phone widths.
 
+mod benefits;
 mod browser;
 mod cli;
 mod common;

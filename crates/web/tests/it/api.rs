@@ -381,6 +381,7 @@ fn the_openapi_spec_parses_and_lists_every_route() {
         let uri = path
             .replace("{code}", "349901000000")
             .replace("{no}", "X")
+            .replace("{id}", "1")
             .replace("/search", "/search?q=x");
         let (s, _) = call(&app, &method.to_uppercase(), &uri, "", Some(json!({})));
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}");

@@ -4,6 +4,7 @@
 
 mod admin;
 mod api;
+mod benefits;
 mod common;
 mod indicators;
 mod reconcile;

@@ -25,6 +25,8 @@ struct Fixture {
     town_a_items: Vec<(String, i64)>,
     town_b_reconciliation: i64,
     town_b_item: i64,
+    /// A saved 育儿补贴 run of 乙乡.
+    town_b_benefit_run: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -103,11 +105,23 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
             .unwrap()
             .id
     });
+    let (town_b_benefit_run, _) = renkou_benefits::runs::run_and_save(
+        store,
+        &Actor::operator("admin"),
+        &renkou_benefits::runs::Request {
+            program: renkou_benefits::rules::Program::Childcare,
+            area: code(TOWN_B),
+            year: 2025,
+        },
+        &renkou_benefits::rules::Parameters::national(),
+    )
+    .unwrap();
     Fixture {
         quality,
         town_a_items,
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
+        town_b_benefit_run,
     }
 }
 
@@ -116,9 +130,11 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
     match p {
         Param::Region => &["code"],
         Param::Person | Param::Household => &["no"],
-        Param::Reconciliation | Param::ReconciliationItem | Param::Upload | Param::QualityIssue => {
-            &["id"]
-        }
+        Param::Reconciliation
+        | Param::ReconciliationItem
+        | Param::Upload
+        | Param::QualityIssue
+        | Param::BenefitRun => &["id"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -146,6 +162,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
             .1
             .to_string(),
         Param::ReconciliationItem => f.town_b_item.to_string(),
+        Param::BenefitRun => f.town_b_benefit_run.to_string(),
         // Another account's upload: uploads are their owner's only.
         Param::Upload => "123456789".into(),
         Param::QualityIssue if other_village => f.quality[1].to_string(),

@@ -2,9 +2,7 @@
 //! of its eight entitlements (points 一 to 六; point 二 holds four). Staff members are
 //! synthetic.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use renkou_benefits::rules::employer::{
     owed, Certificate, Employee, EmployerRules, Invoice, Owed, Retirement, Spouse, SpouseEmployment,
 };

@@ -1,9 +1,7 @@
 //! 特别扶助 on hand-made families. The 2014 national baseline per person per month:
 //! urban death 340, urban disability 270, rural death 170, rural disability 150.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use renkou_benefits::rules::{
     special, Child, ChildOrigin, Family, Finding, Layer, LegalAdoption, MissingFact, Parameters,
     Run,

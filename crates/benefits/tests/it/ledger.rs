@@ -1,8 +1,6 @@
 //! The month ledger: pro rata, back-pay and claw-back as slot counting.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use renkou_benefits::rules::{childcare, Ledger, LedgerError, MonthSlot, Parameters, Program};
 use renkou_domain::Sex;
 

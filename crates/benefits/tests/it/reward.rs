@@ -1,9 +1,7 @@
 //! 奖励扶助 on hand-made families. The national amount is 960 a year from 2012
 //! (960 / 12 = 80 a month) and 600 before (600 / 12 = 50 a month).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use renkou_benefits::rules::{
     reward, Child, ChildOrigin, Family, Finding, Layer, LegalAdoption, MissingFact, Parameters, Run,
 };

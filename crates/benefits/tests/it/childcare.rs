@@ -1,9 +1,7 @@
 //! 育儿补贴 on hand-made families. Every expected amount is written out by hand:
 //! the national baseline is 3600 a year, so one month is 3600 / 12 = 300.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use renkou_benefits::rules::{childcare, compare, Change, Finding, Layer, Parameters};
 use renkou_domain::{IdNumber, Sex};
 

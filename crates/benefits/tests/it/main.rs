@@ -1,0 +1,13 @@
+//! The benefits domain's tests, one binary: the pure rules on hand-made families
+//! (one module per program, the ledger, the employer's rule file) and the tables
+//! and use cases on both databases.
+
+mod common;
+
+mod childcare;
+mod employer;
+mod ledger;
+mod reward;
+mod roster;
+mod special;
+mod store;
