@@ -497,6 +497,7 @@ fn more_births(store: &Store, n: usize) -> Vec<Vec<String>> {
                 residence: Residence::Resident,
                 phone: None,
                 death_date: None,
+                relation: None,
             };
         people.push(person(
             format!("XM{i}"),

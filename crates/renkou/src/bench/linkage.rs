@@ -201,6 +201,7 @@ fn register_of(s: &bench::Sample) -> (Vec<Region>, Vec<PersonRecord>, RegionCode
                     residence: Residence::Resident,
                     phone: None,
                     death_date: None,
+                    relation: None,
                 });
                 mothers.insert(t.mother, no.clone());
                 // Her older children, born before the window, so that the
@@ -221,6 +222,7 @@ fn register_of(s: &bench::Sample) -> (Vec<Region>, Vec<PersonRecord>, RegionCode
                         residence: Residence::Resident,
                         phone: None,
                         death_date: None,
+                        relation: None,
                     });
                 }
                 no
@@ -247,6 +249,7 @@ fn register_of(s: &bench::Sample) -> (Vec<Region>, Vec<PersonRecord>, RegionCode
             residence: Residence::Resident,
             phone: None,
             death_date: None,
+            relation: None,
         });
     }
     // Mothers first: a child's mother must exist when the child is written.

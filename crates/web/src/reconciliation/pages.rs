@@ -121,6 +121,7 @@ pub async fn upload_source(
         skip_invalid,
         upload,
         Some(spec),
+        None,
     )
     .await
 }

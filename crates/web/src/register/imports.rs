@@ -430,7 +430,7 @@ pub async fn upload(
         .file
         .filter(|f| !f.bytes.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择文件 / choose a file".into()))?;
-    preview(state, current, kind, source, skip_invalid, file, None).await
+    preview(state, current, kind, source, skip_invalid, file, None, Some(village)).await
 }
 
 /// Keeps an uploaded file and shows its preview: the recognised columns, the first
@@ -444,6 +444,7 @@ pub(crate) async fn preview(
     skip_invalid: bool,
     file: crate::extract::Upload,
     spec: Option<renkou_reconciliation::workflow::SourceSpec>,
+    village: Option<String>,
 ) -> Result<Response, WebError> {
     let id: u64 = rand::random::<u64>() >> 12;
     let dir = TempDir::new("upload")?;
@@ -465,7 +466,6 @@ pub(crate) async fn preview(
     let me = current.clone();
     if kind == FileKindParam::Persons && renkou_register::roster::is_roster(&upload.path, None) {
         // A village's own roster: its own preview, with the column mapping to check.
-        let village = Some(village);
         let page =
             blocking(move || super::roster::preview(&state, &me, id, &upload, village, None))
                 .await?;
