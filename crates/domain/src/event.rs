@@ -92,6 +92,23 @@ impl EventKind {
         }
     }
 
+    /// The Chinese name of an event kind given by its code (`as_str`), for lists
+    /// that read the kind without the event.
+    pub fn code_name_zh(code: &str) -> Option<&'static str> {
+        Some(match code {
+            "registered" => "建档",
+            "birth" => "出生",
+            "death" => "死亡",
+            "marriage" => "结婚",
+            "divorce" => "离婚",
+            "move_out" => "迁出",
+            "move_in" => "迁入",
+            "household_change" => "户变更",
+            "correction" => "更正",
+            _ => return None,
+        })
+    }
+
     /// The fields of a person this event sets.
     pub fn fields(&self) -> Vec<Field> {
         match self {

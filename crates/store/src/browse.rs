@@ -72,6 +72,8 @@ impl PersonSort {
 pub struct RecentEvent {
     pub seq: i64,
     pub person_no: String,
+    /// The person's name now.
+    pub person_name: String,
     pub kind: String,
     pub recorded_by: String,
     pub recorded_at: String,
@@ -158,7 +160,7 @@ impl Store {
         let (lo, hi) = crate::prefix_range(region.prefix());
         self.with(|c| {
             Ok(c.query(
-                "SELECT e.seq, e.person_no, e.kind, e.recorded_by, e.recorded_at, e.source FROM events e \
+                "SELECT e.seq, e.person_no, e.kind, e.recorded_by, e.recorded_at, e.source, p.name FROM events e \
                  JOIN persons p ON p.person_no = e.person_no \
                  WHERE p.region_code >= $1 AND p.region_code < $2 ORDER BY e.seq DESC LIMIT $3",
                 &[lo.into(), hi.into(), Value::Int(limit)],
@@ -167,9 +169,10 @@ impl Store {
             .map(|r| RecentEvent {
                 seq: r[0].int().unwrap_or(0),
                 person_no: r[1].text().unwrap_or_default(),
+                person_name: r[6].text().unwrap_or_default(),
                 kind: r[2].text().unwrap_or_default(),
                 recorded_by: r[3].text().unwrap_or_default(),
-                recorded_at: r[4].time().map(|t| t.format("%Y-%m-%d %H:%M").to_string()).or_else(|| r[4].text()).unwrap_or_default(),
+                recorded_at: r[4].time().map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()).or_else(|| r[4].text()).unwrap_or_default(),
                 source: r[5].text().unwrap_or_default(),
             })
             .collect())
