@@ -522,6 +522,9 @@ struct ItemPage {
     fix_default: Option<(DiffField, String)>,
     /// For a birth in the source only: the village whose birth form registers it.
     birth_form_village: Option<String>,
+    /// Why cells of the source record are kept as written (flags, in the page's
+    /// language).
+    flags: Vec<String>,
 }
 
 fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
@@ -658,6 +661,12 @@ pub async fn item(
         } else {
             me.l.s("登记", "Register").to_string()
         };
+        let flags = d
+            .source
+            .iter()
+            .flat_map(|b| &b.flags)
+            .map(|f| me.l.s(f.name_zh(), f.name_en()).to_string())
+            .collect();
         Ok(ItemPage {
             l: me.l,
             me,
@@ -671,6 +680,7 @@ pub async fn item(
             assignees,
             fix_default: fix_default(&d),
             birth_form_village,
+            flags,
             d,
         })
     })

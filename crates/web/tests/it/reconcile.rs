@@ -305,6 +305,12 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
                 .as_deref(),
             Some("cun")
         );
+        // The record kept as written says so on its item's page.
+        let (_, page) = admin.get(&format!("/reconcile/items/{theirs}"));
+        assert!(
+            page.contains("id=\"flags\"") && page.contains("母亲身份号码校验位错误"),
+            "{l}: {page}"
+        );
         // The county's page shows both villages and the Chapman columns.
         let (_, page) = admin.get(&format!("/reconcile/{rid}"));
         assert!(page.contains("二村") && page.contains("一村"), "{page}");
