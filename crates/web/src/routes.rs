@@ -44,6 +44,8 @@ pub enum Param {
     EventKind,
     /// `{lang}`: the page language: not a record.
     Lang,
+    /// `{id}`: an archived report, checked against its region.
+    Report,
 }
 
 impl Param {
@@ -112,6 +114,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::register::routes());
     v.extend(crate::indicators::routes());
     v.extend(crate::reconciliation::routes());
+    v.extend(crate::reports::routes());
     v.extend(crate::api::routes());
     v
 }

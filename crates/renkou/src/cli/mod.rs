@@ -3,6 +3,7 @@
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
+pub mod reports;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -98,6 +99,11 @@ enum Command {
     Reconcile(crate::cli::reconciliation::ReconcileArgs),
     /// 核对的准确率与两系统估计 / accuracy and dual-system estimate of a reconciliation
     Accuracy(crate::cli::reconciliation::AccuracyArgs),
+    /// 报告：报表、目标差距表、工作总结、数据质量报告及其档案 / reports and their archive
+    Report {
+        #[command(subcommand)]
+        command: crate::cli::reports::ReportCommand,
+    },
     /// 性能测试 / benchmarks
     Bench {
         #[command(subcommand)]
@@ -553,6 +559,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Source { command } => crate::cli::reconciliation::source(&db, command)?,
         Command::Reconcile(args) => crate::cli::reconciliation::reconcile(&db, &args)?,
         Command::Accuracy(args) => crate::cli::reconciliation::accuracy(&db, &args)?,
+        Command::Report { command } => crate::cli::reports::run(&db, command)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

@@ -6,6 +6,7 @@ mod api;
 mod common;
 mod indicators;
 mod reconcile;
+mod reports;
 mod routes;
 mod security;
 mod table;

@@ -23,6 +23,8 @@ struct Fixture {
     town_a_items: Vec<(String, i64)>,
     town_b_reconciliation: i64,
     town_b_item: i64,
+    /// A report archived for 乙乡.
+    town_b_report: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -82,7 +84,26 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
     let (_, town_a_items) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
     let (town_b_reconciliation, b_items) =
         reconcile("乙乡医院", TOWN_B, &format!("B1,2,2024-05-05,{V3}\n"));
+    let town_b_report = store
+        .write(&Actor::operator("admin"), |tx| {
+            renkou_reports::tables::archive(
+                tx,
+                &renkou_reports::tables::NewReport {
+                    kind: "statistical",
+                    region: &code(TOWN_B),
+                    period: "2024",
+                    format: "docx",
+                    register_version: 1,
+                    template_id: None,
+                    file_name: "乙乡.docx",
+                    sha256: "00",
+                    content: b"PK",
+                },
+            )
+        })
+        .unwrap();
     Fixture {
+        town_b_report,
         town_a_items,
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
@@ -94,7 +115,9 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
     match p {
         Param::Region => &["code"],
         Param::Person | Param::Household => &["no"],
-        Param::Reconciliation | Param::ReconciliationItem | Param::Upload => &["id"],
+        Param::Reconciliation | Param::ReconciliationItem | Param::Upload | Param::Report => {
+            &["id"]
+        }
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
         Param::EventKind => &["kind"],
@@ -123,6 +146,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::ReconciliationItem => f.town_b_item.to_string(),
         // Another account's upload: uploads are their owner's only.
         Param::Upload => "123456789".into(),
+        Param::Report => f.town_b_report.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
