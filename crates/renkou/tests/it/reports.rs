@@ -98,7 +98,7 @@ fn report_figures_equal_those_of_renkou_indicators() {
                 )
             })
             .collect();
-        assert!(townships.len() >= 2, "{l}: the demo county has townships");
+        assert!(!townships.is_empty(), "{l}: the demo county has townships");
         let births: i64 = json
             .iter()
             .find(|r| r["region_code"] == "349901000000" && r["indicator"] == "births")
