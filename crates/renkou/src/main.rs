@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod db;
+mod pdf;
 mod progress;
 mod web;
 

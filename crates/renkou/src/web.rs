@@ -10,7 +10,8 @@ pub fn serve(store: Store, listen: &str) -> Result<()> {
         .context("tokio runtime")?;
     rt.block_on(async move {
         println!("renkou 已启动 / serving on http://{listen}/  (Ctrl-C 退出 / to stop)");
-        renkou_web::serve(store, listen)
+        let state = renkou_web::AppState::new(store).with_pdf(crate::pdf::lazy());
+        renkou_web::serve_state(state, listen)
             .await
             .with_context(|| format!("无法监听 / cannot serve on {listen}"))?;
         println!("已停止 / stopped");

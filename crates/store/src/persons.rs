@@ -288,6 +288,49 @@ impl Store {
         })
     }
 
+    /// Streams every person as the register held them just after event `seq`: the
+    /// fold of their events numbered `seq` or less, persons whose first event came
+    /// later left out. Events are never deleted or changed, so this is the state a
+    /// figure computed at register version `seq` was computed from, whatever
+    /// corrections came after (what a report regenerated "as of" reads). Persons
+    /// arrive grouped, in the database's order of person numbers.
+    pub fn for_each_person_as_of(
+        &self,
+        seq: i64,
+        f: &mut dyn FnMut(PersonRecord) -> Result<()>,
+    ) -> Result<()> {
+        self.with(|c| {
+            let mut current: Option<(String, PersonRecord)> = None;
+            c.query_each(
+                "SELECT person_no, payload FROM events WHERE seq <= $1 ORDER BY person_no, seq",
+                &[seq.into()],
+                &mut |r| {
+                    let no = r[0].as_str().unwrap_or_default();
+                    let kind: EventKind =
+                        serde_json::from_str(r[1].as_str().unwrap_or_default())
+                            .map_err(|e| StoreError::Corrupt(format!("events.payload: {e}")))?;
+                    match current.take() {
+                        Some((cur, state)) if cur == no => {
+                            current = Some((cur, renkou_domain::event::apply(Some(state), &kind)?));
+                        }
+                        prev => {
+                            if let Some((_, state)) = prev {
+                                f(state)?;
+                            }
+                            current =
+                                Some((no.to_string(), renkou_domain::event::apply(None, &kind)?));
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
+            if let Some((_, state)) = current {
+                f(state)?;
+            }
+            Ok(())
+        })
+    }
+
     /// A mother's children with the birth order the register derives: rank by birth
     /// date, then person number (see `renkou_domain::birth_order`).
     pub fn children_of(&self, mother_no: &str) -> Result<Vec<ChildOrder>> {

@@ -162,6 +162,27 @@ impl StatRows {
 
     /// Whether these rows can serve a computation that needs mothers and birth
     /// orders of births from `births_from` on.
+    /// The region code each of `person_nos` is registered in, in these rows
+    /// (`None` for a number the rows do not hold). One pass over the rows.
+    pub fn regions_of(&self, person_nos: &[&str]) -> Vec<Option<&str>> {
+        let mut wanted: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, no) in person_nos.iter().enumerate() {
+            wanted.entry(person_key(no.as_bytes())).or_default().push(i);
+        }
+        let mut out = vec![None; person_nos.len()];
+        if wanted.is_empty() {
+            return out;
+        }
+        for (row, key) in self.rows.iter().zip(&self.person_keys) {
+            if let Some(at) = wanted.get(key) {
+                for &i in at {
+                    out[i] = Some(self.region_codes[row.region as usize].as_str());
+                }
+            }
+        }
+        out
+    }
+
     pub fn covers(&self, births_from: Option<Date>) -> bool {
         match (self.births_from, births_from) {
             (None, _) => true,
@@ -325,6 +346,116 @@ impl Store {
             births_from,
             person_keys: keys,
             key_index: None,
+        })
+    }
+
+    /// The indicators' input as the register stood just after event `seq`
+    /// ([`Store::for_each_person_as_of`]): the same rows [`Store::stat_rows`] read
+    /// at that version (birth orders and mothers' birth dates derived by the same
+    /// rule, from the persons of that version), for regenerating a figure after
+    /// later corrections. Slower than the current-state read (every event is
+    /// folded), and meant for one report at a time.
+    pub fn stat_rows_as_of(&self, seq: i64, births_from: Option<Date>) -> Result<StatRows> {
+        struct P {
+            no: String,
+            region: u32,
+            sex: Sex,
+            residence: Residence,
+            birth: Date,
+            death: Option<Date>,
+            mother: Option<String>,
+        }
+        let mut regions = Regions::default();
+        let mut persons: Vec<P> = Vec::new();
+        self.for_each_person_as_of(seq, &mut |p| {
+            persons.push(P {
+                region: regions.get(p.region_code.as_str()),
+                no: p.person_no,
+                sex: p.sex,
+                residence: p.residence,
+                birth: p.birth_date,
+                death: p.death_date,
+                mother: p.mother_no,
+            });
+            Ok(())
+        })?;
+        let from = births_from.unwrap_or_else(earliest);
+        let birth_of: HashMap<&str, Date> =
+            persons.iter().map(|p| (p.no.as_str(), p.birth)).collect();
+        // Each mother's children of that version, ranked as the register ranks them.
+        let mut children: HashMap<&str, Vec<(&str, Date)>> = HashMap::new();
+        for p in &persons {
+            if let Some(m) = &p.mother {
+                children
+                    .entry(m.as_str())
+                    .or_default()
+                    .push((p.no.as_str(), p.birth));
+            }
+        }
+        let mut order: HashMap<&str, u32> = HashMap::new();
+        for kids in children.values() {
+            for (no, o) in renkou_domain::birth_order::derive(kids.iter().copied()) {
+                order.insert(no, o);
+            }
+        }
+        let rows = persons
+            .iter()
+            .map(|p| {
+                let counted = p.birth >= from && p.mother.is_some();
+                StatRow {
+                    region: p.region,
+                    sex: p.sex,
+                    residence: p.residence,
+                    birth_date: p.birth,
+                    death_date: p.death,
+                    mother_birth_date: counted
+                        .then(|| p.mother.as_deref().and_then(|m| birth_of.get(m).copied()))
+                        .flatten(),
+                    birth_order: counted.then(|| order.get(p.no.as_str()).copied()).flatten(),
+                }
+            })
+            .collect();
+        let person_keys = persons
+            .iter()
+            .map(|p| person_key(p.no.as_bytes()))
+            .collect();
+        Ok(StatRows {
+            region_codes: regions.codes,
+            rows,
+            version: RegisterVersion {
+                last_event: seq,
+                events: 0,
+            },
+            births_from,
+            person_keys,
+            key_index: None,
+        })
+    }
+
+    /// The moves (迁入 `true`, 迁出 `false`) that happened in `first..=last` by
+    /// their date, among the events numbered `max_seq` or less (`None`: all), as
+    /// (person number, moved in). The region they count in is the person's in the
+    /// rows the figures come from ([`StatRows::regions_of`]), so a report "as of"
+    /// a version counts them where that version had the person.
+    pub fn move_events(
+        &self,
+        first: Date,
+        last: Date,
+        max_seq: Option<i64>,
+    ) -> Result<Vec<(String, bool)>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT person_no, kind FROM events WHERE kind IN ('move_in', 'move_out') \
+                 AND occurred_on >= $1 AND occurred_on <= $2 AND seq <= $3",
+                &[
+                    first.into(),
+                    last.into(),
+                    max_seq.unwrap_or(i64::MAX).into(),
+                ],
+            )?
+            .iter()
+            .filter_map(|r| Some((r[0].text()?, r[1].as_str()? == "move_in")))
+            .collect())
         })
     }
 

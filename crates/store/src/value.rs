@@ -12,6 +12,8 @@ pub enum Value {
     Text(String),
     Date(NaiveDate),
     Time(DateTime<Utc>),
+    /// A file kept in the database (BLOB on SQLite, BYTEA on PostgreSQL).
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -29,6 +31,7 @@ impl Value {
             Value::Real(f) => Some(f.to_string()),
             Value::Date(d) => Some(d.to_string()),
             Value::Time(t) => Some(t.to_rfc3339()),
+            Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
         }
     }
     pub fn int(&self) -> Option<i64> {
@@ -51,6 +54,13 @@ impl Value {
         match self {
             Value::Date(d) => Some(*d),
             Value::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+            _ => None,
+        }
+    }
+    /// The bytes of a BLOB/BYTEA column (`None` for anything else).
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) => Some(b),
             _ => None,
         }
     }
@@ -117,6 +127,7 @@ impl rusqlite::ToSql for Value {
             Value::Time(t) => ToSqlOutput::Owned(V::Text(
                 t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             )),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Blob(b)),
         })
     }
 }
@@ -127,7 +138,8 @@ pub(crate) fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
         R::Null => Value::Null,
         R::Integer(i) => Value::Int(i),
         R::Real(f) => Value::Real(f),
-        R::Text(t) | R::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        R::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        R::Blob(b) => Value::Bytes(b.to_vec()),
     }
 }
 
@@ -159,6 +171,7 @@ impl ToSql for Value {
                 _ => d.to_sql(ty, out),
             },
             Value::Time(t) => t.to_sql(ty, out),
+            Value::Bytes(b) => b.as_slice().to_sql(ty, out),
         }
     }
 
@@ -180,6 +193,7 @@ pub(crate) fn from_pg(row: &postgres::Row, i: usize) -> Value {
         Type::FLOAT4 => row.get::<_, Option<f32>>(i).map(|v| Value::Real(v as f64)),
         Type::DATE => row.get::<_, Option<NaiveDate>>(i).map(Value::Date),
         Type::TIMESTAMPTZ => row.get::<_, Option<DateTime<Utc>>>(i).map(Value::Time),
+        Type::BYTEA => row.get::<_, Option<Vec<u8>>>(i).map(Value::Bytes),
         _ => row.get::<_, Option<String>>(i).map(Value::Text),
     };
     v.unwrap_or(Value::Null)

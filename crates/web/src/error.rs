@@ -72,6 +72,16 @@ impl From<renkou_reconciliation::Error> for WebError {
     }
 }
 
+impl From<renkou_reports::Error> for WebError {
+    fn from(e: renkou_reports::Error) -> Self {
+        match e {
+            renkou_reports::Error::Store(s) => s.into(),
+            renkou_reports::Error::OutOfArea(_) => WebError::NotFound,
+            e => WebError::BadRequest(e.to_string()),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         WebError::Internal(e.to_string())

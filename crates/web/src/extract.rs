@@ -161,7 +161,11 @@ impl Caller for ApiUser {
 }
 
 /// One named parameter of the URL (`{code}`, `{no}`, `{id}`).
-async fn path_param<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> Option<String> {
+pub(crate) async fn path_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Option<String> {
     Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
         .ok()

@@ -22,6 +22,7 @@ mod i18n;
 mod indicators;
 mod reconciliation;
 pub(crate) mod register;
+pub mod reports;
 pub mod routes;
 
 use axum::Router;
@@ -37,12 +38,18 @@ pub fn migrations() -> Vec<&'static Migrations> {
         &renkou_indicators::MIGRATIONS,
         &renkou_reconciliation::MIGRATIONS,
         &renkou_benefits::MIGRATIONS,
+        &renkou_reports::MIGRATIONS,
     ]
 }
 
 /// The audit actions the domains add to the kernel's.
 pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
-    renkou_benefits::tables::ACTIONS
+    static ALL: std::sync::OnceLock<Vec<renkou_store::AuditAction>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v = renkou_benefits::tables::ACTIONS.to_vec();
+        v.extend_from_slice(renkou_reports::tables::ACTIONS);
+        v
+    })
 }
 
 /// The audit log's names for every kind of record of every domain.
@@ -51,6 +58,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     v.extend_from_slice(renkou_indicators::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_reconciliation::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_benefits::tables::RECORD_KINDS);
+    v.extend_from_slice(renkou_reports::tables::RECORD_KINDS);
     v
 }
 
@@ -68,6 +76,8 @@ pub struct AppState {
         Arc<std::sync::OnceLock<std::sync::RwLock<renkou_register::search::PersonIndex>>>,
     /// The indicators' input, kept while no event arrives.
     pub(crate) stats: Arc<renkou_indicators::figures::StatCache>,
+    /// The PDF writer of reports, when the binary has one (see `with_pdf`).
+    pub(crate) pdf: Option<Arc<dyn renkou_reports::output::PdfWriter>>,
 }
 
 impl AppState {
@@ -79,6 +89,7 @@ impl AppState {
             login_guard: Arc::new(Default::default()),
             search: Arc::new(std::sync::OnceLock::new()),
             stats: Arc::new(renkou_indicators::figures::StatCache::for_server()),
+            pdf: None,
         };
         let (store, slot) = (state.store.clone(), state.search.clone());
         std::thread::spawn(move || {
@@ -96,6 +107,12 @@ impl AppState {
             }
         });
         state
+    }
+
+    /// Reports can be made as PDF with this writer (the binary's typst engine).
+    pub fn with_pdf(mut self, pdf: Option<Arc<dyn renkou_reports::output::PdfWriter>>) -> Self {
+        self.pdf = pdf;
+        self
     }
 
     /// Allows `max` login attempts per address and five minutes (load tests log in
@@ -172,11 +189,16 @@ async fn security_headers(
 
 /// Serves until SIGTERM or Ctrl-C; requests in flight are finished first.
 pub async fn serve(store: Store, listen: &str) -> std::io::Result<()> {
+    serve_state(AppState::new(store), listen).await
+}
+
+/// [`serve`] with a state the caller has set up (a PDF writer, …).
+pub async fn serve_state(state: AppState, listen: &str) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
     axum::serve(
         listener,
-        router(AppState::new(store)).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

@@ -51,6 +51,8 @@ pub enum Param {
     EventKind,
     /// `{lang}`: the page language: not a record.
     Lang,
+    /// `{id}`: an archived report, checked against its region.
+    Report,
 }
 
 impl Param {
@@ -120,6 +122,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::indicators::routes());
     v.extend(crate::reconciliation::routes());
     v.extend(crate::benefits::routes());
+    v.extend(crate::reports::routes());
     v.extend(crate::api::routes());
     v
 }

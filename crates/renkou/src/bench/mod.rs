@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod linkage;
 pub mod pages;
 pub mod reconcile;
+pub mod reports;
 pub mod web;
 
 use anyhow::{bail, Context, Result};
@@ -70,6 +71,15 @@ pub enum BenchWhat {
         )]
         postgres: String,
     },
+    /// 报告：县工作总结（各乡镇分村报表、五张图）的 .docx 与 PDF 用时 /
+    /// the county's work summary (every township's table, five charts) as .docx and PDF
+    Reports {
+        /// 已有数据库（如 2,000,000 人的演示县）/ an existing database
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+    },
     /// 核对质量：生成已知真相的村台帐与医院记录，按类别计精确率与召回率 /
     /// reconciliation quality on generated sources with known truth: precision and recall per class
     Reconcile {
@@ -98,9 +108,9 @@ pub enum BenchWhat {
     },
 }
 
-struct Measured {
-    seconds: f64,
-    peak_rss_mb: f64,
+pub(crate) struct Measured {
+    pub seconds: f64,
+    pub peak_rss_mb: f64,
 }
 
 /// Runs the binary with `args`; returns wall time and the child's peak RSS.
@@ -126,7 +136,7 @@ pub fn first_region(
         })
 }
 
-fn run_child(args: &[&str]) -> Result<Measured> {
+pub(crate) fn run_child(args: &[&str]) -> Result<Measured> {
     let exe = std::env::current_exe().context("current_exe")?;
     let t = Instant::now();
     let status = Command::new(exe)
@@ -188,6 +198,7 @@ pub fn run(what: BenchWhat) -> Result<()> {
             json.as_deref(),
             county_seed,
         ),
+        BenchWhat::Reports { database, year } => crate::bench::reports::run(&database, year),
     }
 }
 

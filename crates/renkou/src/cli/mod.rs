@@ -4,6 +4,7 @@ pub mod benefits;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
+pub mod reports;
 pub mod roster;
 
 use anyhow::{Context, Result};
@@ -104,6 +105,11 @@ enum Command {
     Benefits {
         #[command(subcommand)]
         command: crate::cli::benefits::BenefitsCommand,
+    },
+    /// 报告：报表、目标差距表、工作总结、数据质量报告及其档案 / reports and their archive
+    Report {
+        #[command(subcommand)]
+        command: crate::cli::reports::ReportCommand,
     },
     /// 性能测试 / benchmarks
     Bench {
@@ -583,6 +589,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Reconcile(args) => crate::cli::reconciliation::reconcile(&db, &args)?,
         Command::Accuracy(args) => crate::cli::reconciliation::accuracy(&db, &args)?,
         Command::Benefits { command } => crate::cli::benefits::run(&db, command)?,
+        Command::Report { command } => crate::cli::reports::run(&db, command)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

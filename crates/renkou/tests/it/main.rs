@@ -1,5 +1,5 @@
 //! The binary's tests, one test binary: the real `renkou` executable on both
-//! databases (CLI), the linkage commands on files, `renkou indicators`, and the
+//! databases (CLI), the linkage commands on files, `renkou indicators`, `renkou report`, and the
 //! browser tests in headless Chromium at desktop and phone widths.
 
 mod benefits;
@@ -10,3 +10,4 @@ mod fuzz;
 mod indicators;
 mod link;
 mod roster;
+mod reports;

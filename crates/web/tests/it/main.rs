@@ -9,6 +9,7 @@ mod common;
 mod indicators;
 mod reconcile;
 mod roster;
+mod reports;
 mod routes;
 mod security;
 mod table;

@@ -27,6 +27,8 @@ struct Fixture {
     town_b_item: i64,
     /// A saved 育儿补贴 run of 乙乡.
     town_b_benefit_run: i64,
+    /// A report archived for 乙乡.
+    town_b_report: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -116,8 +118,27 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         &renkou_benefits::rules::Parameters::national(),
     )
     .unwrap();
+    let town_b_report = store
+        .write(&Actor::operator("admin"), |tx| {
+            renkou_reports::tables::archive(
+                tx,
+                &renkou_reports::tables::NewReport {
+                    kind: "statistical",
+                    region: &code(TOWN_B),
+                    period: "2024",
+                    format: "docx",
+                    register_version: 1,
+                    template_id: None,
+                    file_name: "乙乡.docx",
+                    sha256: "00",
+                    content: b"PK",
+                },
+            )
+        })
+        .unwrap();
     Fixture {
         quality,
+        town_b_report,
         town_a_items,
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
@@ -134,7 +155,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::ReconciliationItem
         | Param::Upload
         | Param::QualityIssue
-        | Param::BenefitRun => &["id"],
+        | Param::BenefitRun
+        | Param::Report => &["id"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -170,6 +192,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         // Only the county administrator manages accounts; to anyone else every
         // account is another area's.
         Param::Account => "admin".into(),
+        Param::Report => f.town_b_report.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),

@@ -1,0 +1,276 @@
+//! `renkou report` through the real binary on SQLite and PostgreSQL: the figures
+//! read back out of the .docx (word/document.xml) and the .xlsx (calamine) are
+//! those of `renkou indicators` for the same area and period; the archive lists
+//! every report; a report regenerated as of its version is the same file.
+
+use crate::common::{fails, ok};
+use calamine::{Data, Reader, Xlsx};
+use renkou_store::testing::databases;
+use std::collections::HashMap;
+use std::io::Read;
+
+/// The paragraphs (and table cells) of a .docx, one per line.
+fn docx_lines(path: &std::path::Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml.split("</w:p>")
+        .map(|p| {
+            let mut text = String::new();
+            for piece in p.split("<w:t").skip(1) {
+                if let Some(start) = piece.find('>') {
+                    if piece[..start].ends_with('/') {
+                        continue;
+                    }
+                    let body = &piece[start + 1..];
+                    if let Some(end) = body.find("</w:t>") {
+                        text.push_str(&body[..end].replace("&amp;", "&"));
+                    }
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+const COLUMNS: [&str; 16] = [
+    "population_midyear",
+    "births",
+    "srb:n",
+    "srb:d",
+    "share_order1:n",
+    "share_order2:n",
+    "share_order3p:n",
+    "deaths",
+    "moved_in",
+    "moved_out",
+    "cbr",
+    "cdr",
+    "natural_increase_rate",
+    "gfr",
+    "tfr",
+    "srb",
+];
+
+/// What the statistical form shows for `spec` from the indicators' JSON: a
+/// count, a numerator (`:n`), a denominator (`:d`), or a value with two decimals.
+fn expected(json: &[serde_json::Value], region: &str, spec: &str) -> Option<String> {
+    let (ind, part) = spec.split_once(':').unwrap_or((spec, ""));
+    let row = json
+        .iter()
+        .find(|r| r["region_code"] == region && r["indicator"] == ind)?;
+    Some(match part {
+        "n" => row["numerator"].as_i64().unwrap().to_string(),
+        "d" => row["denominator"].as_i64().unwrap().to_string(),
+        _ if row["denominator"].is_null() && ind != "tfr" => {
+            row["numerator"].as_i64().unwrap().to_string()
+        }
+        _ => match row["value"].as_f64() {
+            Some(v) => format!("{v:.2}"),
+            None => "—".to_string(),
+        },
+    })
+}
+
+#[test]
+fn report_figures_equal_those_of_renkou_indicators() {
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = &db.url;
+        let l = db.label;
+        ok(url, &["init"]);
+        ok(url, &["demo", "--persons", "3000", "--seed", "7"]);
+        let json: Vec<serde_json::Value> = serde_json::from_str(&ok(
+            url,
+            &["indicators", "--region", "349901", "--year", "2024"],
+        ))
+        .unwrap();
+        let townships: Vec<(String, String)> = json
+            .iter()
+            .filter(|r| r["level"] == "township" && r["indicator"] == "births")
+            .map(|r| {
+                (
+                    r["region_code"].as_str().unwrap().to_string(),
+                    r["region_name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert!(!townships.is_empty(), "{l}: the demo county has townships");
+        let births: i64 = json
+            .iter()
+            .find(|r| r["region_code"] == "349901000000" && r["indicator"] == "births")
+            .unwrap()["numerator"]
+            .as_i64()
+            .unwrap();
+        assert!(births > 0, "{l}: the demo county has births in 2024");
+
+        // .docx: the county's table of townships, every figure as indicators say.
+        let docx = dir.path().join("s.docx");
+        let out = ok(
+            url,
+            &[
+                "report",
+                "statistical",
+                "--region",
+                "349901",
+                "--period",
+                "2024",
+                "--format",
+                "docx",
+                "--out",
+                docx.to_str().unwrap(),
+            ],
+        );
+        assert!(out.contains("存档 #1"), "{l}: {out}");
+        let lines = docx_lines(&docx);
+        for (code, name) in &townships {
+            let at = lines
+                .iter()
+                .position(|x| x == name)
+                .unwrap_or_else(|| panic!("{l}: no line for {name}"));
+            for (k, spec) in COLUMNS.iter().enumerate() {
+                if spec.starts_with("moved") {
+                    continue;
+                }
+                assert_eq!(
+                    Some(lines[at + 1 + k].clone()),
+                    expected(&json, code, spec),
+                    "{l}: {name} {spec}"
+                );
+            }
+        }
+        let total = lines.iter().position(|x| x.starts_with("合计（")).unwrap();
+        assert_eq!(
+            lines[total + 2],
+            births.to_string(),
+            "{l}: the county's births"
+        );
+
+        // xlsx: the same figures as numbers, exactly the JSON's values.
+        let xlsx = dir.path().join("s.xlsx");
+        ok(
+            url,
+            &[
+                "report",
+                "statistical",
+                "--region",
+                "349901",
+                "--period",
+                "2024",
+                "--format",
+                "xlsx",
+                "--out",
+                xlsx.to_str().unwrap(),
+            ],
+        );
+        let mut book: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let first = book.sheet_names()[0].clone();
+        assert_eq!(first, "报表-演示县");
+        let range = book.worksheet_range(&first).unwrap();
+        let rows: Vec<_> = range.rows().collect();
+        let header: HashMap<String, usize> = rows[0]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.to_string(), i))
+            .collect();
+        let json_of = |code: &str, ind: &str| {
+            json.iter()
+                .find(|r| r["region_code"] == code && r["indicator"] == ind)
+                .unwrap()
+                .clone()
+        };
+        let mut seen = 0;
+        for row in &rows[1..] {
+            let code = row[0].to_string();
+            let num = |h: &str| match &row[header[h]] {
+                Data::Float(f) => Some(*f),
+                Data::Int(i) => Some(*i as f64),
+                Data::Empty => None,
+                other => panic!("{l}: {h} of {code} is not a number: {other:?}"),
+            };
+            assert_eq!(
+                num("出生合计"),
+                json_of(&code, "births")["numerator"].as_f64()
+            );
+            assert_eq!(
+                num("出生率（‰）"),
+                json_of(&code, "cbr")["value"].as_f64(),
+                "{l} {code}"
+            );
+            assert_eq!(
+                num("总和生育率"),
+                json_of(&code, "tfr")["value"].as_f64(),
+                "{l} {code}"
+            );
+            assert_eq!(num("女"), json_of(&code, "srb")["denominator"].as_f64());
+            seen += 1;
+        }
+        assert_eq!(seen, townships.len() + 1, "{l}");
+
+        // The summary, the gap table and the data-quality report all generate.
+        for kind in ["summary", "gaps", "quality"] {
+            let f = dir.path().join(format!("{kind}.docx"));
+            ok(
+                url,
+                &[
+                    "report",
+                    kind,
+                    "--region",
+                    "349901",
+                    "--period",
+                    "2024Q3",
+                    "--out",
+                    f.to_str().unwrap(),
+                ],
+            );
+            assert!(std::fs::metadata(&f).unwrap().len() > 1000);
+        }
+
+        // The archive: five reports, newest first, with their versions and hashes.
+        let archive: Vec<serde_json::Value> =
+            serde_json::from_str(&ok(url, &["report", "archive", "--json"])).unwrap();
+        assert_eq!(archive.len(), 5, "{l}");
+        assert_eq!(archive[4]["kind"], "statistical");
+        assert_eq!(archive[4]["format"], "docx");
+        let version = archive[4]["register_version"].as_i64().unwrap();
+        assert!(version > 0);
+        let text = ok(url, &["report", "archive"]);
+        assert!(text.contains("草稿"), "{text}");
+
+        // Regenerated as of its version, the same file.
+        let again = ok(url, &["report", "regenerate", "1"]);
+        assert!(again.contains("相同 / same"), "{l}: {again}");
+        let got = dir.path().join("got.docx");
+        ok(url, &["report", "get", "1", "--out", got.to_str().unwrap()]);
+        assert_eq!(std::fs::read(&got).unwrap(), std::fs::read(&docx).unwrap());
+
+        // Errors in one line, Chinese first.
+        let e = fails(
+            url,
+            &[
+                "report",
+                "statistical",
+                "--region",
+                "349901",
+                "--period",
+                "2024",
+                "--out",
+                "x.docx",
+                "--as-of",
+                "999999999",
+            ],
+        );
+        assert!(e.contains("登记版本 999999999 不存在"), "{e}");
+        let e = fails(
+            url,
+            &[
+                "report", "summary", "--region", "349901", "--period", "2024", "--format", "odt",
+                "--out", "x",
+            ],
+        );
+        assert!(e.contains("--format"), "{e}");
+    }
+}

@@ -1,0 +1,180 @@
+//! Report templates as data: text with placeholders that the county edits, run
+//! by minijinja, shipped with a default for every [`Kind`].
+//!
+//! A template renders to lines; each line is one block of the document:
+//!
+//! | line | block |
+//! |---|---|
+//! | `# 文字` | the title |
+//! | `## 文字`, `### 文字`, `#### 文字` | a heading of level 1, 2, 3 |
+//! | `@table statistical [CODE]` | the statistical form of an area (default: the report's): its regions and the total |
+//! | `@table gaps [CODE]` | target · actual · gap of the area and the regions below it |
+//! | `@table quality` | each reconciliation's accuracy by village |
+//! | `@chart births\|cbr\|srb\|order\|deaths [CODE]` | a bar chart over the regions of an area |
+//! | `@center 文字`, `@right 文字` | a centred or right-aligned line (a date, a signature) |
+//! | `@landscape`, `@portrait` | the following blocks on landscape (portrait) pages |
+//! | `@pagebreak` | a new page |
+//! | anything else | a body paragraph (blank lines are skipped) |
+//!
+//! The context a template sees (every number already formatted as the tables
+//! show it, `—` where a rate has no denominator):
+//! - `area`: the report's area: `code`, `name`, `whole` (全县, 全镇, 全乡, 全村),
+//!   `f` (indicator code → formatted value), `n` (code → numerator), `d` (code →
+//!   denominator), `births_male`, `births_female`, `order1`, `order2`, `order3`,
+//!   `moved_in`, `moved_out`;
+//! - `children`: the areas directly below it (same fields);
+//! - `sections`: the areas below it that have regions of their own (a county's
+//!   townships), for one table each;
+//! - `period`: `label` (2024年, 2024年第三季度, 2024年9月), `end` (9月30日),
+//!   `end_full` (2024年9月30日), `year`;
+//! - `gaps`: `region`, `name`, `unit`, `target`, `actual`, `gap`, `good` (bool);
+//!   `gaps_good`, `gaps_bad`: how many are on the good and the bad side;
+//! - `quality`: sections with `title`, `total` (the area's row: `accuracy`,
+//!   `register_births`, `source_births`, `matched`, `missed`, `duplicated`,
+//!   `misreported`, `open`), `rows`;
+//! - `version`: the register version (event number) the figures are from.
+//!
+//! Blocks `{% … %}` eat the line break after them (trim_blocks): end a text line
+//! with text, not with `{% endfor %}`, or it runs into the next line.
+
+use crate::error::Error;
+use crate::figures::Kind;
+use crate::tables::{self, ReportTables, TemplateRow};
+use renkou_domain::account::Role;
+use renkou_domain::RegionLevel;
+use renkou_store::{Actor, Store};
+
+/// The shipped default of a kind.
+pub fn default_template(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Statistical => include_str!("../templates/statistical.txt"),
+        Kind::Gaps => include_str!("../templates/gaps.txt"),
+        Kind::Summary => include_str!("../templates/summary.txt"),
+        Kind::Quality => include_str!("../templates/quality.txt"),
+    }
+}
+
+/// The template a kind is made with: the county's newest version, or the default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub kind: Kind,
+    /// `None`: the shipped default.
+    pub id: Option<i64>,
+    pub body: String,
+}
+
+/// The template of `kind` in use now.
+pub fn current(store: &Store, kind: Kind) -> Result<Template, Error> {
+    Ok(match store.latest_template(kind.code())? {
+        Some(TemplateRow { id, body, .. }) => Template {
+            kind,
+            id: Some(id),
+            body,
+        },
+        None => Template {
+            kind,
+            id: None,
+            body: default_template(kind).to_string(),
+        },
+    })
+}
+
+/// A template by the id an archived report names (`None`: the default).
+pub fn by_id(store: &Store, kind: Kind, id: Option<i64>) -> Result<Template, Error> {
+    match id {
+        None => Ok(Template {
+            kind,
+            id: None,
+            body: default_template(kind).to_string(),
+        }),
+        Some(id) => {
+            let row = store.template(id)?.ok_or_else(|| {
+                Error::Invalid(format!("报告模板 {id} 不存在 / no template {id}"))
+            })?;
+            Ok(Template {
+                kind,
+                id: Some(id),
+                body: row.body,
+            })
+        }
+    }
+}
+
+/// Whether an account may change the county's templates: the county's
+/// administrators and statisticians (the server's operator always).
+pub fn may_edit(actor: &Actor) -> bool {
+    actor.scope.as_ref().is_none_or(|s| {
+        matches!(s.role, Role::CountyAdmin | Role::CountyStatistician)
+            && s.region.level() <= RegionLevel::County
+    })
+}
+
+/// Saves a new version of `kind`'s template (checked to compile first), with its
+/// audit entry. Returns its id.
+pub fn save(store: &Store, actor: &Actor, kind: Kind, body: &str) -> Result<i64, Error> {
+    if !may_edit(actor) {
+        return Err(Error::Invalid(
+            "只有县管理员和县统计员可以修改报告模板 / only the county's administrators and statisticians may change report templates".into(),
+        ));
+    }
+    check(kind, body)?;
+    Ok(store.write(actor, |tx| tables::save_template(tx, kind.code(), body))?)
+}
+
+fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env
+}
+
+fn template_error(kind: Kind, e: minijinja::Error) -> Error {
+    Error::Template {
+        kind: kind.code().to_string(),
+        line: e.line().unwrap_or(0),
+        message: match e.detail() {
+            Some(d) => format!("{}: {d}", e.kind()),
+            None => e.kind().to_string(),
+        },
+    }
+}
+
+/// Whether `body` is a template the engine can run.
+pub fn check(kind: Kind, body: &str) -> Result<(), Error> {
+    let env = environment();
+    env.template_from_str(body)
+        .map(|_| ())
+        .map_err(|e| template_error(kind, e))
+}
+
+/// Runs a template on its context; the lines are the document's blocks.
+pub fn render(template: &Template, context: &serde_json::Value) -> Result<String, Error> {
+    let env = environment();
+    let t = env
+        .template_from_str(&template.body)
+        .map_err(|e| template_error(template.kind, e))?;
+    t.render(context)
+        .map_err(|e| template_error(template.kind, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_compiles() {
+        for k in Kind::ALL {
+            check(k, default_template(k)).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_broken_template_names_its_line() {
+        let e = check(Kind::Summary, "第一行\n{% for x in %}\n").unwrap_err();
+        match e {
+            Error::Template { line, .. } => assert_eq!(line, 2),
+            other => panic!("{other}"),
+        }
+    }
+}

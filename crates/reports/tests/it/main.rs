@@ -1,0 +1,5 @@
+//! The reports domain end to end on SQLite and PostgreSQL.
+
+mod archive;
+mod common;
+mod documents;
