@@ -9,5 +9,5 @@ mod common;
 mod fuzz;
 mod indicators;
 mod link;
-mod roster;
 mod reports;
+mod roster;

@@ -430,12 +430,26 @@ pub async fn upload(
         .file
         .filter(|f| !f.bytes.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择文件 / choose a file".into()))?;
-    preview(state, current, kind, source, skip_invalid, file, None, Some(village)).await
+    preview(
+        state,
+        current,
+        kind,
+        source,
+        skip_invalid,
+        file,
+        None,
+        Some(village),
+    )
+    .await
 }
 
 /// Keeps an uploaded file and shows its preview: the recognised columns, the first
 /// rows, a dry run of the real import (every row error, a source's flags); the
 /// import itself runs as a job on commit (`/imports/{id}/commit`).
+// The upload's parts as the two forms that lead here (the ledger upload and the
+// reconciliation's source upload) give them; a struct would only be built to be
+// taken apart again.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn preview(
     state: AppState,
     current: Current,
