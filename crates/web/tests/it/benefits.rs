@@ -126,8 +126,15 @@ fn benefits_pages_runs_ledger_and_facts_in_the_accounts_area() {
         assert_eq!(s, StatusCode::OK, "{l}");
         assert!(body.contains("不在您的辖区内"), "{l}: {body}");
         let tongji = login(&app, "tongji", "Secret-pass-1").unwrap();
-        let (s, _) = tongji.get(&loc);
+        let (s, page) = tongji.get(&loc);
         assert_eq!(s, StatusCode::OK, "{l}: the statistician reads runs");
+        // The roster section once, in the page's body (not in its title or header).
+        assert_eq!(page.matches("id=\"roster\"").count(), 1, "{l}");
+        let title = page
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next());
+        assert!(title.is_some_and(|t| !t.contains('<')), "{l}: {title:?}");
         let (s, _, _) = tongji.post(
             "/benefits/runs",
             "program=childcare&region=349901000000&year=2025",
