@@ -29,6 +29,15 @@ impl L {
             zh
         }
     }
+
+    /// This page's half of a message the use cases write "中文 / English"; a
+    /// message without both halves as it is.
+    pub fn half(&self, message: &str) -> String {
+        match message.split_once(" / ") {
+            Some((zh, en)) => self.s(zh, en).to_string(),
+            None => message.to_string(),
+        }
+    }
 }
 
 /// A stored time (RFC 3339, UTC) as the county's local time to the minute,

@@ -60,10 +60,7 @@ struct IssueRow {
 
 fn row(q: &StoredQualityIssue, l: L, villages: &HashMap<String, String>) -> IssueRow {
     // Messages are stored "中文 / English"; each page shows its own half.
-    let message = match q.issue.message.split_once(" / ") {
-        Some((zh, en)) => l.s(zh, en).to_string(),
-        None => q.issue.message.clone(),
-    };
+    let message = l.half(&q.issue.message);
     IssueRow {
         id: q.id,
         person_no: q.issue.person_no.clone(),
@@ -204,10 +201,7 @@ pub async fn resolve(
             Err(e) => {
                 let error = match WebError::from(e) {
                     WebError::BadRequest(m) | WebError::Refused(m) => {
-                        let m = match m.split_once(" / ") {
-                            Some((zh, en)) => me.l.s(zh, en).to_string(),
-                            None => m,
-                        };
+                        let m = me.l.half(&m);
                         format!("{} {}：{m}", issue.issue.person_no, issue.person_name)
                     }
                     other => return Err(other),
@@ -384,13 +378,6 @@ fn accounts_page(
     })
 }
 
-fn own_half(l: L, m: String) -> String {
-    match m.split_once(" / ") {
-        Some((zh, en)) => l.s(zh, en).to_string(),
-        None => m,
-    }
-}
-
 pub async fn accounts(
     State(state): State<AppState>,
     me: Current,
@@ -422,7 +409,7 @@ fn after(
         .into_response()),
         Err(e) => {
             let error = match WebError::from(e) {
-                WebError::BadRequest(m) | WebError::Refused(m) => own_half(me.l, m),
+                WebError::BadRequest(m) | WebError::Refused(m) => me.l.half(&m),
                 WebError::Forbidden => return Err(WebError::NotFound),
                 other => return Err(other),
             };

@@ -566,9 +566,7 @@ pub async fn person(
             .into_iter()
             .map(|e| EventRow {
                 summary: event_summary(&e.event.kind),
-                at: chrono::DateTime::parse_from_rfc3339(&e.event.recorded_at)
-                    .map(|t| crate::i18n::minute(&t.with_timezone(&chrono::Utc)))
-                    .unwrap_or_else(|_| e.event.recorded_at.clone()),
+                at: crate::i18n::local_minute(&e.event.recorded_at),
                 source: source_name(me.l, &e.event.source),
                 e,
             })
