@@ -117,9 +117,8 @@ fn writes_need_the_csrf_token_and_are_audited() {
     for db in databases() {
         let store = db.store_with(&renkou_web::migrations());
         setup(&store);
-        let app = renkou_web::router(renkou_web::AppState::new(
-            db.store_with(&renkou_web::migrations()),
-        ));
+        let state = renkou_web::AppState::new(db.store_with(&renkou_web::migrations()));
+        let app = renkou_web::router(state.clone());
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
         // Without the token, or from another site: refused, nothing written.
         let (s, _, _) = send(
@@ -206,6 +205,8 @@ fn writes_need_the_csrf_token_and_are_audited() {
         let (s, body, _) = cun.post("/persons/A2/events/death", "date=2025-02-01");
         assert_eq!(s, StatusCode::BAD_REQUEST, "dying twice: {body}");
 
+        // Views are written to the log behind the page; wait for them.
+        state.store.flush_audit_views();
         let entries = store
             .audit_entries(&renkou_store::audit::AuditQuery {
                 username: Some("cun".into()),
