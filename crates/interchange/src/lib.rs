@@ -49,6 +49,7 @@ pub mod regions;
 pub mod rejects;
 pub mod roster;
 pub mod schema;
+pub mod sheet;
 pub mod table;
 pub mod targets;
 pub mod write;

@@ -433,22 +433,19 @@ fn is_ole(path: &Path) -> bool {
 }
 
 /// Takes off the `'` our CSV writer puts before cells that look like formulas
-/// (see [`crate::write::neutralise_formula`]), so exported files read back as
-/// they were.
+/// (see [`crate::write::neutralise_formula`]), and the `="…"` around codes in
+/// files for people (see [`crate::sheet::code_for_csv`]), so exported files read
+/// back as they were.
 fn restore_formula_cells(record: &mut csv::StringRecord) {
-    if !record
-        .iter()
-        .any(|c| crate::write::restore_formula_text(c).is_some())
-    {
+    fn restore(c: &str) -> Option<&str> {
+        crate::write::restore_formula_text(c).or_else(|| crate::sheet::unwrap_text_formula(c))
+    }
+    if !record.iter().any(|c| restore(c).is_some()) {
         return;
     }
     let fields: Vec<String> = record
         .iter()
-        .map(|c| {
-            crate::write::restore_formula_text(c)
-                .unwrap_or(c)
-                .to_string()
-        })
+        .map(|c| restore(c).unwrap_or(c).to_string())
         .collect();
     *record = csv::StringRecord::from(fields);
 }

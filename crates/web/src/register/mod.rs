@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod imports;
 pub mod pages;
+pub mod print;
 pub mod roster;
 
 use crate::routes::{Access, Param, Route};
@@ -155,6 +156,18 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Upload],
             post(roster::commit),
+        ),
+        Route::get(
+            "/regions/{code}/roster",
+            Access::Session,
+            &[Region],
+            get(print::roster),
+        ),
+        Route::get(
+            "/households/{no}/card",
+            Access::Session,
+            &[Household],
+            get(print::card),
         ),
     ]
 }

@@ -275,26 +275,21 @@ async fn export_list(
     sort: PersonSort,
     format: String,
 ) -> Result<Response, WebError> {
-    use renkou_interchange::write::person_cells;
-    let headers = renkou_interchange::FileKind::Persons
-        .columns()
-        .iter()
-        .map(|c| c.zh)
-        .collect();
     download(
         state,
         current,
         code,
         "persons",
+        "人员名单",
         format,
-        headers,
+        renkou_register::export::person_columns(),
         move |state, code, w| {
             let mut n = 0;
             state
                 .store
                 .for_each_listed_person(code, &filter, sort, &mut |p| {
                     n += 1;
-                    w.write_row(&person_cells(&p))
+                    w.write_row(&renkou_register::export::person_row(&p))
                         .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))
                 })?;
             Ok(n)
@@ -303,24 +298,29 @@ async fn export_list(
     .await
 }
 
-/// Writes a table of `code`'s area in `format` (xlsx or CSV) to a temporary file,
-/// records the export in the audit log, and answers with the file as a download.
-async fn download(
+/// Writes a table of `code`'s area in `format` (xlsx or CSV) to a temporary file
+/// as a file for people (`renkou_interchange::sheet`: words, typed cells, a
+/// title row "{area}{title}", frozen header and filter), records the export in
+/// the audit log, and answers with the file as a download.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn download(
     state: AppState,
     current: Current,
     code: RegionCode,
     what: &'static str,
+    title: &'static str,
     format: String,
-    headers: Vec<&'static str>,
+    columns: Vec<renkou_interchange::sheet::Column>,
     fill: impl FnOnce(
             &AppState,
             &RegionCode,
-            &mut renkou_interchange::write::TableWriter,
+            &mut renkou_interchange::sheet::SheetWriter,
         ) -> Result<usize, WebError>
         + Send
         + 'static,
 ) -> Result<Response, WebError> {
-    use renkou_interchange::write::{OutFormat, TableWriter};
+    use renkou_interchange::sheet::{SheetSpec, SheetWriter};
+    use renkou_interchange::write::OutFormat;
     let xlsx = format == "xlsx";
     let file_name = format!(
         "{what}-{}.{}",
@@ -333,14 +333,25 @@ async fn download(
         std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
         let path = dir.join(&name);
         let result = (|| {
-            let mut w = TableWriter::create(
+            let area = state
+                .store
+                .region(&code)?
+                .map(|r| r.name)
+                .unwrap_or_else(|| code.to_string());
+            let spec = SheetSpec {
+                title: renkou_register::export::title(&area, title, today()),
+                sheet: title.into(),
+                columns,
+                landscape: false,
+            };
+            let mut w = SheetWriter::create(
                 &path,
                 if xlsx {
                     OutFormat::Xlsx
                 } else {
                     OutFormat::Csv
                 },
-                &headers,
+                &spec,
             )
             .map_err(|e| WebError::Internal(e.to_string()))?;
             let n = fill(&state, &code, &mut w)?;
@@ -402,17 +413,14 @@ async fn export_households(
         current,
         code,
         "households",
+        "户名单",
         format,
-        vec!["户编号", "区划代码", "人数"],
+        renkou_register::export::household_columns(),
         |state, code, w| {
-            let (rows, _) = state.store.list_households(code, 0, i64::MAX / 2)?;
-            for h in &rows {
-                w.write_row(&[
-                    h.household_no.clone(),
-                    h.region_code.clone(),
-                    h.members.to_string(),
-                ])
-                .map_err(|e| WebError::Internal(e.to_string()))?;
+            let rows = renkou_register::export::household_rows(&state.store, code)?;
+            for r in &rows {
+                w.write_row(r)
+                    .map_err(|e| WebError::Internal(e.to_string()))?;
             }
             Ok(rows.len())
         },
