@@ -4,5 +4,6 @@
 
 mod events;
 mod imports;
+mod exports;
 mod roster;
 mod search;

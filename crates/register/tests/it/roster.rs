@@ -220,7 +220,7 @@ fn rows(next_month: bool) -> Vec<Option<Vec<C>>> {
     v
 }
 
-fn write_xlsx(dir: &Path, name: &str, next_month: bool) -> PathBuf {
+pub(crate) fn write_xlsx(dir: &Path, name: &str, next_month: bool) -> PathBuf {
     use chrono::Datelike;
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let path = dir.join(name);
@@ -295,7 +295,7 @@ fn write_gbk_csv(dir: &Path, name: &str, next_month: bool) -> PathBuf {
     path
 }
 
-fn worker(village: &str) -> Actor {
+pub(crate) fn worker(village: &str) -> Actor {
     Actor::account(
         "cun1",
         "127.0.0.1",
@@ -306,7 +306,7 @@ fn worker(village: &str) -> Actor {
     )
 }
 
-fn opts(actor: Actor, dry_run: bool) -> RosterOptions {
+pub(crate) fn opts(actor: Actor, dry_run: bool) -> RosterOptions {
     RosterOptions {
         village: Some(code(V1)),
         sheet: None,
