@@ -373,4 +373,46 @@ mod tests {
         assert_eq!(sheet_name("人员/名单[1]"), "人员名单1");
         assert_eq!(sheet_name(""), "Sheet1");
     }
+
+    fn member(path: &Path, name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+        let mut out = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn an_xlsx_for_people_has_its_title_frozen_header_filter_and_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let spec = SheetSpec {
+            title: "一村人员名单".into(),
+            sheet: "人员名单".into(),
+            columns: vec![col("姓名", 10), col("公民身份号码", 21), col("出生日期", 12), col("人数", 6)],
+            landscape: true,
+        };
+        let mut w = SheetWriter::create(&path, OutFormat::Xlsx, &spec).unwrap();
+        for i in 0..3 {
+            w.write_row(&[
+                Cell::text("测试甲"),
+                Cell::code("349901198503140012"),
+                Cell::Date(Date::from_ymd_opt(1985, 3, 14).unwrap()),
+                Cell::Int(i),
+            ])
+            .unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 3);
+        let book = member(&path, "xl/workbook.xml");
+        assert!(book.contains("name=\"人员名单\""), "{book}");
+        assert!(book.contains("_xlnm._FilterDatabase") && book.contains("_xlnm.Print_Titles"), "{book}");
+        let sheet = member(&path, "xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("<pane ySplit=\"2\" topLeftCell=\"A3\""), "{sheet}");
+        assert!(sheet.contains("<autoFilter ref=\"A2:D5\""), "{sheet}");
+        assert!(sheet.contains("<mergeCell ref=\"A1:D1\""), "{sheet}");
+        assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""), "{sheet}");
+        // The ID number a string (inline, in constant memory), not a number.
+        assert!(!sheet.contains("<v>349901198503140012</v>"), "{sheet}");
+        assert!(sheet.contains("<t>349901198503140012</t>"), "{sheet}");
+    }
 }
