@@ -114,22 +114,44 @@ pub fn report_xlsx(report: &Report, formulas: bool) -> Result<Vec<u8>, Error> {
 /// The targets dashboard: one row per region; for each indicator with a target
 /// the columns 目标值, 实际值, 差距 (with `formulas`, the gap is computed by Excel
 /// from the two cells before it, by the target's direction). Gaps are green on the
-/// good side, red on the bad.
+/// good side, red on the bad. A band target is written as the band (`103–107`,
+/// a text cell), its gap from the nearer bound. A title row above the header,
+/// the header frozen and filtered.
 pub fn targets_xlsx(table: &TargetsTable, formulas: bool) -> Result<Vec<u8>, Error> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(format!("{}年目标", table.year)).map_err(xerr)?;
     let bold = Format::new().set_bold();
-    ws.write_string_with_format(0, 0, "区划代码", &bold)
+    // A title row above the header (row 1), data from row 2 (0-based).
+    let last_col = 1 + 3 * table.indicators.len() as u16;
+    let title = format!(
+        "{}年目标值、实际值与差距（{}）",
+        table.year,
+        if table.report.shown.is_empty() {
+            String::new()
+        } else {
+            table.report.name(0).to_string()
+        }
+    );
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col.max(1),
+        &title,
+        &Format::new().set_bold().set_font_size(14),
+    )
+    .map_err(xerr)?;
+    ws.write_string_with_format(1, 0, "区划代码", &bold)
         .map_err(xerr)?;
-    ws.write_string_with_format(0, 1, "区划名称", &bold)
+    ws.write_string_with_format(1, 1, "区划名称", &bold)
         .map_err(xerr)?;
     for k in 0..table.indicators.len() {
         let col = table.column(k);
         let c = 2 + 3 * k as u16;
         for (d, what) in ["目标值", "实际值", "差距"].iter().enumerate() {
             ws.write_string_with_format(
-                0,
+                1,
                 c + d as u16,
                 format!("{}（{}）{what}", col.name_zh, col.unit),
                 &bold,
@@ -137,11 +159,11 @@ pub fn targets_xlsx(table: &TargetsTable, formulas: bool) -> Result<Vec<u8>, Err
             .map_err(xerr)?;
         }
     }
-    ws.set_freeze_panes(1, 2).map_err(xerr)?;
+    ws.set_freeze_panes(2, 2).map_err(xerr)?;
     let good = Format::new().set_font_color(Color::RGB(0x1B7F3B));
     let bad = Format::new().set_font_color(Color::RGB(0xC0392B));
     for (i, line) in table.cells.iter().enumerate() {
-        let r = 1 + i as u32;
+        let r = 2 + i as u32;
         ws.write_string(r, 0, table.report.code(i)).map_err(xerr)?;
         ws.write_string(r, 1, table.report.name(i)).map_err(xerr)?;
         for (k, cell) in line.iter().enumerate() {
@@ -149,8 +171,16 @@ pub fn targets_xlsx(table: &TargetsTable, formulas: bool) -> Result<Vec<u8>, Err
             let c = 2 + 3 * k as u16;
             let fmt = decimals_format(col.decimals);
             if let Some(t) = &cell.target {
-                ws.write_number_with_format(r, c, t.value, &fmt)
-                    .map_err(xerr)?;
+                // A band stays a band (103–107), not its midpoint.
+                match (t.direction.as_str(), t.band_low, t.band_high) {
+                    ("band", Some(lo), Some(hi)) => {
+                        ws.write_string(r, c, format!("{lo}–{hi}")).map_err(xerr)?;
+                    }
+                    _ => {
+                        ws.write_number_with_format(r, c, t.value, &fmt)
+                            .map_err(xerr)?;
+                    }
+                }
             }
             if let Some(a) = cell.actual {
                 ws.write_number_with_format(r, c + 1, a, &fmt)
@@ -187,6 +217,8 @@ pub fn targets_xlsx(table: &TargetsTable, formulas: bool) -> Result<Vec<u8>, Err
         }
     }
     ws.set_column_width(1, 14).map_err(xerr)?;
+    let last_row = (1 + table.cells.len() as u32).max(1);
+    ws.autofilter(1, 0, last_row, last_col).map_err(xerr)?;
     wb.save_to_buffer().map_err(xerr)
 }
 

@@ -276,6 +276,19 @@ fn targets_import_gaps_versions_and_exports() {
             all.iter().any(|f| f.contains('-') && !f.starts_with("IF(")),
             "{all:?}"
         );
+        // The band is exported as the band, under a title row and the header.
+        let values = wb.worksheet_range(&sheet).unwrap();
+        assert!(values.get_value((0, 0)).is_some_and(|c| c.to_string().contains("2024年目标值")));
+        assert_eq!(values.get_value((1, 0)), Some(&Data::String("区划代码".into())));
+        assert!(
+            values
+                .rows()
+                .flatten()
+                .any(|c| *c == Data::String("103–107".into())),
+            "{:?}",
+            values.rows().collect::<Vec<_>>()
+        );
+        assert!(!values.rows().flatten().any(|c| *c == Data::Float(105.0)));
     }
 }
 
