@@ -2,7 +2,9 @@
 //! person considered — `person_id` (人员编号), `program`, `year`, `eligible`,
 //! `months`, `amount` (yuan, a decimal string such as `3600.00`), `reason` (Chinese)
 //! — as JSON (an array of objects), CSV (UTF-8 with BOM, these keys as headers) or
-//! xlsx (Chinese headers, every cell text, formulas neutralised).
+//! xlsx, a file for people (`renkou_interchange::sheet`: a title row, a frozen
+//! and filtered header, the sheet named 资格认定结果; the program in words, 是/否,
+//! year, months and amount as numbers, the person number as text).
 
 use crate::rules::EligibilityRow;
 use renkou_interchange::write::{OutFormat, TableWriter};
@@ -123,11 +125,42 @@ pub fn write_file(rows: &[EligibilityRow], path: &Path, format: Format) -> Resul
             w.finish()
         }
         Format::Xlsx => {
-            let mut w = TableWriter::create(path, OutFormat::Xlsx, &HEADERS_ZH)?;
+            use renkou_interchange::sheet::{col, Cell, SheetSpec, SheetWriter};
+            let widths = [12, 10, 6, 8, 6, 11, 60];
+            let program = rows
+                .first()
+                .and_then(|r| crate::rules::eligibility::Program::parse(r.program))
+                .map(|p| p.name_zh())
+                .unwrap_or("");
+            let year = rows.first().map(|r| format!("{}年", r.year)).unwrap_or_default();
+            let spec = SheetSpec {
+                title: format!("{year}{program}资格认定结果"),
+                sheet: "资格认定结果".into(),
+                columns: HEADERS_ZH
+                    .iter()
+                    .zip(widths)
+                    .map(|(h, w)| col(h, w))
+                    .collect(),
+                landscape: true,
+            };
+            let mut w = SheetWriter::create(path, OutFormat::Xlsx, &spec)?;
             for r in rows {
-                w.write_row(&cells(r))?;
+                let amount: f64 = r.amount.to_string().parse().unwrap_or(0.0);
+                w.write_row(&[
+                    Cell::code(r.person_id.clone()),
+                    Cell::text(
+                        crate::rules::eligibility::Program::parse(r.program)
+                            .map(|p| p.name_zh())
+                            .unwrap_or(r.program),
+                    ),
+                    Cell::Int(i64::from(r.year)),
+                    Cell::text(if r.eligible { "是" } else { "否" }),
+                    Cell::Int(i64::from(r.months)),
+                    Cell::Number(amount, 2),
+                    Cell::text(r.reason.clone()),
+                ])?;
             }
-            w.finish()
+            w.finish().map(|_| ())
         }
     }
 }

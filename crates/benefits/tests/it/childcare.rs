@@ -399,3 +399,27 @@ fn the_row_and_receipt_carry_what_the_cli_prints() {
         renkou_benefits::rules::DecidingFact::BirthDate { date, .. } if *date == d(2024, 6, 1)
     )));
 }
+
+#[test]
+fn the_eligibility_xlsx_is_for_people_typed_and_in_words() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut t = Town::new();
+    t.child("T1", Sex::Female, d(2024, 5, 10), None, VILLAGE_A);
+    let r = run(&t, COUNTY, 2025, &Parameters::national());
+    let rows: Vec<_> = r.rows().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.xlsx");
+    renkou_benefits::export::write_file(&rows, &path, renkou_benefits::export::Format::Xlsx)
+        .unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["资格认定结果".to_string()]);
+    let s = wb.worksheet_range("资格认定结果").unwrap();
+    assert_eq!(s[(0, 0)], Data::String("2025年育儿补贴资格认定结果".into()));
+    assert_eq!(s[(1, 5)], Data::String("金额（元）".into()));
+    assert_eq!(s[(2, 0)], Data::String("T1".into()));
+    assert_eq!(s[(2, 1)], Data::String("育儿补贴".into()));
+    assert_eq!(s[(2, 2)], Data::Float(2025.0));
+    assert_eq!(s[(2, 3)], Data::String("是".into()));
+    assert_eq!(s[(2, 4)], Data::Float(12.0));
+    assert_eq!(s[(2, 5)], Data::Float(3600.0));
+}
