@@ -486,11 +486,44 @@ pub fn write_file(
             Ok(w.finish()?)
         }
         Format::Xlsx => {
-            let mut w = TableWriter::create(path, OutFormat::Xlsx, &HEADERS_ZH)?;
+            // A file for people: numbers as numbers, codes as text, a title row.
+            use renkou_interchange::sheet::{col, Cell, SheetSpec, SheetWriter};
+            let widths = [14, 12, 6, 10, 16, 24, 10, 10, 10, 6];
+            let title = match rows.first() {
+                Some(r) => format!("{} {} 指标", r.region_name, r.period),
+                None => "指标".to_string(),
+            };
+            let spec = SheetSpec {
+                title,
+                sheet: "指标".into(),
+                columns: HEADERS_ZH
+                    .iter()
+                    .zip(widths)
+                    .map(|(h, w)| col(h, w))
+                    .collect(),
+                landscape: true,
+            };
+            let mut w = SheetWriter::create(path, OutFormat::Xlsx, &spec)?;
             for r in rows {
-                w.write_row(&cells_zh(r, users))?;
+                let z = cells_zh(r, users);
+                let decimals = if r.denominator.is_none() { 0 } else { 2 };
+                w.write_row(&[
+                    Cell::code(z[0].clone()),
+                    Cell::text(z[1].clone()),
+                    Cell::text(z[2].clone()),
+                    Cell::code(z[3].clone()),
+                    Cell::code(z[4].clone()),
+                    Cell::text(z[5].clone()),
+                    r.value
+                        .map(|v| Cell::Number(v, decimals))
+                        .unwrap_or(Cell::Empty),
+                    Cell::Int(r.numerator),
+                    r.denominator.map(Cell::Int).unwrap_or(Cell::Empty),
+                    Cell::text(z[9].clone()),
+                ])?;
             }
-            Ok(w.finish()?)
+            w.finish()?;
+            Ok(())
         }
     }
 }

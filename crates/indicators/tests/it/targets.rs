@@ -114,6 +114,14 @@ fn user_indicators_are_validated_saved_and_computed() {
         assert!(range
             .rows()
             .any(|r| r[4] == "male_birth_share" && r[5] == "男婴占比"));
+        // Numbers as numbers (not text), under a title row and the header.
+        assert_eq!(range[(1, 0)], Data::String("区划代码".into()));
+        let male = range
+            .rows()
+            .find(|r| r[0] == COUNTY && r[4] == "male_birth_share")
+            .unwrap();
+        assert_eq!((&male[7], &male[8]), (&Data::Float(1.0), &Data::Float(4.0)));
+        assert_eq!(male[6], Data::Float(25.0));
         // The trend of a user indicator: 2023 has no births (null), 2024 has.
         let t = trend(&store, &cache, &code(COUNTY), "male_birth_share", 2024, 10).unwrap();
         assert_eq!(t.years.first(), Some(&2015));
