@@ -56,6 +56,36 @@ struct IndexPage {
     programs: Vec<(&'static str, &'static str, &'static str)>,
     year: i32,
     error: String,
+    names: RegionNames,
+}
+
+impl IndexPage {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
+}
+
+/// Region names by code, so that pages name areas rather than show their codes.
+pub(crate) struct RegionNames(std::collections::HashMap<String, String>);
+
+impl RegionNames {
+    pub(crate) fn load(state: &AppState) -> Result<RegionNames, WebError> {
+        Ok(RegionNames(
+            state
+                .store
+                .regions()?
+                .into_iter()
+                .map(|r| (r.code.to_string(), r.name))
+                .collect(),
+        ))
+    }
+    /// The name of `code` (a 12-digit code or its prefix), else the code.
+    pub(crate) fn name(&self, code: &str) -> String {
+        let full = renkou_domain::RegionCode::parse(code)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|_| code.to_string());
+        self.0.get(&full).cloned().unwrap_or_else(|| code.to_string())
+    }
 }
 
 fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage, WebError> {
@@ -67,6 +97,7 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         programs: programs(),
         year: this_year(),
         error,
+        names: RegionNames::load(state)?,
     })
 }
 
@@ -146,6 +177,13 @@ struct RunTemplate {
     eligible_only: bool,
     next: Option<i64>,
     prev: Option<i64>,
+    names: RegionNames,
+}
+
+impl RunTemplate {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -236,6 +274,7 @@ fn run_template(
             message,
             program_zh,
             eligible_only,
+            names: RegionNames::load(state)?,
         })
     }
 }
