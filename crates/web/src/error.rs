@@ -99,7 +99,101 @@ pub async fn not_found_page() -> Response {
     WebError::NotFound.into_response()
 }
 
-fn page(status: StatusCode, zh: &str, en: &str) -> Response {
+/// What an error page says, kept on the response so that [`error_pages`] can
+/// render it again as a full page in the user's language with the navigation.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub title_zh: &'static str,
+    pub title_en: &'static str,
+    /// A message of the use cases ("中文 / English", each page shows its half), or
+    /// empty for the page's own explanation.
+    pub message: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    l: crate::i18n::L,
+    me: Option<crate::extract::Current>,
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+/// Middleware: an HTML error page (404 and the others of [`WebError`]) becomes a
+/// real page of the site — the header with the navigation for a signed-in user,
+/// one language (the user's), and a way back — with the same status. Whether
+/// a record is missing or outside the area, the page is the same.
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let headers = req.headers().clone();
+    let uri = req.uri().clone();
+    let mut res = next.run(req).await;
+    let Some(e) = res.extensions_mut().remove::<ErrorPage>() else {
+        return res;
+    };
+    let status = res.status();
+    let mut r = axum::http::Request::new(());
+    *r.headers_mut() = headers;
+    *r.uri_mut() = uri;
+    let (mut parts, ()) = r.into_parts();
+    let me = crate::extract::Current::from_request_parts(&mut parts, &state)
+        .await
+        .ok();
+    let l = crate::i18n::L::from_headers(&parts.headers);
+    let page = ErrorTemplate {
+        l,
+        status: status.as_u16(),
+        title: l.s(e.title_zh, e.title_en),
+        message: if e.message.is_empty() {
+            String::new()
+        } else {
+            l.half(&e.message)
+        },
+        me,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => {
+            let mut out = (status, Html(html)).into_response();
+            // The headers of the answer it replaces (security headers, Retry-After).
+            for (name, v) in res.headers() {
+                if name != axum::http::header::CONTENT_TYPE
+                    && name != axum::http::header::CONTENT_LENGTH
+                {
+                    out.headers_mut().insert(name.clone(), v.clone());
+                }
+            }
+            out
+        }
+        Err(_) => res,
+    }
+}
+
+fn page(status: StatusCode, zh: &'static str, en: &'static str) -> Response {
+    page_with(status, zh, en, String::new(), en)
+}
+
+fn page_with(
+    status: StatusCode,
+    zh: &'static str,
+    en: &'static str,
+    message: String,
+    fallback: &str,
+) -> Response {
+    let mut r = plain_page(status, zh, fallback);
+    r.extensions_mut().insert(ErrorPage {
+        title_zh: zh,
+        title_en: en,
+        message,
+    });
+    r
+}
+
+fn plain_page(status: StatusCode, zh: &str, en: &str) -> Response {
     (
         status,
         Html(format!(
@@ -128,8 +222,14 @@ impl IntoResponse for WebError {
                 "尝试次数过多，请稍后再试",
                 "Too many attempts; try again later",
             ),
-            WebError::BadRequest(m) => page(StatusCode::BAD_REQUEST, "无法完成", &escape(&m)),
-            WebError::Refused(m) => page(StatusCode::FORBIDDEN, "超出您的辖区", &escape(&m)),
+            WebError::BadRequest(m) => {
+                let shown = escape(&m);
+                page_with(StatusCode::BAD_REQUEST, "无法完成", "Could not be done", m, &shown)
+            }
+            WebError::Refused(m) => {
+                let shown = escape(&m);
+                page_with(StatusCode::FORBIDDEN, "超出您的辖区", "Outside your area", m, &shown)
+            }
             WebError::Busy => {
                 let mut r = page(
                     StatusCode::SERVICE_UNAVAILABLE,

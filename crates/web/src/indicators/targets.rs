@@ -391,6 +391,24 @@ struct HistoryPage {
     indicator: String,
     year: i32,
     rows: Vec<renkou_indicators::tables::TargetRow>,
+    /// The indicator's and the region's names, for the heading.
+    indicator_name: String,
+    region_name: String,
+}
+
+impl HistoryPage {
+    /// A target's direction in words (band → 区间).
+    fn direction_name(&self, d: &str) -> &'static str {
+        match d {
+            "lower" => self.l.s("越低越好", "lower is better"),
+            "higher" => self.l.s("越高越好", "higher is better"),
+            "band" => self.l.s("区间", "band"),
+            _ => "",
+        }
+    }
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::i18n::minute(t)
+    }
 }
 
 pub async fn history(
@@ -413,7 +431,19 @@ pub async fn history(
     let me = current.clone();
     let page = blocking(move || {
         let rows = renkou_indicators::targets::history(&state.store, &indicator, &region, year)?;
+        let region_name = state
+            .store
+            .region(&region)?
+            .map(|r| r.name)
+            .unwrap_or_else(|| region.to_string());
+        let indicator_name = match renkou_stats::Indicator::parse(&indicator) {
+            Some(i) if me.l.en => i.name_en().to_string(),
+            Some(i) => i.name_zh().to_string(),
+            None => indicator.clone(),
+        };
         Ok(HistoryPage {
+            region_name,
+            indicator_name,
             l: me.l,
             me,
             code: region.to_string(),

@@ -45,6 +45,22 @@ struct IndexPage {
     kinds: Vec<(&'static str, &'static str, &'static str)>,
     errors: Vec<String>,
     message: String,
+    names: crate::benefits::pages::RegionNames,
+}
+
+impl IndexPage {
+    /// A source kind in the page's language (hospital → 医院出生医学证明 …).
+    fn kind_name(&self, kind: impl std::fmt::Display) -> String {
+        let k = kind.to_string();
+        self.kinds
+            .iter()
+            .find(|(c, _, _)| *c == k)
+            .map(|(_, zh, en)| self.l.s(zh, en).to_string())
+            .unwrap_or(k)
+    }
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
 }
 
 fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
@@ -75,6 +91,7 @@ fn index_page(
         kinds: kinds(),
         errors,
         message,
+        names: crate::benefits::pages::RegionNames::load(state)?,
     })
 }
 

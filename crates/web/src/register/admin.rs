@@ -9,7 +9,7 @@ use crate::extract::{Area, CsrfForm, Current, WritableArea};
 use crate::i18n::L;
 use crate::{blocking, AppState};
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -96,6 +96,13 @@ struct QualityPage {
     can_resolve: bool,
     notice: String,
     error: String,
+    /// The villages with open issues: (code, name, how many), for the filter.
+    villages: Vec<(String, String, usize)>,
+    village: String,
+    /// Open issues after the village filter, and the page of them shown.
+    total: usize,
+    page: usize,
+    pages: usize,
 }
 
 fn village_names(
@@ -124,14 +131,58 @@ fn quality_page(
     notice: String,
     error: String,
 ) -> Result<QualityPage, WebError> {
+    quality_page_filtered(state, me, code, notice, error, QualityQuery::default())
+}
+
+fn quality_page_filtered(
+    state: &AppState,
+    me: Current,
+    code: &RegionCode,
+    notice: String,
+    error: String,
+    q: QualityQuery,
+) -> Result<QualityPage, WebError> {
     let region = state.store.region(code)?.ok_or(WebError::NotFound)?;
-    let open = renkou_register::quality::open_issues(&state.store, code)?;
+    let all_open = renkou_register::quality::open_issues(&state.store, code)?;
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in &all_open {
+        *counts.entry(i.region_code.clone()).or_default() += 1;
+    }
+    // A village of the area, or none (an unknown or foreign code shows all).
+    let village = RegionCode::parse(&q.village)
+        .ok()
+        .filter(|v| code.contains(v) && v.level() == RegionLevel::Village);
+    let filtered: Vec<&StoredQualityIssue> = all_open
+        .iter()
+        .filter(|i| village.as_ref().is_none_or(|v| v.as_str() == i.region_code))
+        .collect();
+    let total = filtered.len();
+    let pages = total.div_ceil(QUALITY_PAGE).max(1);
+    let page = (q.page.max(1) as usize).min(pages);
+    let open: Vec<StoredQualityIssue> = filtered
+        .into_iter()
+        .skip((page - 1) * QUALITY_PAGE)
+        .take(QUALITY_PAGE)
+        .cloned()
+        .collect();
     let resolved = renkou_register::quality::resolved_issues(&state.store, code, 50)?;
     let names = village_names(
         &state.store,
-        &open.iter().chain(&resolved).collect::<Vec<_>>(),
+        &all_open.iter().chain(&resolved).collect::<Vec<_>>(),
     )?;
+    let villages = counts
+        .into_iter()
+        .map(|(c, n)| {
+            let name = names.get(&c).cloned().unwrap_or_else(|| c.clone());
+            (c, name, n)
+        })
+        .collect();
     Ok(QualityPage {
+        villages,
+        village: village.map(|v| v.to_string()).unwrap_or_default(),
+        total,
+        page,
+        pages,
         l: me.l,
         can_resolve: me.scope.can_write(code),
         open: open.iter().map(|q| row(q, me.l, &names)).collect(),
@@ -143,12 +194,26 @@ fn quality_page(
     })
 }
 
+/// The list's filter: a village of the area (its code) and the page.
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct QualityQuery {
+    village: String,
+    page: i64,
+}
+
+/// Open issues shown per page.
+const QUALITY_PAGE: usize = 20;
+
 pub async fn quality(
     State(state): State<AppState>,
     Area { user: me, code }: Area<Current>,
+    Query(q): Query<QualityQuery>,
 ) -> Result<Html<String>, WebError> {
-    let page =
-        blocking(move || quality_page(&state, me, &code, String::new(), String::new())).await?;
+    let page = blocking(move || {
+        quality_page_filtered(&state, me, &code, String::new(), String::new(), q)
+    })
+    .await?;
     Ok(Html(page.render()?))
 }
 

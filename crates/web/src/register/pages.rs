@@ -510,6 +510,8 @@ struct PersonPage {
     children: Vec<ChildOrder>,
     events: Vec<EventRow>,
     can_write: bool,
+    /// 民族, 文化程度, 备注 as a roster gave them.
+    extras: renkou_register::export::RosterExtras,
 }
 
 fn event_summary(k: &EventKind) -> String {
@@ -583,7 +585,9 @@ pub async fn person(
             .region(&p.region_code)?
             .map(|r| r.name)
             .unwrap_or_else(|| p.region_code.to_string());
+        let extras = renkou_register::export::person_extras(store, &p.person_no)?;
         Ok(PersonPage {
+            extras,
             region_name,
             l: me.l,
             age: renkou_domain::date::completed_years(

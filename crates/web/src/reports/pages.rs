@@ -65,6 +65,12 @@ struct ReportsPage {
     notice: String,
 }
 
+impl ReportsPage {
+    fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::i18n::minute(t)
+    }
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct PageQuery {
@@ -139,9 +145,11 @@ fn status_static(s: &str) -> &'static str {
     }
 }
 
-fn this_year() -> String {
+/// The default period: the last full year (a report of the running year would
+/// count only part of it).
+fn last_full_year() -> String {
     use chrono::Datelike;
-    chrono::Local::now().year().to_string()
+    (chrono::Local::now().year() - 1).to_string()
 }
 
 pub async fn page(
@@ -151,7 +159,7 @@ pub async fn page(
 ) -> Result<Html<String>, WebError> {
     let notice = q.notice.unwrap_or_default();
     Ok(Html(
-        blocking(move || render(&state, user, &code, this_year(), String::new(), notice)).await?,
+        blocking(move || render(&state, user, &code, last_full_year(), String::new(), notice)).await?,
     ))
 }
 
