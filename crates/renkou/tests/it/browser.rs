@@ -761,3 +761,117 @@ fn a_village_worker_works_on_a_phone() {
         c.close().await.unwrap();
     });
 }
+
+/// The text of each page of a PDF (pdftotext separates pages by form feeds).
+fn pdf_pages(pdf: &[u8], dir: &Path, name: &str) -> Vec<String> {
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    std::fs::copy(&path, artifacts().join(format!("{name}.pdf"))).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_clerk_prints_the_roster_and_a_household_card_and_finds_a_way_back_from_a_404() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    let (household, living) = {
+        let store = renkou_store::Store::open(&db).unwrap();
+        let mut first: Option<renkou_domain::PersonRecord> = None;
+        let mut living = 0;
+        store
+            .for_each_person_in(
+                &renkou_domain::RegionCode::parse(&village).unwrap(),
+                &mut |p| {
+                    if p.death_date.is_none() {
+                        living += 1;
+                        first.get_or_insert(p);
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        (first.unwrap().household_no, living)
+    };
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        c.set_window_rect(0, 0, 1366, 900).await.unwrap();
+        first_login(&c, &base, "cunzhuanggan", "Print-pass-1").await;
+        for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+            c.set_window_rect(0, 0, width, 844).await.unwrap();
+            for (uri, shot) in [
+                (format!("/regions/{village}/roster"), "roster"),
+                (format!("/households/{household}/card"), "card"),
+                ("/persons/NOBODY".to_string(), "404-person"),
+                ("/no/such/page".to_string(), "404-page"),
+            ] {
+                c.goto(&format!("{base}{uri}")).await.unwrap();
+                screenshot(&c, &format!("print-{tag}-{shot}")).await;
+                assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways at {width} px");
+            }
+        }
+        // The 404: a page of the site, with the navigation and a way back, in Chinese.
+        c.set_window_rect(0, 0, 1366, 900).await.unwrap();
+        c.goto(&format!("{base}/persons/NOBODY")).await.unwrap();
+        let title = c.find(Locator::Id("error-title")).await.unwrap().text().await.unwrap();
+        assert!(title.contains("找不到该页面或记录"), "{title}");
+        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+        assert!(!body.contains("Not found"), "one language: {body}");
+        assert!(c.find(Locator::Css(".menu a[href^='/quality/']")).await.is_ok());
+        click(&c, "#way-back a[href='/']").await;
+        c.wait().for_element(Locator::Id("population")).await.unwrap();
+        // …and in English for an English user.
+        c.goto(&format!("{base}/lang/en")).await.unwrap();
+        c.goto(&format!("{base}/no/such/page")).await.unwrap();
+        let title = c.find(Locator::Id("error-title")).await.unwrap().text().await.unwrap();
+        assert!(title.starts_with("Not found"), "{title}");
+        c.goto(&format!("{base}/lang/zh")).await.unwrap();
+
+        // The roster printed on A4: no navigation, every living person, the
+        // header on every page.
+        c.goto(&format!("{base}/regions/{village}/roster")).await.unwrap();
+        let rows = c.find_all(Locator::Css("table.roster tbody tr")).await.unwrap();
+        assert_eq!(rows.len(), living, "every living person of the village");
+        let pdf = c
+            .print(
+                fantoccini::wd::PrintConfiguration::builder()
+                    .orientation(fantoccini::wd::PrintOrientation::Landscape)
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let pages = pdf_pages(&pdf, dir.path(), "print-roster");
+        assert!(pages.len() >= 2, "a village's roster runs over pages: {}", pages.len());
+        for (i, p) in pages.iter().enumerate() {
+            assert!(p.contains("身份证号码"), "page {}: the header repeats:\n{p}", i + 1);
+            assert!(!p.contains("退出") && !p.contains("数据质量"), "page {}: no navigation", i + 1);
+        }
+        assert!(pages[0].contains("户籍人口花名册"));
+        // The household card on one page.
+        c.goto(&format!("{base}/households/{household}/card")).await.unwrap();
+        let pdf = c
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .unwrap();
+        let pages = pdf_pages(&pdf, dir.path(), "print-card");
+        assert_eq!(pages.len(), 1);
+        assert!(pages[0].contains(&household) && pages[0].contains("户主签字"), "{}", pages[0]);
+        assert!(!pages[0].contains("退出"));
+        c.close().await.unwrap();
+    });
+}

@@ -388,7 +388,6 @@ struct HistoryPage {
     l: L,
     me: Current,
     code: String,
-    indicator: String,
     year: i32,
     rows: Vec<renkou_indicators::tables::TargetRow>,
     /// The indicator's and the region's names, for the heading.
@@ -447,7 +446,6 @@ pub async fn history(
             l: me.l,
             me,
             code: region.to_string(),
-            indicator,
             year,
             rows,
         })

@@ -53,6 +53,13 @@ struct HomePage {
     uploads: Vec<super::imports::UploadStatus>,
 }
 
+impl HomePage {
+    /// Where an event came from, in words (网页登记, 花名册 一村.xlsx, a file's name).
+    fn source(&self, s: &str) -> String {
+        source_name(self.l, s)
+    }
+}
+
 pub async fn home(
     State(state): State<AppState>,
     current: Current,
@@ -477,7 +484,10 @@ fn source_name(l: L, source: &str) -> String {
     match source {
         "web" | "form" => l.s("网页登记", "web form").to_string(),
         "api" => l.s("数据接口", "API").to_string(),
-        other => other.to_string(),
+        other => match other.strip_prefix("roster:") {
+            Some(file) => format!("{} {file}", l.s("花名册", "roster")),
+            None => other.to_string(),
+        },
     }
 }
 

@@ -10,6 +10,7 @@ mod indicators;
 mod reconcile;
 mod reports;
 mod roster;
+mod print;
 mod routes;
 mod security;
 mod table;
