@@ -132,7 +132,10 @@ pub fn write_file(rows: &[EligibilityRow], path: &Path, format: Format) -> Resul
                 .and_then(|r| crate::rules::eligibility::Program::parse(r.program))
                 .map(|p| p.name_zh())
                 .unwrap_or("");
-            let year = rows.first().map(|r| format!("{}年", r.year)).unwrap_or_default();
+            let year = rows
+                .first()
+                .map(|r| format!("{}年", r.year))
+                .unwrap_or_default();
             let spec = SheetSpec {
                 title: format!("{year}{program}资格认定结果"),
                 sheet: "资格认定结果".into(),

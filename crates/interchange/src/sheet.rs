@@ -149,15 +149,26 @@ impl SheetWriter {
                 let sheet = book
                     .add_worksheet_with_constant_memory()
                     .map_err(|e| werr(&e))?;
-                sheet.set_name(sheet_name(&spec.sheet)).map_err(|e| werr(&e))?;
+                sheet
+                    .set_name(sheet_name(&spec.sheet))
+                    .map_err(|e| werr(&e))?;
                 let n = spec.columns.len().max(2) as u16;
                 let title = Format::new()
                     .set_bold()
                     .set_font_size(14)
                     .set_align(FormatAlign::Center);
-                sheet.set_row_height(XLSX_TITLE_ROW, 24).map_err(|e| werr(&e))?;
                 sheet
-                    .merge_range(XLSX_TITLE_ROW, 0, XLSX_TITLE_ROW, n - 1, &spec.title, &title)
+                    .set_row_height(XLSX_TITLE_ROW, 24)
+                    .map_err(|e| werr(&e))?;
+                sheet
+                    .merge_range(
+                        XLSX_TITLE_ROW,
+                        0,
+                        XLSX_TITLE_ROW,
+                        n - 1,
+                        &spec.title,
+                        &title,
+                    )
                     .map_err(|e| werr(&e))?;
                 let head = Format::new()
                     .set_bold()
@@ -241,7 +252,11 @@ impl SheetWriter {
                     match v {
                         Cell::Empty => {}
                         Cell::Text(s) | Cell::Code(s) => {
-                            let f = if looks_like_formula(s) { &*quoted } else { &*text };
+                            let f = if looks_like_formula(s) {
+                                &*quoted
+                            } else {
+                                &*text
+                            };
                             sheet
                                 .write_string_with_format(*row, c, s, f)
                                 .map_err(|e| werr(&e))?;
@@ -356,7 +371,10 @@ mod tests {
 
     #[test]
     fn codes_in_csv_stay_text_and_come_back() {
-        assert_eq!(code_for_csv("34990119850314001X"), "=\"34990119850314001X\"");
+        assert_eq!(
+            code_for_csv("34990119850314001X"),
+            "=\"34990119850314001X\""
+        );
         assert_eq!(code_for_csv("0551-1234"), "0551-1234");
         assert_eq!(code_for_csv("P00000012"), "P00000012");
         assert_eq!(code_for_csv("=cmd"), "'=cmd");
@@ -389,7 +407,12 @@ mod tests {
         let spec = SheetSpec {
             title: "一村人员名单".into(),
             sheet: "人员名单".into(),
-            columns: vec![col("姓名", 10), col("公民身份号码", 21), col("出生日期", 12), col("人数", 6)],
+            columns: vec![
+                col("姓名", 10),
+                col("公民身份号码", 21),
+                col("出生日期", 12),
+                col("人数", 6),
+            ],
             landscape: true,
         };
         let mut w = SheetWriter::create(&path, OutFormat::Xlsx, &spec).unwrap();
@@ -405,12 +428,21 @@ mod tests {
         assert_eq!(w.finish().unwrap(), 3);
         let book = member(&path, "xl/workbook.xml");
         assert!(book.contains("name=\"人员名单\""), "{book}");
-        assert!(book.contains("_xlnm._FilterDatabase") && book.contains("_xlnm.Print_Titles"), "{book}");
+        assert!(
+            book.contains("_xlnm._FilterDatabase") && book.contains("_xlnm.Print_Titles"),
+            "{book}"
+        );
         let sheet = member(&path, "xl/worksheets/sheet1.xml");
-        assert!(sheet.contains("<pane ySplit=\"2\" topLeftCell=\"A3\""), "{sheet}");
+        assert!(
+            sheet.contains("<pane ySplit=\"2\" topLeftCell=\"A3\""),
+            "{sheet}"
+        );
         assert!(sheet.contains("<autoFilter ref=\"A2:D5\""), "{sheet}");
         assert!(sheet.contains("<mergeCell ref=\"A1:D1\""), "{sheet}");
-        assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""), "{sheet}");
+        assert!(
+            sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""),
+            "{sheet}"
+        );
         // The ID number a string (inline, in constant memory), not a number.
         assert!(!sheet.contains("<v>349901198503140012</v>"), "{sheet}");
         assert!(sheet.contains("<t>349901198503140012</t>"), "{sheet}");

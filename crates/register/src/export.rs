@@ -114,7 +114,12 @@ pub fn person_row(p: &PersonRecord) -> Vec<Cell> {
         Cell::text(p.name.clone()),
         Cell::text(p.sex.name_zh()),
         Cell::Date(p.birth_date),
-        Cell::code(p.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default()),
+        Cell::code(
+            p.id_number
+                .as_ref()
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+        ),
         Cell::code(p.household_no.clone()),
         Cell::code(p.region_code.to_string()),
         Cell::text(p.marital_status.name_zh()),
@@ -238,7 +243,10 @@ pub fn person_extras(store: &Store, person_no: &str) -> Result<RosterExtras, App
         .unwrap_or_default())
 }
 
-fn extras_in(store: &Store, region: &RegionCode) -> Result<HashMap<String, RosterExtras>, AppError> {
+fn extras_in(
+    store: &Store,
+    region: &RegionCode,
+) -> Result<HashMap<String, RosterExtras>, AppError> {
     let (lo, hi) = renkou_store::prefix_range(region.prefix());
     let rows = store.with(|c| {
         c.query(
@@ -310,8 +318,10 @@ pub fn roster_households(
 ) -> Result<Vec<RosterHousehold>, AppError> {
     let names = region_names(store)?;
     let extras = extras_in(store, region)?;
-    let mut by_household: std::collections::BTreeMap<(String, String), Vec<(PersonRecord, RosterExtras)>> =
-        Default::default();
+    let mut by_household: std::collections::BTreeMap<
+        (String, String),
+        Vec<(PersonRecord, RosterExtras)>,
+    > = Default::default();
     store.for_each_person_in(region, &mut |p| {
         if p.death_date.is_none() && household.is_none_or(|h| h == p.household_no) {
             let e = extras.get(&p.person_no).cloned().unwrap_or_default();
@@ -359,7 +369,12 @@ pub fn roster_rows(households: &[RosterHousehold], with_village: bool) -> Vec<Ve
                 Cell::text(p.relation.map(|r| r.name_zh()).unwrap_or_default()),
                 Cell::text(p.sex.name_zh()),
                 Cell::Date(p.birth_date),
-                Cell::code(p.id_number.as_ref().map(|i| i.to_string()).unwrap_or_default()),
+                Cell::code(
+                    p.id_number
+                        .as_ref()
+                        .map(|i| i.to_string())
+                        .unwrap_or_default(),
+                ),
                 Cell::text(e.ethnicity.clone()),
                 Cell::text(e.education.clone()),
                 Cell::text(p.marital_status.name_zh()),
@@ -417,7 +432,10 @@ pub fn export_roster(
             title: format!(
                 "{}（户编号 {h}，户主 {}）",
                 title(&area, "户卡", today),
-                households.first().map(|h| h.head_name.as_str()).unwrap_or("")
+                households
+                    .first()
+                    .map(|h| h.head_name.as_str())
+                    .unwrap_or("")
             ),
             sheet: "户卡".into(),
             columns: roster_columns(with_village),

@@ -224,11 +224,23 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(m) => {
                 let shown = escape(&m);
-                page_with(StatusCode::BAD_REQUEST, "无法完成", "Could not be done", m, &shown)
+                page_with(
+                    StatusCode::BAD_REQUEST,
+                    "无法完成",
+                    "Could not be done",
+                    m,
+                    &shown,
+                )
             }
             WebError::Refused(m) => {
                 let shown = escape(&m);
-                page_with(StatusCode::FORBIDDEN, "超出您的辖区", "Outside your area", m, &shown)
+                page_with(
+                    StatusCode::FORBIDDEN,
+                    "超出您的辖区",
+                    "Outside your area",
+                    m,
+                    &shown,
+                )
             }
             WebError::Busy => {
                 let mut r = page(

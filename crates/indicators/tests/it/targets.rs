@@ -286,8 +286,13 @@ fn targets_import_gaps_versions_and_exports() {
         );
         // The band is exported as the band, under a title row and the header.
         let values = wb.worksheet_range(&sheet).unwrap();
-        assert!(values.get_value((0, 0)).is_some_and(|c| c.to_string().contains("2024年目标值")));
-        assert_eq!(values.get_value((1, 0)), Some(&Data::String("区划代码".into())));
+        assert!(values
+            .get_value((0, 0))
+            .is_some_and(|c| c.to_string().contains("2024年目标值")));
+        assert_eq!(
+            values.get_value((1, 0)),
+            Some(&Data::String("区划代码".into()))
+        );
         assert!(
             values
                 .rows()

@@ -54,8 +54,19 @@ fn a_roster_exported_for_people_imports_again_with_nothing_to_change() {
         assert_eq!(
             header,
             [
-                "序号", "户主姓名", "姓名", "与户主关系", "性别", "出生年月", "身份证号码", "民族",
-                "文化程度", "婚姻状况", "居住状态", "联系电话", "备注"
+                "序号",
+                "户主姓名",
+                "姓名",
+                "与户主关系",
+                "性别",
+                "出生年月",
+                "身份证号码",
+                "民族",
+                "文化程度",
+                "婚姻状况",
+                "居住状态",
+                "联系电话",
+                "备注"
             ]
         );
         assert_eq!(r.width(), 13, "no 所属村 for a village");
@@ -68,7 +79,11 @@ fn a_roster_exported_for_people_imports_again_with_nothing_to_change() {
             "{names:?}"
         );
         let row = wang + 2;
-        assert_eq!(r[(row, 0)], Data::Float((wang + 1) as f64), "序号 is a number");
+        assert_eq!(
+            r[(row, 0)],
+            Data::Float((wang + 1) as f64),
+            "序号 is a number"
+        );
         assert_eq!(text(&r[(row, 1)]), "王测一");
         assert_eq!(text(&r[(row + 3, 1)]), "王测一", "户主姓名 on every row");
         assert_eq!(text(&r[(row, 3)]), "户主");
@@ -130,7 +145,12 @@ fn a_roster_exported_for_people_imports_again_with_nothing_to_change() {
         let again = plan_roster(&store, &csv_path, &opts(worker(V1), true)).unwrap();
         assert!(again.errors.is_empty(), "{}: {:?}", db.label, again.errors);
         assert_eq!(
-            (again.added.len(), again.changed.len(), again.missing.len(), again.unchanged),
+            (
+                again.added.len(),
+                again.changed.len(),
+                again.missing.len(),
+                again.unchanged
+            ),
             (0, 0, 0, 9),
             "{}: {:?}",
             db.label,
@@ -151,8 +171,15 @@ fn a_roster_exported_for_people_imports_again_with_nothing_to_change() {
             no
         };
         let card = dir.path().join("户卡.xlsx");
-        let n =
-            export_roster(&store, &code(V1), Some(&wang_no), &card, OutFormat::Xlsx, today).unwrap();
+        let n = export_roster(
+            &store,
+            &code(V1),
+            Some(&wang_no),
+            &card,
+            OutFormat::Xlsx,
+            today,
+        )
+        .unwrap();
         assert_eq!(n, 4);
         let r = sheet(&card, "户卡");
         assert!(text(&r[(0, 0)]).contains(&wang_no) && text(&r[(0, 0)]).contains("户主 王测一"));
@@ -206,7 +233,13 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
             columns: person_columns(),
             landscape: false,
         };
-        let n = write_sheet(&path, OutFormat::Xlsx, &spec, persons.iter().map(person_row)).unwrap();
+        let n = write_sheet(
+            &path,
+            OutFormat::Xlsx,
+            &spec,
+            persons.iter().map(person_row),
+        )
+        .unwrap();
         assert_eq!(n as usize, persons.len());
         let r = sheet(&path, "人员名单");
         assert_eq!(text(&r[(0, 0)]), "一村人员名单");
@@ -225,7 +258,12 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
         let report =
             import_persons(&store, &path, &o, &renkou_domain::progress::NoProgress).unwrap();
         assert_eq!(
-            (report.counts.read, report.counts.unchanged, report.counts.new, report.counts.corrected),
+            (
+                report.counts.read,
+                report.counts.unchanged,
+                report.counts.new,
+                report.counts.corrected
+            ),
             (persons.len() as u64, persons.len() as u64, 0, 0),
             "{}",
             db.label
@@ -251,7 +289,11 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
         write_sheet(&path, OutFormat::Xlsx, &spec, rows.clone()).unwrap();
         let r = sheet(&path, "户名单");
         assert_eq!(r.height(), rows.len() + 2);
-        assert!(matches!(r[(2, 4)], Data::Float(x) if x >= 1.0), "{:?}", r[(2, 4)]);
+        assert!(
+            matches!(r[(2, 4)], Data::Float(x) if x >= 1.0),
+            "{:?}",
+            r[(2, 4)]
+        );
         assert_eq!(text(&r[(2, 2)]), "一村");
     }
 }

@@ -3,7 +3,7 @@
 //! imports (scope, newer edits), accounts.
 
 mod events;
-mod imports;
 mod exports;
+mod imports;
 mod roster;
 mod search;

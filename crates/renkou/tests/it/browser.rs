@@ -821,30 +821,63 @@ fn a_clerk_prints_the_roster_and_a_household_card_and_finds_a_way_back_from_a_40
             ] {
                 c.goto(&format!("{base}{uri}")).await.unwrap();
                 screenshot(&c, &format!("print-{tag}-{shot}")).await;
-                assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways at {width} px");
+                assert_eq!(
+                    sideways(&c).await,
+                    0,
+                    "{uri} scrolls sideways at {width} px"
+                );
             }
         }
         // The 404: a page of the site, with the navigation and a way back, in Chinese.
         c.set_window_rect(0, 0, 1366, 900).await.unwrap();
         c.goto(&format!("{base}/persons/NOBODY")).await.unwrap();
-        let title = c.find(Locator::Id("error-title")).await.unwrap().text().await.unwrap();
+        let title = c
+            .find(Locator::Id("error-title"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(title.contains("找不到该页面或记录"), "{title}");
-        let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+        let body = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(!body.contains("Not found"), "one language: {body}");
-        assert!(c.find(Locator::Css(".menu a[href^='/quality/']")).await.is_ok());
+        assert!(c
+            .find(Locator::Css(".menu a[href^='/quality/']"))
+            .await
+            .is_ok());
         click(&c, "#way-back a[href='/']").await;
-        c.wait().for_element(Locator::Id("population")).await.unwrap();
+        c.wait()
+            .for_element(Locator::Id("population"))
+            .await
+            .unwrap();
         // …and in English for an English user.
         c.goto(&format!("{base}/lang/en")).await.unwrap();
         c.goto(&format!("{base}/no/such/page")).await.unwrap();
-        let title = c.find(Locator::Id("error-title")).await.unwrap().text().await.unwrap();
+        let title = c
+            .find(Locator::Id("error-title"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(title.starts_with("Not found"), "{title}");
         c.goto(&format!("{base}/lang/zh")).await.unwrap();
 
         // The roster printed on A4: no navigation, every living person, the
         // header on every page.
-        c.goto(&format!("{base}/regions/{village}/roster")).await.unwrap();
-        let rows = c.find_all(Locator::Css("table.roster tbody tr")).await.unwrap();
+        c.goto(&format!("{base}/regions/{village}/roster"))
+            .await
+            .unwrap();
+        let rows = c
+            .find_all(Locator::Css("table.roster tbody tr"))
+            .await
+            .unwrap();
         assert_eq!(rows.len(), living, "every living person of the village");
         let pdf = c
             .print(
@@ -856,21 +889,39 @@ fn a_clerk_prints_the_roster_and_a_household_card_and_finds_a_way_back_from_a_40
             .await
             .unwrap();
         let pages = pdf_pages(&pdf, dir.path(), "print-roster");
-        assert!(pages.len() >= 2, "a village's roster runs over pages: {}", pages.len());
+        assert!(
+            pages.len() >= 2,
+            "a village's roster runs over pages: {}",
+            pages.len()
+        );
         for (i, p) in pages.iter().enumerate() {
-            assert!(p.contains("身份证号码"), "page {}: the header repeats:\n{p}", i + 1);
-            assert!(!p.contains("退出") && !p.contains("数据质量"), "page {}: no navigation", i + 1);
+            assert!(
+                p.contains("身份证号码"),
+                "page {}: the header repeats:\n{p}",
+                i + 1
+            );
+            assert!(
+                !p.contains("退出") && !p.contains("数据质量"),
+                "page {}: no navigation",
+                i + 1
+            );
         }
         assert!(pages[0].contains("户籍人口花名册"));
         // The household card on one page.
-        c.goto(&format!("{base}/households/{household}/card")).await.unwrap();
+        c.goto(&format!("{base}/households/{household}/card"))
+            .await
+            .unwrap();
         let pdf = c
             .print(fantoccini::wd::PrintConfiguration::default())
             .await
             .unwrap();
         let pages = pdf_pages(&pdf, dir.path(), "print-card");
         assert_eq!(pages.len(), 1);
-        assert!(pages[0].contains(&household) && pages[0].contains("户主签字"), "{}", pages[0]);
+        assert!(
+            pages[0].contains(&household) && pages[0].contains("户主签字"),
+            "{}",
+            pages[0]
+        );
         assert!(!pages[0].contains("退出"));
         c.close().await.unwrap();
     });

@@ -84,7 +84,10 @@ impl RegionNames {
         let full = renkou_domain::RegionCode::parse(code)
             .map(|c| c.to_string())
             .unwrap_or_else(|_| code.to_string());
-        self.0.get(&full).cloned().unwrap_or_else(|| code.to_string())
+        self.0
+            .get(&full)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
     }
 }
 

@@ -210,10 +210,9 @@ pub async fn quality(
     Area { user: me, code }: Area<Current>,
     Query(q): Query<QualityQuery>,
 ) -> Result<Html<String>, WebError> {
-    let page = blocking(move || {
-        quality_page_filtered(&state, me, &code, String::new(), String::new(), q)
-    })
-    .await?;
+    let page =
+        blocking(move || quality_page_filtered(&state, me, &code, String::new(), String::new(), q))
+            .await?;
     Ok(Html(page.render()?))
 }
 

@@ -159,7 +159,8 @@ pub async fn page(
 ) -> Result<Html<String>, WebError> {
     let notice = q.notice.unwrap_or_default();
     Ok(Html(
-        blocking(move || render(&state, user, &code, last_full_year(), String::new(), notice)).await?,
+        blocking(move || render(&state, user, &code, last_full_year(), String::new(), notice))
+            .await?,
     ))
 }
 

@@ -29,17 +29,27 @@ fn the_roster_and_the_household_card_print_and_download_for_people() {
         let cun = login(&app, "cun", "Secret-pass-1").unwrap();
         let (s, page) = cun.get(&format!("/regions/{OURS}/roster"));
         assert_eq!(s, StatusCode::OK);
-        assert!(page.contains("一村户籍人口花名册") && page.contains("@page"), "{page}");
+        assert!(
+            page.contains("一村户籍人口花名册") && page.contains("@page"),
+            "{page}"
+        );
         assert!(page.contains("测试甲") && !page.contains("对照丙"));
         assert!(page.contains("<thead>") && page.contains("class=\"print cards-sm roster\""));
-        assert!(!page.contains("所属村"), "a village's roster has no village column");
+        assert!(
+            !page.contains("所属村"),
+            "a village's roster has no village column"
+        );
         let (s, page) = cun.get("/households/HA/card");
         assert_eq!(s, StatusCode::OK);
-        assert!(page.contains("一村户卡") && page.contains("户主签字"), "{page}");
+        assert!(
+            page.contains("一村户卡") && page.contains("户主签字"),
+            "{page}"
+        );
         // Another village's household and roster: not found.
         assert_eq!(cun.get("/households/HB/card").0, StatusCode::NOT_FOUND);
         assert_eq!(
-            cun.get_bytes(&format!("/regions/{THEIRS}/roster?format=xlsx")).0,
+            cun.get_bytes(&format!("/regions/{THEIRS}/roster?format=xlsx"))
+                .0,
             StatusCode::NOT_FOUND
         );
 
@@ -50,7 +60,9 @@ fn the_roster_and_the_household_card_print_and_download_for_people() {
         assert!(matches!(&r[(0, 0)], Data::String(t) if t.starts_with("一村户籍人口花名册")));
         assert_eq!(r[(1, 6)], Data::String("身份证号码".into()));
         assert_eq!(r.height(), 4, "title, header, two persons");
-        let a1 = (2..4).find(|&i| r[(i, 2)] == Data::String("测试甲".into())).unwrap();
+        let a1 = (2..4)
+            .find(|&i| r[(i, 2)] == Data::String("测试甲".into()))
+            .unwrap();
         assert_eq!(r[(a1, 4)], Data::String("女".into()));
         assert!(matches!(r[(a1, 5)], Data::DateTime(_)), "{:?}", r[(a1, 5)]);
         let id = renkou_domain::IdNumber::compose(
@@ -104,7 +116,11 @@ fn the_roster_and_the_household_card_print_and_download_for_people() {
             .map(|e| e.fields)
             .collect();
         for want in ["roster=2", "household_card=2", "persons=2", "households=1"] {
-            assert!(exports.iter().any(|f| f == want), "{}: {want} in {exports:?}", db.label);
+            assert!(
+                exports.iter().any(|f| f == want),
+                "{}: {want} in {exports:?}",
+                db.label
+            );
         }
     }
 }
@@ -128,10 +144,16 @@ fn error_pages_have_the_navigation_a_way_back_and_one_language() {
                 page
             })
             .collect();
-        assert_eq!(pages[0], pages[1], "another village's person looks like nobody");
+        assert_eq!(
+            pages[0], pages[1],
+            "another village's person looks like nobody"
+        );
         for page in &pages {
             assert!(page.contains("找不到该页面或记录"), "{page}");
-            assert!(page.contains(&format!("/quality/{OURS}")), "the navigation: {page}");
+            assert!(
+                page.contains(&format!("/quality/{OURS}")),
+                "the navigation: {page}"
+            );
             assert!(page.contains("id=\"way-back\"") && page.contains("返回上一页"));
             assert!(!page.contains("Not found"), "one language: {page}");
         }
@@ -143,7 +165,10 @@ fn error_pages_have_the_navigation_a_way_back_and_one_language() {
         };
         let (s, page) = en.get("/persons/NOBODY");
         assert_eq!(s, StatusCode::NOT_FOUND);
-        assert!(page.contains("Not found") && !page.contains("找不到"), "{page}");
+        assert!(
+            page.contains("Not found") && !page.contains("找不到"),
+            "{page}"
+        );
         // Without a session: no navigation, a way to log in.
         let anon = Client {
             app: app.clone(),
@@ -152,7 +177,10 @@ fn error_pages_have_the_navigation_a_way_back_and_one_language() {
         };
         let (s, page) = anon.get("/no/such/page");
         assert_eq!(s, StatusCode::NOT_FOUND);
-        assert!(page.contains("href=\"/login\"") && !page.contains("/quality/"), "{page}");
+        assert!(
+            page.contains("href=\"/login\"") && !page.contains("/quality/"),
+            "{page}"
+        );
         // A refused write shows its message in the page's language only.
         let (s, page, _) = cun.post(&format!("/regions/{THEIRS}/births/new"), "x=1");
         assert_eq!(s, StatusCode::NOT_FOUND, "{page}");
@@ -165,10 +193,24 @@ fn the_data_quality_list_filters_by_village_and_pages() {
         let store = db.store_with(&renkou_web::migrations());
         let mut persons = Vec::new();
         for i in 0..25 {
-            persons.push(person(&format!("A{i}"), "测试甲", Sex::Female, (1990, 1, 1 + i % 28), OURS, "HA"));
+            persons.push(person(
+                &format!("A{i}"),
+                "测试甲",
+                Sex::Female,
+                (1990, 1, 1 + i % 28),
+                OURS,
+                "HA",
+            ));
         }
         for i in 0..3 {
-            persons.push(person(&format!("B{i}"), "对照丙", Sex::Female, (1991, 1, 1 + i), THEIRS, "HB"));
+            persons.push(person(
+                &format!("B{i}"),
+                "对照丙",
+                Sex::Female,
+                (1991, 1, 1 + i),
+                THEIRS,
+                "HB",
+            ));
         }
         register(&store, &persons);
         let issues: Vec<QualityIssue> = persons
@@ -190,8 +232,14 @@ fn the_data_quality_list_filters_by_village_and_pages() {
         let (s, page) = zhen.get("/quality/349901101000");
         assert_eq!(s, StatusCode::OK);
         assert_eq!(rows(&page), 20, "{}", db.label);
-        assert!(page.contains("<small>28</small>") && page.contains("1 / 2"), "{page}");
-        assert!(page.contains("一村（25）") && page.contains("二村（3）"), "{page}");
+        assert!(
+            page.contains("<small>28</small>") && page.contains("1 / 2"),
+            "{page}"
+        );
+        assert!(
+            page.contains("一村（25）") && page.contains("二村（3）"),
+            "{page}"
+        );
         let (_, page) = zhen.get("/quality/349901101000?page=2");
         assert_eq!(rows(&page), 8);
         let (_, page) = zhen.get(&format!("/quality/349901101000?village={THEIRS}"));
