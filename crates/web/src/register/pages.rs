@@ -993,7 +993,7 @@ pub async fn audit(
                 action: action_name(&e.action),
                 record: kind_name(&e.record_type),
                 record_id: e.record_id.clone(),
-                fields: e.fields.clone(),
+                fields: fields_in_words(me.l, &e.fields),
                 address: e.address.clone(),
             })
             .collect();
@@ -1036,4 +1036,87 @@ pub async fn audit(
     })
     .await?;
     Ok(Html(page.render()?))
+}
+
+/// An audit entry's fields as the Chinese page shows them: event kinds and
+/// person fields by name (`death` → 死亡, `marital_status` → 婚姻状况), the
+/// keys the use cases write in words (`persons=437` → `人员=437`); numbers,
+/// file names and codes as they are. English pages show them as written.
+fn fields_in_words(l: L, fields: &str) -> String {
+    if l.en {
+        return fields.to_string();
+    }
+    let word = |t: &str| -> Option<&'static str> {
+        if let Some(n) = EventKind::code_name_zh(t) {
+            return Some(n);
+        }
+        if let Some(f) = Field::ALL.into_iter().find(|f| f.as_str() == t) {
+            return Some(f.name_zh());
+        }
+        Some(match t {
+            "persons" | "person" => "人员",
+            "households" => "户",
+            "roster" => "花名册",
+            "household_card" => "户卡",
+            "api" => "数据接口",
+            "file" => "文件",
+            "villages" => "村",
+            "new" => "新增",
+            "corrected" => "更正",
+            "unchanged" => "未变",
+            "missing" => "未列入",
+            "households_new" => "新户",
+            "scan" => "检查",
+            "found" => "发现",
+            "added" => "新列入",
+            "kind" => "类型",
+            "status" => "状态",
+            "targets" => "目标值",
+            "area" => "区划",
+            "region" => "区划",
+            "rows" => "行数",
+            "amount" => "金额",
+            "batch" => "批次",
+            "source" => "来源",
+            "items" => "条目",
+            "retired" => "停用",
+            _ => return None,
+        })
+    };
+    let mut out = String::with_capacity(fields.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        match word(token) {
+            Some(w) => out.push_str(w),
+            None => out.push_str(token),
+        }
+        token.clear();
+    };
+    for c in fields.chars() {
+        if matches!(c, ' ' | '=' | ';' | ',') {
+            flush(&mut token, &mut out);
+            out.push(c);
+        } else {
+            token.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn audit_fields_read_in_words_on_chinese_pages() {
+        let zh = super::L { en: false };
+        assert_eq!(super::fields_in_words(zh, "death"), "死亡");
+        assert_eq!(super::fields_in_words(zh, "marital_status"), "婚姻状况");
+        assert_eq!(
+            super::fields_in_words(zh, "scan found=3 added=1"),
+            "检查 发现=3 新列入=1"
+        );
+        assert_eq!(super::fields_in_words(zh, "file=a.csv"), "文件=a.csv");
+        let en = super::L { en: true };
+        assert_eq!(super::fields_in_words(en, "death"), "death");
+    }
 }
