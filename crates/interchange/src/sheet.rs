@@ -89,6 +89,9 @@ pub struct SheetSpec {
 pub const XLSX_TITLE_ROW: u32 = 0;
 pub const XLSX_HEADER_ROW: u32 = 1;
 
+/// One per file being written, so the size difference of the variants does not
+/// matter.
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     Csv(csv::Writer<BufWriter<File>>),
     Xlsx {
