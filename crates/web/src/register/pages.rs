@@ -406,6 +406,13 @@ struct HouseholdsPage {
     total: i64,
     page: i64,
     pages: i64,
+    names: crate::benefits::pages::RegionNames,
+}
+
+impl HouseholdsPage {
+    fn region_name(&self, code: &str) -> String {
+        self.names.name(code)
+    }
 }
 
 /// The households of an area as xlsx/CSV: number, village, members.
@@ -455,6 +462,7 @@ pub async fn households(
                 .store
                 .list_households(&code, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
         Ok(HouseholdsPage {
+            names: crate::benefits::pages::RegionNames::load(&state)?,
             l: me.l,
             me,
             region,

@@ -123,7 +123,10 @@ pub(crate) fn preview(
         file_error: String::new(),
         can_commit: false,
     };
-    let shown = |s: String| s.replace(&upload.path.display().to_string(), &upload.file_name);
+    // The page's half of a "中文 / English" message, naming the file as uploaded.
+    let l = me.l;
+    let shown =
+        |s: String| l.half(&s.replace(&upload.path.display().to_string(), &upload.file_name));
     let code = match village.as_deref().map(RegionCode::parse) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
@@ -142,8 +145,14 @@ pub(crate) fn preview(
     // The mapping is shown even when the village is still to be chosen.
     let report = match plan_roster(&state.store, &upload.path, &opts) {
         Ok(r) => r,
-        Err(AppError::Invalid(m)) if opts.village.is_none() => {
-            page.file_error = m;
+        Err(AppError::Invalid(_)) if opts.village.is_none() => {
+            page.file_error = me
+                .l
+                .s(
+                    "请在下面选择这份花名册所属的村，或在文件中给出“所属村”列，然后点“重新检查”。",
+                    "Choose the village this roster belongs to below, or give a village column in the file, then check again.",
+                )
+                .to_string();
             let mut o = opts.clone();
             o.village = page
                 .villages

@@ -63,11 +63,15 @@ struct ReportsPage {
     pdf: bool,
     error: String,
     notice: String,
+    names: crate::benefits::pages::RegionNames,
 }
 
 impl ReportsPage {
     fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         crate::i18n::minute(t)
+    }
+    fn region_name(&self, code: &str) -> String {
+        self.names.name(code)
     }
 }
 
@@ -109,6 +113,7 @@ fn render(
         })
         .collect();
     let page = ReportsPage {
+        names: crate::benefits::pages::RegionNames::load(state)?,
         l: me.l,
         code: code.to_string(),
         name,
