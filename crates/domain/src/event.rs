@@ -77,6 +77,8 @@ pub enum EventKind {
     /// revoking a [`EventKind::Void`] puts the person back.
     Revoke {
         seq: i64,
+        /// The revoked event's kind (`as_str`); filled in by the register.
+        #[serde(default)]
         revoked: String,
         reason: String,
         #[serde(default)]

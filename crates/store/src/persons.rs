@@ -252,6 +252,19 @@ impl Store {
         })
     }
 
+    /// Every voided person with the number of the void in force (for `verify`).
+    pub fn voided_persons(&self) -> Result<Vec<(String, i64)>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT person_no, voided_by FROM persons WHERE voided_by IS NOT NULL",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| Some((r[0].text()?, r[1].int()?)))
+            .collect())
+        })
+    }
+
     pub fn person(&self, no: &str) -> Result<Option<PersonRecord>> {
         self.with(|c| load_person(c, no))
     }
