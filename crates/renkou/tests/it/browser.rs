@@ -783,12 +783,12 @@ fn a_village_worker_uses_the_daily_forms_on_a_phone() {
                     if p.death_date.is_none() && !p.marital_status.is_married() {
                         match p.sex {
                             renkou_domain::Sex::Female
-                                if p.birth_date.to_string() < "2000".into() =>
+                                if p.birth_date.to_string().as_str() < "2000" =>
                             {
                                 woman.get_or_insert(p);
                             }
                             renkou_domain::Sex::Male
-                                if p.birth_date.to_string() < "2000".into() =>
+                                if p.birth_date.to_string().as_str() < "2000" =>
                             {
                                 man.get_or_insert(p);
                             }

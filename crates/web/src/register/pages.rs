@@ -801,7 +801,7 @@ fn current_values(p: &PersonRecord) -> Vec<(&'static str, &'static str, String)>
 
 /// A correction the user should look at twice: a birth date (or ID number) that
 /// makes the two disagree.
-fn correction_warning(p: &PersonRecord, f: &EventInput) -> Option<String> {
+fn correction_warning(l: L, p: &PersonRecord, f: &EventInput) -> Option<String> {
     let field = Field::parse(&f.field)?;
     let mut next = p.clone();
     next.set(field, f.new_value.trim()).ok()?;
@@ -809,11 +809,19 @@ fn correction_warning(p: &PersonRecord, f: &EventInput) -> Option<String> {
     if !matches!(field, Field::BirthDate | Field::IdNumber) || id.birth_date() == next.birth_date {
         return None;
     }
-    Some(format!(
-        "出生日期（{}）与公民身份号码中的出生日期（{}）不一致，请核对后再确认保存",
-        next.birth_date,
-        id.birth_date()
-    ))
+    Some(if l.en {
+        format!(
+            "The birth date ({}) differs from the one in the ID number ({}): check it, then save anyway",
+            next.birth_date,
+            id.birth_date()
+        )
+    } else {
+        format!(
+            "出生日期（{}）与公民身份号码中的出生日期（{}）不一致，请核对后再确认保存",
+            next.birth_date,
+            id.birth_date()
+        )
+    })
 }
 
 pub async fn event_form(
@@ -853,7 +861,7 @@ pub async fn record_event(
     blocking(move || {
         let actor = me.actor();
         let warning = if kind == "correction" && form.confirm != "1" {
-            correction_warning(&p, &form).unwrap_or_default()
+            correction_warning(me.l, &p, &form).unwrap_or_default()
         } else {
             String::new()
         };
