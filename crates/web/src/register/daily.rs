@@ -393,7 +393,8 @@ async fn household_form(
         return Err(WebError::NotFound);
     }
     blocking(move || {
-        let head = if q.head.is_empty() {
+        // A split starts with no head chosen (the household's head stays).
+        let head = if q.head.is_empty() && action != "split" {
             members
                 .iter()
                 .find(|m| m.relation == Some(Relation::HEAD))
