@@ -99,15 +99,15 @@ pub fn load(
         Program::Childcare => {
             let (first, last) = childcare_window(params, year)?;
             (
-                format!("{PERSON_SQL} WHERE p.birth_date >= $1 AND p.birth_date <= $2"),
+                format!("{PERSON_SQL} WHERE p.birth_date >= $1 AND p.birth_date <= $2 AND p.voided_by IS NULL"),
                 vec![first.into(), last.into()],
             )
         }
         Program::Reward | Program::Special => (
             format!(
-                "{PERSON_SQL} WHERE p.mother_no IS NOT NULL OR p.father_no IS NOT NULL \
+                "{PERSON_SQL} WHERE p.voided_by IS NULL AND (p.mother_no IS NOT NULL OR p.father_no IS NOT NULL \
                  OR p.person_no IN (SELECT mother_no FROM persons WHERE mother_no IS NOT NULL) \
-                 OR p.person_no IN (SELECT father_no FROM persons WHERE father_no IS NOT NULL)"
+                 OR p.person_no IN (SELECT father_no FROM persons WHERE father_no IS NOT NULL))"
             ),
             Vec::new(),
         ),

@@ -2,7 +2,7 @@
 //! state is [`fold`]ed from them, and the store's current-state tables are a cache of
 //! that fold (a store test checks they always agree).
 
-use crate::codes::{MaritalStatus, Residence};
+use crate::codes::{MaritalStatus, Relation, Residence};
 use crate::date::Date;
 use crate::person::{Field, FieldError, PersonRecord};
 use crate::region::RegionCode;
@@ -61,6 +61,38 @@ pub enum EventKind {
         new: String,
         reason: String,
     },
+    /// 与户主关系变更: the person's relation to the head of their household
+    /// changed (a new head, a split, a merge); `None` when it is not known.
+    RelationChange {
+        date: Date,
+        relation: Option<Relation>,
+    },
+    /// 注销: the record was entered by mistake (a birth saved twice, a person who
+    /// does not exist). The person keeps their history but counts nowhere from
+    /// this event on, until the void is revoked. The state it sets is kept beside
+    /// the person (`persons.voided_by`), see [`voided_by`].
+    Void { reason: String },
+    /// 撤销: the person's event `seq` (of kind `revoked`) was entered by mistake.
+    /// `changes` put back the values it replaced (the register computes them);
+    /// revoking a [`EventKind::Void`] puts the person back.
+    Revoke {
+        seq: i64,
+        /// The revoked event's kind (`as_str`); filled in by the register.
+        #[serde(default)]
+        revoked: String,
+        reason: String,
+        #[serde(default)]
+        changes: Vec<Change>,
+    },
+}
+
+/// One field put back by a [`EventKind::Revoke`]: from `old` (now) to `new`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub field: Field,
+    pub old: String,
+    pub new: String,
 }
 
 impl EventKind {
@@ -75,6 +107,9 @@ impl EventKind {
             EventKind::MoveIn { .. } => "move_in",
             EventKind::HouseholdChange { .. } => "household_change",
             EventKind::Correction { .. } => "correction",
+            EventKind::RelationChange { .. } => "relation_change",
+            EventKind::Void { .. } => "void",
+            EventKind::Revoke { .. } => "revoke",
         }
     }
 
@@ -89,6 +124,9 @@ impl EventKind {
             EventKind::MoveIn { .. } => "迁入",
             EventKind::HouseholdChange { .. } => "户变更",
             EventKind::Correction { .. } => "更正",
+            EventKind::RelationChange { .. } => "与户主关系变更",
+            EventKind::Void { .. } => "注销",
+            EventKind::Revoke { .. } => "撤销",
         }
     }
 
@@ -105,6 +143,9 @@ impl EventKind {
             "move_in" => "迁入",
             "household_change" => "户变更",
             "correction" => "更正",
+            "relation_change" => "与户主关系变更",
+            "void" => "注销",
+            "revoke" => "撤销",
             _ => return None,
         })
     }
@@ -138,20 +179,27 @@ impl EventKind {
                 v
             }
             EventKind::Correction { field, .. } => vec![*field],
+            EventKind::RelationChange { .. } => vec![Field::Relation],
+            EventKind::Void { .. } => Vec::new(),
+            EventKind::Revoke { changes, .. } => changes.iter().map(|c| c.field).collect(),
         }
     }
 
     /// The day the event took effect, where it has one.
     pub fn occurred_on(&self) -> Option<Date> {
         match self {
-            EventKind::Registered { .. } | EventKind::Correction { .. } => None,
+            EventKind::Registered { .. }
+            | EventKind::Correction { .. }
+            | EventKind::Void { .. }
+            | EventKind::Revoke { .. } => None,
             EventKind::Birth { person } => Some(person.birth_date),
             EventKind::Death { date }
             | EventKind::Marriage { date, .. }
             | EventKind::Divorce { date }
             | EventKind::MoveOut { date, .. }
             | EventKind::MoveIn { date, .. }
-            | EventKind::HouseholdChange { date, .. } => Some(*date),
+            | EventKind::HouseholdChange { date, .. }
+            | EventKind::RelationChange { date, .. } => Some(*date),
         }
     }
 }
@@ -189,6 +237,8 @@ pub enum FoldError {
     NotMarriedStatus(u8),
     #[error("当前不是已婚状态，不能登记离婚 / not married, cannot divorce")]
     NotMarried,
+    #[error("注销和撤销须写明原因 / a void or a revocation needs a reason")]
+    MissingVoidReason,
     #[error(transparent)]
     Field(#[from] FieldError),
 }
@@ -271,8 +321,156 @@ pub fn apply(state: Option<PersonRecord>, event: &EventKind) -> Result<PersonRec
             }
             p.set(*field, new)?;
         }
+        EventKind::RelationChange { relation, .. } => p.relation = *relation,
+        EventKind::Void { reason } => {
+            if reason.trim().is_empty() {
+                return Err(FoldError::MissingVoidReason);
+            }
+        }
+        EventKind::Revoke {
+            reason, changes, ..
+        } => {
+            if reason.trim().is_empty() {
+                return Err(FoldError::MissingVoidReason);
+            }
+            for c in changes {
+                let found = p.get(c.field);
+                if found != c.old {
+                    return Err(FoldError::StaleCorrection {
+                        expected: c.old.clone(),
+                        found,
+                    });
+                }
+                p.set(c.field, &c.new)?;
+            }
+        }
     }
     Ok(p)
+}
+
+/// Why an event cannot be revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RevokeError {
+    #[error("找不到该人员的第 {0} 号事件 / person has no event {0}")]
+    NoSuchEvent(i64),
+    #[error("建档或出生不能撤销，请注销该记录 / a registration or birth is not revoked: void the record instead")]
+    IsStart,
+    #[error("撤销不能再撤销，请重新登记 / a revocation is not revoked: record the event again")]
+    IsRevoke,
+    #[error("该事件已撤销 / the event is already revoked")]
+    AlreadyRevoked,
+    #[error("只能撤销当前有效的注销 / only the void in force can be revoked")]
+    NotTheVoid,
+    #[error("该事件之后{0}又有变更，请先撤销后面的事件 / {0} changed again after this event: revoke the later event first")]
+    ChangedLater(&'static str),
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+}
+
+/// The events of one person with their sequence numbers, in order.
+pub type Numbered<'a> = [(i64, &'a EventKind)];
+
+/// Sequence numbers of the person's events that a later [`EventKind::Revoke`] undid.
+pub fn revoked_seqs(events: &Numbered<'_>) -> Vec<i64> {
+    events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            EventKind::Revoke { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The [`EventKind::Void`] in force on a person (its sequence number), if any:
+/// the last void not revoked since.
+pub fn voided_by(events: &Numbered<'_>) -> Option<i64> {
+    let revoked = revoked_seqs(events);
+    events
+        .iter()
+        .rev()
+        .find(|(s, e)| matches!(e, EventKind::Void { .. }) && !revoked.contains(s))
+        .map(|(s, _)| *s)
+}
+
+/// The spouse the person's marriage in force names: the last marriage not revoked
+/// and not followed by a divorce (not revoked either).
+pub fn spouse_of(events: &Numbered<'_>) -> Option<String> {
+    let revoked = revoked_seqs(events);
+    let mut spouse = None;
+    for (s, e) in events {
+        if revoked.contains(s) {
+            continue;
+        }
+        match e {
+            EventKind::Marriage { spouse_no, .. } => spouse = spouse_no.clone(),
+            EventKind::Divorce { .. } => spouse = None,
+            _ => {}
+        }
+    }
+    spouse
+}
+
+/// The revocation of event `seq` among a person's `events`: the values it replaced
+/// put back, for each field it set that no later event changed again. A field
+/// changed again after it is refused (revoke the later event first), so a
+/// revocation never undoes someone else's later work.
+pub fn revocation(events: &Numbered<'_>, seq: i64, reason: &str) -> Result<EventKind, RevokeError> {
+    let at = events
+        .iter()
+        .position(|(s, _)| *s == seq)
+        .ok_or(RevokeError::NoSuchEvent(seq))?;
+    let target = events[at].1;
+    match target {
+        EventKind::Registered { .. } | EventKind::Birth { .. } => return Err(RevokeError::IsStart),
+        EventKind::Revoke { .. } => return Err(RevokeError::IsRevoke),
+        _ => {}
+    }
+    if revoked_seqs(events).contains(&seq) {
+        return Err(RevokeError::AlreadyRevoked);
+    }
+    if reason.trim().is_empty() {
+        return Err(FoldError::MissingVoidReason.into());
+    }
+    if matches!(target, EventKind::Void { .. }) {
+        if voided_by(events) != Some(seq) {
+            return Err(RevokeError::NotTheVoid);
+        }
+        return Ok(EventKind::Revoke {
+            seq,
+            revoked: target.as_str().to_string(),
+            reason: reason.trim().to_string(),
+            changes: Vec::new(),
+        });
+    }
+    let before = fold(events[..at].iter().map(|(_, e)| *e))?.ok_or(FoldError::NoStart)?;
+    let after = apply(Some(before.clone()), target)?;
+    let now = fold(events.iter().map(|(_, e)| *e))?.ok_or(FoldError::NoStart)?;
+    let mut changes = Vec::new();
+    for field in target.fields() {
+        let (was, set) = (before.get(field), after.get(field));
+        if was == set {
+            continue;
+        }
+        // A later event that set this field again (even to the same value) is
+        // someone's later work: it must be revoked first.
+        let touched_later = events[at + 1..]
+            .iter()
+            .any(|(_, e)| e.fields().contains(&field));
+        if touched_later || now.get(field) != set {
+            return Err(RevokeError::ChangedLater(field.name_zh()));
+        }
+        changes.push(Change {
+            field,
+            old: set,
+            new: was,
+        });
+    }
+    Ok(EventKind::Revoke {
+        seq,
+        revoked: target.as_str().to_string(),
+        reason: reason.trim().to_string(),
+        changes,
+    })
 }
 
 /// A person's current state: the fold of their events in the order they were recorded.
@@ -414,6 +612,82 @@ mod tests {
         let mut all = vec![EventKind::Registered { person: old }];
         all.extend(ev);
         assert_eq!(fold(&all).unwrap().unwrap(), new);
+    }
+
+    #[test]
+    fn a_revocation_puts_back_what_the_event_replaced() {
+        let reg = EventKind::Registered { person: person() };
+        let married = EventKind::Marriage {
+            date: day(2020, 1, 1),
+            status: MaritalStatus::FirstMarriage,
+            spouse_no: Some("P2".into()),
+        };
+        let died = EventKind::Death {
+            date: day(2024, 1, 1),
+        };
+        let evs = [(1, &reg), (5, &married), (9, &died)];
+        assert_eq!(spouse_of(&evs), Some("P2".into()));
+        // The marriage was followed by nothing that touched the marital status.
+        let r = revocation(&evs, 5, "登记错误").unwrap();
+        let EventKind::Revoke { changes, .. } = &r else {
+            panic!()
+        };
+        assert_eq!(
+            changes,
+            &vec![Change {
+                field: Field::MaritalStatus,
+                old: "21".into(),
+                new: "10".into()
+            }]
+        );
+        let all = [reg.clone(), married.clone(), died.clone(), r.clone()];
+        let p = fold(&all).unwrap().unwrap();
+        assert_eq!(p.marital_status, MaritalStatus::Unmarried);
+        assert_eq!(p.death_date, Some(day(2024, 1, 1)));
+        let evs2 = [(1, &reg), (5, &married), (9, &died), (10, &r)];
+        assert_eq!(spouse_of(&evs2), None);
+        assert_eq!(
+            revocation(&evs2, 5, "again"),
+            Err(RevokeError::AlreadyRevoked)
+        );
+        assert_eq!(revocation(&evs2, 10, "x"), Err(RevokeError::IsRevoke));
+        assert_eq!(revocation(&evs2, 1, "x"), Err(RevokeError::IsStart));
+        assert!(revocation(&evs2, 9, " ").is_err());
+        // A divorce after the marriage: the marriage cannot be revoked first.
+        let div = EventKind::Divorce {
+            date: day(2022, 1, 1),
+        };
+        let evs3 = [(1, &reg), (5, &married), (7, &div)];
+        assert_eq!(
+            revocation(&evs3, 5, "x"),
+            Err(RevokeError::ChangedLater("婚姻状况"))
+        );
+    }
+
+    #[test]
+    fn a_void_is_in_force_until_revoked() {
+        let reg = EventKind::Registered { person: person() };
+        let void = EventKind::Void {
+            reason: "重复登记".into(),
+        };
+        let evs = [(1, &reg), (4, &void)];
+        assert_eq!(voided_by(&evs), Some(4));
+        let undo = revocation(&evs, 4, "注销错误").unwrap();
+        assert!(
+            matches!(&undo, EventKind::Revoke { changes, revoked, .. } if changes.is_empty() && revoked == "void")
+        );
+        let evs = [(1, &reg), (4, &void), (6, &undo)];
+        assert_eq!(voided_by(&evs), None);
+        assert_eq!(
+            fold(&[reg.clone(), void.clone(), undo.clone()])
+                .unwrap()
+                .unwrap(),
+            person()
+        );
+        assert_eq!(
+            fold(&[reg, EventKind::Void { reason: "".into() }]),
+            Err(FoldError::MissingVoidReason)
+        );
     }
 
     #[test]

@@ -154,6 +154,9 @@ pub fn check_write(
                 "spouse number",
             )]
         }
+        EventKind::Void { reason } | EventKind::Revoke { reason, .. } => {
+            vec![(reason.as_str(), 200, true, "原因", "reason")]
+        }
         EventKind::Correction {
             old, new, reason, ..
         } => vec![
@@ -211,7 +214,12 @@ pub fn check_write(
             }
             HouseholdFact::Here(_) => {}
             // Only a birth, a registration, a move or a split may found a household.
-            HouseholdFact::New if matches!(kind, EventKind::Correction { .. }) => {
+            HouseholdFact::New
+                if matches!(
+                    kind,
+                    EventKind::Correction { .. } | EventKind::Revoke { .. }
+                ) =>
+            {
                 return Err(Refusal::NoSuchHousehold(next.household_no.clone()))
             }
             HouseholdFact::New => {}

@@ -144,7 +144,7 @@ pub struct RegisterBirth {
 const REGISTER_BIRTHS_SQL: &str = "SELECT p.person_no, p.name, p.sex, p.birth_date, p.id_number, p.region_code, p.mother_no, \
      m.name, m.id_number, m.birth_date, f.name, f.id_number, \
      CASE WHEN p.mother_no IS NULL THEN NULL ELSE \
-       (SELECT COUNT(*) FROM persons s WHERE s.mother_no = p.mother_no \
+       (SELECT COUNT(*) FROM persons s WHERE s.mother_no = p.mother_no AND s.voided_by IS NULL \
         AND (s.birth_date < p.birth_date OR (s.birth_date = p.birth_date AND s.person_no{COLLATE} <= p.person_no))) END \
      FROM persons p LEFT JOIN persons m ON m.person_no = p.mother_no LEFT JOIN persons f ON f.person_no = p.father_no";
 
@@ -501,7 +501,8 @@ impl ReconciliationTables for Store {
         self.with(|c| {
             let sql = register_births_sql(
                 c.backend(),
-                "WHERE p.region_code >= $1 AND p.region_code < $2 AND p.birth_date >= $3 AND p.birth_date <= $4 ORDER BY p.person_no",
+                "WHERE p.region_code >= $1 AND p.region_code < $2 AND p.birth_date >= $3 AND p.birth_date <= $4 \
+                 AND p.voided_by IS NULL ORDER BY p.person_no",
             );
             c.query(&sql, &[lo.into(), hi.into(), from.into(), to.into()])?
                 .iter()

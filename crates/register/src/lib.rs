@@ -10,12 +10,15 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod duplicates;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod households;
 pub mod import;
 pub mod quality;
 pub mod roster;
 pub mod search;
+pub mod void;
 
 pub use error::AppError;

@@ -113,6 +113,8 @@ fn filter_sql(region: &RegionCode, f: &PersonFilter) -> (String, Vec<Value>) {
     if f.alive {
         sql.push_str(" AND death_date IS NULL");
     }
+    // A voided record (注销) is in no list; its page stays reachable by number.
+    sql.push_str(" AND voided_by IS NULL");
     (sql, params)
 }
 
@@ -131,7 +133,7 @@ impl Store {
                        SUM(CASE WHEN birth_date >= $3 AND birth_date < $4 THEN 1 ELSE 0 END), \
                        SUM(CASE WHEN death_date >= $3 AND death_date < $4 THEN 1 ELSE 0 END), \
                        SUM(CASE WHEN death_date IS NULL AND residence = 'outflow' THEN 1 ELSE 0 END) \
-                     FROM persons WHERE region_code >= $1 AND region_code < $2",
+                     FROM persons WHERE region_code >= $1 AND region_code < $2 AND voided_by IS NULL",
                     &[lo.clone().into(), hi.clone().into(), y0.into(), y1.into()],
                 )?
                 .unwrap_or_default();
@@ -242,14 +244,14 @@ impl Store {
         self.with(|c| {
             let total = c
                 .query_one(
-                    "SELECT COUNT(DISTINCT household_no) FROM persons WHERE region_code >= $1 AND region_code < $2",
+                    "SELECT COUNT(DISTINCT household_no) FROM persons WHERE region_code >= $1 AND region_code < $2 AND voided_by IS NULL",
                     &[lo.clone().into(), hi.clone().into()],
                 )?
                 .and_then(|r| r[0].int())
                 .unwrap_or(0);
             let rows = c.query(
                 "SELECT household_no, MIN(region_code), COUNT(*) FROM persons \
-                 WHERE region_code >= $1 AND region_code < $2 GROUP BY household_no \
+                 WHERE region_code >= $1 AND region_code < $2 AND voided_by IS NULL GROUP BY household_no \
                  ORDER BY household_no LIMIT $3 OFFSET $4",
                 &[lo.into(), hi.into(), Value::Int(limit), Value::Int(offset)],
             )?;
@@ -287,7 +289,7 @@ impl Store {
             for r in c.query(
                 &format!(
                     "SELECT SUBSTR(region_code, 1, {digits}), COUNT(*), COUNT(DISTINCT household_no) FROM persons \
-                     WHERE region_code >= $1 AND region_code < $2 AND death_date IS NULL \
+                     WHERE region_code >= $1 AND region_code < $2 AND death_date IS NULL AND voided_by IS NULL \
                      GROUP BY SUBSTR(region_code, 1, {digits})"
                 ),
                 &[lo.into(), hi.into()],
@@ -331,6 +333,39 @@ impl Store {
                         Value::Text("-".into())
                     },
                     Value::Int(limit),
+                ],
+            )?;
+            rows.iter().map(|r| to_person(r)).collect()
+        })
+    }
+}
+
+impl Store {
+    /// Persons of `area` (not voided) who may be the one about to be entered: the
+    /// same ID number, or the same name and birth date. For the warning a form
+    /// shows before it saves.
+    pub fn likely_same_persons(
+        &self,
+        area: &RegionCode,
+        name: &str,
+        birth_date: Option<Date>,
+        id_number: Option<&str>,
+    ) -> Result<Vec<PersonRecord>> {
+        let (lo, hi) = crate::prefix_range(area.prefix());
+        self.with(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE region_code >= $1 AND region_code < $2 \
+                     AND voided_by IS NULL AND ((name = $3 AND birth_date = $4) OR id_number = $5) \
+                     ORDER BY person_no LIMIT 20"
+                ),
+                &[
+                    lo.into(),
+                    hi.into(),
+                    name.trim().into(),
+                    birth_date.into(),
+                    // Matches no ID number when none is given.
+                    id_number.unwrap_or("-").into(),
                 ],
             )?;
             rows.iter().map(|r| to_person(r)).collect()

@@ -66,6 +66,11 @@ const KERNEL_LIST: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_quality_resolution.sql"),
         postgres: include_str!("../migrations/postgres/0010_quality_resolution.sql"),
     },
+    Migration {
+        name: "0011_voided_records",
+        sqlite: include_str!("../migrations/sqlite/0011_voided_records.sql"),
+        postgres: include_str!("../migrations/postgres/0011_voided_records.sql"),
+    },
 ];
 
 pub(crate) fn is_initialised(c: &mut dyn Conn) -> Result<bool> {

@@ -241,6 +241,30 @@ impl Store {
             .collect())
     }
 
+    /// The void in force on a person (the number of its 注销 event), if any.
+    pub fn voided_by(&self, no: &str) -> Result<Option<i64>> {
+        self.with(|c| {
+            Ok(c.query_one(
+                "SELECT voided_by FROM persons WHERE person_no = $1",
+                &[no.into()],
+            )?
+            .and_then(|r| r[0].int()))
+        })
+    }
+
+    /// Every voided person with the number of the void in force (for `verify`).
+    pub fn voided_persons(&self) -> Result<Vec<(String, i64)>> {
+        self.with(|c| {
+            Ok(c.query(
+                "SELECT person_no, voided_by FROM persons WHERE voided_by IS NOT NULL",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| Some((r[0].text()?, r[1].int()?)))
+            .collect())
+        })
+    }
+
     pub fn person(&self, no: &str) -> Result<Option<PersonRecord>> {
         self.with(|c| load_person(c, no))
     }
@@ -300,7 +324,8 @@ impl Store {
         f: &mut dyn FnMut(PersonRecord) -> Result<()>,
     ) -> Result<()> {
         self.with(|c| {
-            let mut current: Option<(String, PersonRecord)> = None;
+            // (person, state, whether a void was in force at `seq`)
+            let mut current: Option<(String, PersonRecord, bool)> = None;
             c.query_each(
                 "SELECT person_no, payload FROM events WHERE seq <= $1 ORDER BY person_no, seq",
                 &[seq.into()],
@@ -309,22 +334,29 @@ impl Store {
                     let kind: EventKind =
                         serde_json::from_str(r[1].as_str().unwrap_or_default())
                             .map_err(|e| StoreError::Corrupt(format!("events.payload: {e}")))?;
+                    let void = |was: bool| match &kind {
+                        EventKind::Void { .. } => true,
+                        EventKind::Revoke { revoked, .. } if revoked == "void" => false,
+                        _ => was,
+                    };
                     match current.take() {
-                        Some((cur, state)) if cur == no => {
-                            current = Some((cur, renkou_domain::event::apply(Some(state), &kind)?));
+                        Some((cur, state, voided)) if cur == no => {
+                            let next = renkou_domain::event::apply(Some(state), &kind)?;
+                            current = Some((cur, next, void(voided)));
                         }
                         prev => {
-                            if let Some((_, state)) = prev {
+                            // A voided record (注销) was not part of the register.
+                            if let Some((_, state, false)) = prev {
                                 f(state)?;
                             }
-                            current =
-                                Some((no.to_string(), renkou_domain::event::apply(None, &kind)?));
+                            let first = renkou_domain::event::apply(None, &kind)?;
+                            current = Some((no.to_string(), first, void(false)));
                         }
                     }
                     Ok(())
                 },
             )?;
-            if let Some((_, state)) = current {
+            if let Some((_, state, false)) = current {
                 f(state)?;
             }
             Ok(())
@@ -336,7 +368,7 @@ impl Store {
     pub fn children_of(&self, mother_no: &str) -> Result<Vec<ChildOrder>> {
         self.with(|c| {
             let rows = c.query(
-                "SELECT person_no, birth_date FROM persons WHERE mother_no = $1",
+                "SELECT person_no, birth_date FROM persons WHERE mother_no = $1 AND voided_by IS NULL",
                 &[mother_no.into()],
             )?;
             let kids: Vec<(String, Date)> = rows
@@ -366,7 +398,7 @@ impl Store {
         self.with(|c| {
             Ok(c.query(
                 "SELECT person_no, ROW_NUMBER() OVER (PARTITION BY mother_no ORDER BY birth_date, person_no) \
-                 FROM persons WHERE mother_no IS NOT NULL ORDER BY person_no",
+                 FROM persons WHERE mother_no IS NOT NULL AND voided_by IS NULL ORDER BY person_no",
                 &[],
             )?
             .into_iter()
@@ -396,7 +428,7 @@ impl Store {
             let mut out = std::collections::HashMap::new();
             for r in c.query(
                 "SELECT SUBSTR(region_code, 1, 9), COUNT(*), COUNT(DISTINCT household_no) FROM persons \
-                 GROUP BY SUBSTR(region_code, 1, 9)",
+                 WHERE voided_by IS NULL GROUP BY SUBSTR(region_code, 1, 9)",
                 &[],
             )? {
                 if let (Some(t), Some(p), Some(h)) = (r[0].text(), r[1].int(), r[2].int()) {
@@ -407,12 +439,23 @@ impl Store {
         })
     }
 
+    /// Whether a household of this number exists (members or not).
+    pub fn household_exists(&self, household_no: &str) -> Result<bool> {
+        self.with(|c| {
+            Ok(c.query_one(
+                "SELECT 1 FROM households WHERE household_no = $1",
+                &[household_no.into()],
+            )?
+            .is_some())
+        })
+    }
+
     /// Members of a household, oldest first.
     pub fn household_members(&self, household_no: &str) -> Result<Vec<PersonRecord>> {
         self.with(|c| {
             c.query(
                 &format!(
-                    "SELECT {PERSON_COLS} FROM persons WHERE household_no = $1 ORDER BY birth_date, person_no"
+                    "SELECT {PERSON_COLS} FROM persons WHERE household_no = $1 AND voided_by IS NULL ORDER BY birth_date, person_no"
                 ),
                 &[household_no.into()],
             )?

@@ -30,7 +30,8 @@ use std::collections::HashMap;
 /// number): the count of siblings at or before it, which equals
 /// `ROW_NUMBER() OVER (PARTITION BY mother_no ORDER BY birth_date, person_no)`
 /// (`Store::birth_orders`; a test checks they agree) but costs one index range per
-/// birth instead of sorting the register. Dates come back as ISO text on SQLite and
+/// birth instead of sorting the register. A voided record (注销) counts nowhere: it
+/// is not a row, and it is not a sibling in anyone's birth order. Dates come back as ISO text on SQLite and
 /// DATE on PostgreSQL; `{COLLATE}` makes the person-number tie-break bytewise on
 /// both backends (PostgreSQL would otherwise use the database's locale).
 const STAT_ROWS_SQL: &str = "SELECT p.region_code, p.sex, p.residence, p.birth_date, p.death_date, \
@@ -38,9 +39,10 @@ const STAT_ROWS_SQL: &str = "SELECT p.region_code, p.sex, p.residence, p.birth_d
        (SELECT m.birth_date FROM persons m WHERE m.person_no = p.mother_no) END, \
      CASE WHEN p.birth_date >= $1 AND p.mother_no IS NOT NULL THEN \
        (SELECT COUNT(*) FROM persons s WHERE s.mother_no = p.mother_no \
+        AND s.voided_by IS NULL \
         AND (s.birth_date < p.birth_date OR (s.birth_date = p.birth_date AND s.person_no{COLLATE} <= p.person_no))) END, \
      p.person_no \
-     FROM persons p";
+     FROM persons p WHERE p.voided_by IS NULL";
 
 /// The SQL of the loader for `backend` (public for the benchmark's notes and tests).
 pub fn stat_rows_sql(backend: Backend) -> String {
@@ -443,18 +445,38 @@ impl Store {
         last: Date,
         max_seq: Option<i64>,
     ) -> Result<Vec<(String, bool)>> {
+        let max = max_seq.unwrap_or(i64::MAX);
         self.with(|c| {
+            // Revocations and voids are few: read them and leave out the moves
+            // revoked, and the moves of persons voided, as of `max_seq`.
+            let mut revoked = std::collections::HashSet::new();
+            let mut voided: HashMap<String, bool> = HashMap::new();
+            for r in c.query(
+                "SELECT seq, person_no, kind, payload FROM events WHERE kind IN ('void', 'revoke') \
+                 AND seq <= $1 ORDER BY seq",
+                &[max.into()],
+            )? {
+                let no = r[1].text().unwrap_or_default();
+                if r[2].as_str() == Some("void") {
+                    voided.insert(no, true);
+                } else if let Ok(renkou_domain::EventKind::Revoke { seq, revoked: what, .. }) =
+                    serde_json::from_str(r[3].as_str().unwrap_or_default())
+                {
+                    revoked.insert(seq);
+                    if what == "void" {
+                        voided.insert(no, false);
+                    }
+                }
+            }
             Ok(c.query(
-                "SELECT person_no, kind FROM events WHERE kind IN ('move_in', 'move_out') \
+                "SELECT person_no, kind, seq FROM events WHERE kind IN ('move_in', 'move_out') \
                  AND occurred_on >= $1 AND occurred_on <= $2 AND seq <= $3",
-                &[
-                    first.into(),
-                    last.into(),
-                    max_seq.unwrap_or(i64::MAX).into(),
-                ],
+                &[first.into(), last.into(), max.into()],
             )?
             .iter()
+            .filter(|r| r[2].int().is_none_or(|s| !revoked.contains(&s)))
             .filter_map(|r| Some((r[0].text()?, r[1].as_str()? == "move_in")))
+            .filter(|(no, _)| voided.get(no) != Some(&true))
             .collect())
         })
     }
@@ -526,6 +548,23 @@ impl Store {
         }
         let fresh = self.affected_stat_rows(&changed, &former_mothers, rows.births_from)?;
         let n = fresh.len();
+        // A changed person the read no longer returns was voided: their row goes.
+        {
+            let returned: std::collections::HashSet<&str> =
+                fresh.iter().map(|(no, _, _)| no.as_str()).collect();
+            let index = rows.key_index.as_mut().expect("built above");
+            for no in changed.iter().filter(|no| !returned.contains(no.as_str())) {
+                let key = person_key(no.as_bytes());
+                if let Some(i) = index.remove(&key) {
+                    let i = i as usize;
+                    rows.rows.swap_remove(i);
+                    rows.person_keys.swap_remove(i);
+                    if i < rows.rows.len() {
+                        index.insert(rows.person_keys[i], i as u32);
+                    }
+                }
+            }
+        }
         let mut region_index: HashMap<String, u32> = rows
             .region_codes
             .iter()
@@ -588,7 +627,7 @@ impl Store {
             let a = list(2, chunk.len());
             // The changed persons themselves, then their children.
             for cond in ["p.person_no", "p.mother_no"] {
-                let sql = format!("{base} WHERE {cond} IN ({a})");
+                let sql = format!("{base} AND {cond} IN ({a})");
                 self.read_affected(&sql, &params, &mut out, &mut seen)?;
             }
             let sql = format!(
@@ -608,7 +647,7 @@ impl Store {
         for chunk in mothers.chunks(200) {
             let mut params = vec![from.clone()];
             params.extend(chunk.iter().map(|s| s.as_str().into()));
-            let sql = format!("{base} WHERE p.mother_no IN ({})", list(2, chunk.len()));
+            let sql = format!("{base} AND p.mother_no IN ({})", list(2, chunk.len()));
             self.read_affected(&sql, &params, &mut out, &mut seen)?;
         }
         Ok(out)

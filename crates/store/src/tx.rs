@@ -191,9 +191,67 @@ impl<'a> Tx<'a> {
         if matches!(kind, EventKind::Registered { .. } | EventKind::Birth { .. }) {
             return Err(renkou_domain::event::FoldError::AlreadyRegistered.into());
         }
+        let voided = self.voided_by(person_no)?;
+        // A revocation is computed here from the person's history, whatever a
+        // client sent: it puts back exactly what the revoked event replaced.
+        let kind = match kind {
+            EventKind::Revoke { seq, reason, .. } => {
+                let history = self.history(person_no)?;
+                let numbered: Vec<(i64, &EventKind)> =
+                    history.iter().map(|(s, e)| (*s, e)).collect();
+                renkou_domain::event::revocation(&numbered, seq, &reason)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?
+            }
+            other => other,
+        };
+        let unvoids = matches!(&kind, EventKind::Revoke { revoked, .. } if revoked == "void");
+        if voided.is_some() && !unvoids {
+            return Err(StoreError::Invalid(
+                "此记录已注销，不能再登记事件（可先撤销注销）/ the record is void; revoke the void first"
+                    .into(),
+            ));
+        }
+        let voids = matches!(kind, EventKind::Void { .. });
         let next = apply(Some(prev.clone()), &kind)?;
         let issues = self.check(&kind, Some(&prev), &next)?;
-        self.append(next, kind, source, Some(prev), issues, None)
+        let seq = self.append(next, kind, source, Some(prev), issues, None)?;
+        if voids || unvoids {
+            self.c.exec(
+                "UPDATE persons SET voided_by = $1 WHERE person_no = $2",
+                &[
+                    if voids { Value::Int(seq) } else { Value::Null },
+                    person_no.into(),
+                ],
+            )?;
+        }
+        Ok(seq)
+    }
+
+    /// The void in force on a person (the number of its Void event), if any.
+    pub fn voided_by(&mut self, person_no: &str) -> Result<Option<i64>> {
+        Ok(self
+            .c
+            .query_one(
+                "SELECT voided_by FROM persons WHERE person_no = $1",
+                &[person_no.into()],
+            )?
+            .and_then(|r| r[0].int()))
+    }
+
+    /// A person's events with their numbers, in order, inside this transaction.
+    pub fn history(&mut self, person_no: &str) -> Result<Vec<(i64, EventKind)>> {
+        self.c
+            .query(
+                "SELECT seq, payload FROM events WHERE person_no = $1 ORDER BY seq",
+                &[person_no.into()],
+            )?
+            .iter()
+            .map(|r| {
+                let kind: EventKind = serde_json::from_str(r[1].as_str().unwrap_or_default())
+                    .map_err(|e| StoreError::Corrupt(format!("events.payload: {e}")))?;
+                Ok((r[0].int().unwrap_or(0), kind))
+            })
+            .collect()
     }
 
     /// Records an event exactly as given, with its own person number: a birth or

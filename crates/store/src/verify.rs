@@ -10,7 +10,7 @@ use std::collections::HashMap;
 pub fn verify_register(store: &Store) -> Result<u64, StoreError> {
     let mut checked = 0u64;
     let mut batch: Vec<(String, PersonRecord)> = Vec::new();
-    let mut current: Option<(String, Vec<EventKind>)> = None;
+    let mut current: Option<(String, Vec<(i64, EventKind)>)> = None;
     let flush = |batch: &mut Vec<(String, PersonRecord)>| -> Result<(), StoreError> {
         if batch.is_empty() {
             return Ok(());
@@ -40,11 +40,20 @@ pub fn verify_register(store: &Store) -> Result<u64, StoreError> {
         batch.clear();
         Ok(())
     };
-    let mut finish_person = |cur: Option<(String, Vec<EventKind>)>,
+    // The voids in force as stored (few): each must be the fold's.
+    let mut stored_voids: HashMap<String, i64> = store.voided_persons()?.into_iter().collect();
+    let mut finish_person = |cur: Option<(String, Vec<(i64, EventKind)>)>,
                              batch: &mut Vec<(String, PersonRecord)>|
      -> Result<(), StoreError> {
         if let Some((no, events)) = cur {
-            let state = fold(&events)?.ok_or_else(|| StoreError::Corrupt(no.clone()))?;
+            let state = fold(events.iter().map(|(_, e)| e))?
+                .ok_or_else(|| StoreError::Corrupt(no.clone()))?;
+            let numbered: Vec<(i64, &EventKind)> = events.iter().map(|(s, e)| (*s, e)).collect();
+            if renkou_domain::event::voided_by(&numbered) != stored_voids.remove(&no) {
+                return Err(StoreError::Corrupt(format!(
+                    "人员 {no} 的注销状态与事件不一致 / person {no}: the void in force differs from the events"
+                )));
+            }
             batch.push((no, state));
             checked += 1;
         }
@@ -52,9 +61,10 @@ pub fn verify_register(store: &Store) -> Result<u64, StoreError> {
     };
     store.for_each_event(&mut |e| {
         match &mut current {
-            Some((no, events)) if *no == e.event.person_no => events.push(e.event.kind),
+            Some((no, events)) if *no == e.event.person_no => events.push((e.seq, e.event.kind)),
             _ => {
-                let prev = current.replace((e.event.person_no.clone(), vec![e.event.kind]));
+                let prev =
+                    current.replace((e.event.person_no.clone(), vec![(e.seq, e.event.kind)]));
                 finish_person(prev, &mut batch)?;
                 if batch.len() >= 10_000 {
                     flush(&mut batch)?;

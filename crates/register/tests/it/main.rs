@@ -2,6 +2,7 @@
 //! births entered by hand (one transaction each, scoped to the writer's area),
 //! imports (scope, newer edits), accounts.
 
+mod daily;
 mod events;
 mod exports;
 mod imports;

@@ -926,3 +926,113 @@ fn a_clerk_prints_the_roster_and_a_household_card_and_finds_a_way_back_from_a_40
         c.close().await.unwrap();
     });
 }
+
+/// The daily forms at 390 px: a person moving in (the ID number fills birth date
+/// and sex), the marriage form's picker (search as you type, click a hit), the
+/// household forms and the void form; none scrolls sideways.
+#[test]
+fn a_village_worker_uses_the_daily_forms_on_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    let (woman, man) = {
+        let store = renkou_store::Store::open(&db).unwrap();
+        let mut woman = None;
+        let mut man = None;
+        store
+            .for_each_person_in(
+                &renkou_domain::RegionCode::parse(&village).unwrap(),
+                &mut |p| {
+                    if p.death_date.is_none() && !p.marital_status.is_married() {
+                        match p.sex {
+                            renkou_domain::Sex::Female
+                                if p.birth_date.to_string().as_str() < "2000" =>
+                            {
+                                woman.get_or_insert(p);
+                            }
+                            renkou_domain::Sex::Male
+                                if p.birth_date.to_string().as_str() < "2000" =>
+                            {
+                                man.get_or_insert(p);
+                            }
+                            _ => {}
+                        }
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        (woman.unwrap(), man.unwrap())
+    };
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        c.set_window_rect(0, 0, 390, 844).await.unwrap();
+        first_login(&c, &base, "cunzhuanggan", "Phone-pass-1").await;
+        for (i, uri) in [
+            format!("/regions/{village}/move-in"),
+            format!("/persons/{}/events/marriage", woman.person_no),
+            format!("/regions/{village}/births/new?mother={}", woman.person_no),
+            format!("/households/{}/head", woman.household_no),
+            format!("/households/{}/split", woman.household_no),
+            format!("/households/{}/merge", woman.household_no),
+            format!("/persons/{}/void", woman.person_no),
+        ]
+        .iter()
+        .enumerate()
+        {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            screenshot(
+                &c,
+                &format!("daily-{:02}-{}", i + 1, uri.replace(['/', '?', '='], "_")),
+            )
+            .await;
+            assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways on a phone");
+        }
+        // The move-in form: an ID number fills birth date and sex.
+        c.goto(&format!("{base}/regions/{village}/move-in")).await.unwrap();
+        type_into(&c, "#id_number", "34990119980808122X").await;
+        let filled: String = c
+            .execute(
+                "return document.getElementById('birth_date').value + ' ' + document.getElementById('sex').value",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(filled, "1998-08-08 2", "the ID number fills birth date and sex");
+        // The marriage form's picker: type the man's name, click him.
+        c.goto(&format!("{base}/persons/{}/events/marriage", woman.person_no))
+            .await
+            .unwrap();
+        type_into(&c, "input.pick", &man.person_no).await;
+        let hit = c
+            .wait()
+            .for_element(Locator::Css("button.pick-hit"))
+            .await
+            .unwrap();
+        screenshot(&c, "daily-08-picker").await;
+        assert_eq!(sideways(&c).await, 0, "the picker scrolls sideways");
+        hit.click().await.unwrap();
+        let picked: String = c
+            .execute("return document.getElementById('spouse_no').value", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(!picked.is_empty(), "a hit fills the person number");
+        type_into(&c, "#date", "2025-05-01").await;
+        click(&c, "#submit").await;
+        c.wait().for_element(Locator::Id("spouse")).await.unwrap();
+        screenshot(&c, "daily-09-married").await;
+        assert_eq!(sideways(&c).await, 0, "the person page scrolls sideways");
+        c.close().await.unwrap();
+    });
+}

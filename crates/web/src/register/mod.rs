@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod daily;
 pub mod imports;
 pub mod pages;
 pub mod print;
@@ -169,5 +170,79 @@ pub fn routes() -> Vec<Route> {
             &[Household],
             get(print::card),
         ),
+        // The daily register's forms (daily.rs).
+        Route::get(
+            "/persons/{no}/void",
+            Access::Session,
+            &[Person],
+            get(daily::void_form),
+        ),
+        Route::post(
+            "/persons/{no}/void",
+            Access::Session,
+            &[Person],
+            post(daily::void),
+        ),
+        Route::get(
+            "/persons/{no}/revoke",
+            Access::Session,
+            &[Person],
+            get(daily::revoke_form),
+        ),
+        Route::post(
+            "/persons/{no}/revoke",
+            Access::Session,
+            &[Person],
+            post(daily::revoke),
+        ),
+        Route::get(
+            "/regions/{code}/move-in",
+            Access::Session,
+            &[Region],
+            get(daily::move_in_form),
+        ),
+        Route::post(
+            "/regions/{code}/move-in",
+            Access::Session,
+            &[Region],
+            post(daily::move_in),
+        ),
+        Route::get(
+            "/households/{no}/head",
+            Access::Session,
+            &[Household],
+            get(daily::head_form),
+        ),
+        Route::post(
+            "/households/{no}/head",
+            Access::Session,
+            &[Household],
+            post(daily::change_head),
+        ),
+        Route::get(
+            "/households/{no}/split",
+            Access::Session,
+            &[Household],
+            get(daily::split_form),
+        ),
+        Route::post(
+            "/households/{no}/split",
+            Access::Session,
+            &[Household],
+            post(daily::split),
+        ),
+        Route::get(
+            "/households/{no}/merge",
+            Access::Session,
+            &[Household],
+            get(daily::merge_form),
+        ),
+        Route::post(
+            "/households/{no}/merge",
+            Access::Session,
+            &[Household],
+            post(daily::merge),
+        ),
+        Route::get("/persons/pick", Access::Session, &[], get(daily::pick)),
     ]
 }

@@ -481,6 +481,10 @@ pub async fn households(
 struct EventRow {
     e: StoredEvent,
     summary: String,
+    /// The event that revoked this one, if any.
+    revoked_by: Option<i64>,
+    /// Whether the history offers to revoke it.
+    revocable: bool,
     /// When it was recorded, in the county's time to the minute.
     at: String,
     /// Where it came from, in words (a form, the API, or the file's name).
@@ -530,6 +534,10 @@ struct PersonPage {
     can_write: bool,
     /// 民族, 文化程度, 备注 as a roster gave them.
     extras: renkou_register::export::RosterExtras,
+    /// The 注销 event in force, if the record is void.
+    voided: Option<i64>,
+    /// The spouse of the marriage in force (number, name).
+    spouse: Option<(String, String)>,
 }
 
 fn event_summary(k: &EventKind) -> String {
@@ -567,7 +575,34 @@ fn event_summary(k: &EventKind) -> String {
                 field_value(*field, new)
             )
         }
+        EventKind::RelationChange { date, relation } => {
+            format!("{date} {}", relation.map_or("（空）", |r| r.name_zh()))
+        }
+        EventKind::Void { reason } => format!("原因：{reason}"),
+        EventKind::Revoke {
+            seq,
+            revoked,
+            reason,
+            changes,
+        } => {
+            let what = EventKind::code_name_zh(revoked).unwrap_or("");
+            let mut s = format!("撤销 #{seq} {what}（{reason}）");
+            for c in changes {
+                s.push_str(&format!(
+                    "；{}：{} → {}",
+                    c.field.name_zh(),
+                    field_value(c.field, &c.old),
+                    field_value(c.field, &c.new)
+                ));
+            }
+            s
+        }
     }
+}
+
+/// An event's details as the history shows them (for the other register pages).
+pub(crate) fn summary_of(k: &EventKind) -> String {
+    event_summary(k)
 }
 
 pub async fn person(
@@ -589,10 +624,30 @@ pub async fn person(
             None => None,
         };
         let children = store.children_of(&p.person_no)?;
-        let events = store
-            .person_events(&p.person_no)?
+        let stored = store.person_events(&p.person_no)?;
+        let numbered: Vec<(i64, &EventKind)> =
+            stored.iter().map(|e| (e.seq, &e.event.kind)).collect();
+        let spouse = match renkou_domain::event::spouse_of(&numbered) {
+            Some(no) => store
+                .person(&no)?
+                .filter(|s| me.scope.can_read(&s.region_code))
+                .map(|s| (s.person_no, s.name)),
+            None => None,
+        };
+        let revoked: Vec<(i64, i64)> = stored
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                EventKind::Revoke { seq, .. } => Some((*seq, e.seq)),
+                _ => None,
+            })
+            .collect();
+        let voided = store.voided_by(&p.person_no)?;
+        let events = stored
             .into_iter()
             .map(|e| EventRow {
+                revoked_by: revoked.iter().find(|(s, _)| *s == e.seq).map(|(_, b)| *b),
+                revocable: voided.is_none()
+                    && super::daily::revocable(&e.event.kind, e.seq, &revoked),
                 summary: event_summary(&e.event.kind),
                 at: crate::i18n::local_minute(&e.event.recorded_at),
                 source: source_name(me.l, &e.event.source),
@@ -613,6 +668,8 @@ pub async fn person(
                 p.death_date.unwrap_or_else(today),
             ),
             can_write: me.scope.can_write(&p.region_code),
+            voided,
+            spouse,
             me,
             p,
             birth_order,
@@ -743,6 +800,12 @@ struct EventFormPage {
     title: String,
     error: String,
     fields: Vec<(&'static str, &'static str)>,
+    /// Each field's current value as the page shows it (correction form).
+    current: Vec<(&'static str, &'static str, String)>,
+    f: EventInput,
+    /// A warning the user confirms (a birth date contradicting the ID number).
+    warning: String,
+    dups: Vec<super::daily::DupRow>,
 }
 
 fn kind_title(kind: &str, l: L) -> Option<String> {
@@ -759,6 +822,38 @@ fn field_choices() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+fn current_values(p: &PersonRecord) -> Vec<(&'static str, &'static str, String)> {
+    Field::ALL
+        .iter()
+        .map(|f| (f.as_str(), f.name_zh(), f.label_zh(&p.get(*f))))
+        .collect()
+}
+
+/// A correction the user should look at twice: a birth date (or ID number) that
+/// makes the two disagree.
+fn correction_warning(l: L, p: &PersonRecord, f: &EventInput) -> Option<String> {
+    let field = Field::parse(&f.field)?;
+    let mut next = p.clone();
+    next.set(field, f.new_value.trim()).ok()?;
+    let id = next.id_number.as_ref()?;
+    if !matches!(field, Field::BirthDate | Field::IdNumber) || id.birth_date() == next.birth_date {
+        return None;
+    }
+    Some(if l.en {
+        format!(
+            "The birth date ({}) differs from the one in the ID number ({}): check it, then save anyway",
+            next.birth_date,
+            id.birth_date()
+        )
+    } else {
+        format!(
+            "出生日期（{}）与公民身份号码中的出生日期（{}）不一致，请核对后再确认保存",
+            next.birth_date,
+            id.birth_date()
+        )
+    })
+}
+
 pub async fn event_form(
     WritablePerson {
         user: me,
@@ -771,11 +866,15 @@ pub async fn event_form(
         EventFormPage {
             l: me.l,
             me,
+            current: current_values(&p),
             p,
             kind,
             title,
             error: String::new(),
             fields: field_choices(),
+            f: EventInput::default(),
+            warning: String::new(),
+            dups: Vec::new(),
         }
         .render()?,
     ))
@@ -787,30 +886,61 @@ pub async fn record_event(
     Path((_, kind)): Path<(String, String)>,
     CsrfForm { me, form }: CsrfForm<EventInput>,
 ) -> Result<Response, WebError> {
+    use renkou_register::events::Saved;
     let title = kind_title(&kind, me.l).ok_or(WebError::NotFound)?;
     blocking(move || {
-        let outcome = renkou_register::events::event_from_form(&kind, &p, &form).and_then(|k| {
-            renkou_register::events::record_event(&state.store, &me.actor(), &p.person_no, k, "web")
-        });
-        match outcome {
-            Ok(_) => Ok(Redirect::to(&format!("/persons/{}", p.person_no)).into_response()),
-            Err(e) => {
-                let error = match WebError::from(e) {
-                    WebError::BadRequest(m) | WebError::Refused(m) => m,
-                    other => return Err(other),
-                };
-                let page = EventFormPage {
-                    l: me.l,
-                    me,
-                    p,
-                    kind,
-                    title,
-                    error,
-                    fields: field_choices(),
-                };
-                Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
+        let actor = me.actor();
+        let warning = if kind == "correction" && form.confirm != "1" {
+            correction_warning(me.l, &p, &form).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let outcome = if !warning.is_empty() {
+            Ok(Saved::Check(Vec::new()))
+        } else if kind == "marriage" {
+            renkou_register::events::record_marriage(&state.store, &actor, &p.person_no, &form)
+        } else {
+            renkou_register::events::event_from_form(&kind, &p, &form)
+                .and_then(|k| {
+                    renkou_register::events::record_event(
+                        &state.store,
+                        &actor,
+                        &p.person_no,
+                        k,
+                        "web",
+                    )
+                })
+                .map(Saved::Done)
+        };
+        let (error, dups) = match outcome {
+            Ok(Saved::Done(_)) => {
+                return Ok(Redirect::to(&format!("/persons/{}", p.person_no)).into_response())
             }
-        }
+            Ok(Saved::Check(found)) => (String::new(), super::daily::dup_rows(me.l, found)),
+            Err(e) => match WebError::from(e) {
+                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                other => return Err(other),
+            },
+        };
+        let status = if dups.is_empty() && warning.is_empty() {
+            axum::http::StatusCode::BAD_REQUEST
+        } else {
+            axum::http::StatusCode::OK
+        };
+        let page = EventFormPage {
+            l: me.l,
+            me,
+            current: current_values(&p),
+            p,
+            kind,
+            title,
+            error,
+            fields: field_choices(),
+            f: form,
+            warning,
+            dups,
+        };
+        Ok((status, Html(page.render()?)).into_response())
     })
     .await
 }
@@ -822,29 +952,98 @@ struct BirthFormPage {
     me: Current,
     region: Region,
     error: String,
-    mother_no: String,
-    father_no: String,
-    name: String,
-    sex: String,
-    birth_date: String,
+    f: BirthInput,
+    /// The mother the form was opened for (her page, or a source's ID number).
+    mother: Option<PersonRecord>,
+    /// Where the prefilled values came from (a source record), in words.
+    from_source: String,
+    dups: Vec<super::daily::DupRow>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BirthQuery {
+    /// Opened from a mother's page.
+    mother: String,
+    /// Opened from a source record (补报, a reconciliation item): source and 记录编号.
+    source: String,
+    record: String,
+}
+
+/// The birth form's values from what it was opened from: the mother's page, or a
+/// source record of the account's area (the mother found by her ID number, the
+/// child's name, sex and date as the source wrote them). Anything outside the
+/// area is ignored, as if it did not exist.
+fn prefill(
+    state: &AppState,
+    me: &Current,
+    q: &BirthQuery,
+) -> Result<(BirthInput, Option<PersonRecord>, String), WebError> {
+    use renkou_reconciliation::tables::ReconciliationTables;
+    let mut f = BirthInput::default();
+    let mut mother = None;
+    let mut from = String::new();
+    if !q.mother.trim().is_empty() {
+        mother = state
+            .store
+            .person(q.mother.trim())?
+            .filter(|m| me.scope.can_read(&m.region_code) && m.sex == renkou_domain::Sex::Female);
+    } else if !q.source.is_empty() && !q.record.is_empty() {
+        if let Some(b) = state.store.source_birth(&q.source, &q.record)? {
+            let by_id = match &b.mother_id_number {
+                Some(id) => state
+                    .store
+                    .likely_same_persons(&me.scope.region, "", None, Some(id.as_str()))?
+                    .into_iter()
+                    .find(|m| m.sex == renkou_domain::Sex::Female),
+                None => None,
+            };
+            let in_area = b.region_code.as_ref().is_some_and(|r| me.scope.can_read(r));
+            if in_area || by_id.is_some() {
+                mother = by_id;
+                if mother.is_none() {
+                    f.mother_name = b.mother_name.clone().unwrap_or_default();
+                    f.mother_birth_date = b
+                        .mother_birth_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_default();
+                    f.mother_id_number = b
+                        .mother_id_number
+                        .as_ref()
+                        .map(|i| i.to_string())
+                        .unwrap_or_default();
+                    f.father_name = b.father_name.clone().unwrap_or_default();
+                }
+                f.name = b.child_name.clone().unwrap_or_default();
+                f.sex = b.child_sex.code().to_string();
+                f.birth_date = b.birth_date.map(|d| d.to_string()).unwrap_or_default();
+                from = format!("{} · {}", q.source, q.record);
+            }
+        }
+    }
+    if let Some(m) = &mother {
+        f.mother_no = m.person_no.clone();
+    }
+    Ok((f, mother, from))
 }
 
 pub async fn birth_form(
     State(state): State<AppState>,
     WritableArea { user: me, code }: WritableArea<Current>,
+    Query(q): Query<BirthQuery>,
 ) -> Result<Html<String>, WebError> {
     let page = blocking(move || {
         let region = state.store.region(&code)?.ok_or(WebError::NotFound)?;
+        let (f, mother, from_source) = prefill(&state, &me, &q)?;
         Ok(BirthFormPage {
             l: me.l,
             me,
             region,
             error: String::new(),
-            mother_no: String::new(),
-            father_no: String::new(),
-            name: String::new(),
-            sex: String::new(),
-            birth_date: String::new(),
+            f,
+            mother,
+            from_source,
+            dups: Vec::new(),
         })
     })
     .await?;
@@ -852,7 +1051,8 @@ pub async fn birth_form(
 }
 
 /// Records a birth: a new mother or father and the child in one transaction (see
-/// `renkou_register::events::record_birth_form`), or the form again with why not.
+/// `renkou_register::events::record_birth_form`), or the form again with why not,
+/// or with the likely duplicates to confirm (nothing written until then).
 pub async fn record_birth(
     State(state): State<AppState>,
     WritableArea { code, .. }: WritableArea<Current>,
@@ -860,32 +1060,43 @@ pub async fn record_birth(
 ) -> Result<Response, WebError> {
     blocking(move || {
         let region = state.store.region(&code)?.ok_or(WebError::NotFound)?;
-        match renkou_register::events::record_birth_form(
+        let (error, dups) = match renkou_register::events::record_birth_checked(
             &state.store,
             &me.actor(),
             &region.code,
             &form,
         ) {
-            Ok(no) => Ok(Redirect::to(&format!("/persons/{no}")).into_response()),
-            Err(e) => {
-                let error = match WebError::from(e) {
-                    WebError::BadRequest(m) | WebError::Refused(m) => m,
-                    other => return Err(other),
-                };
-                let page = BirthFormPage {
-                    l: me.l,
-                    me,
-                    region,
-                    error,
-                    mother_no: form.mother_no,
-                    father_no: form.father_no,
-                    name: form.name,
-                    sex: form.sex,
-                    birth_date: form.birth_date,
-                };
-                Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
+            Ok(renkou_register::events::Saved::Done(no)) => {
+                return Ok(Redirect::to(&format!("/persons/{no}")).into_response())
             }
-        }
+            Ok(renkou_register::events::Saved::Check(found)) => {
+                (String::new(), super::daily::dup_rows(me.l, found))
+            }
+            Err(e) => match WebError::from(e) {
+                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                other => return Err(other),
+            },
+        };
+        let mother = state
+            .store
+            .person(form.mother_no.trim())?
+            .filter(|m| me.scope.can_read(&m.region_code));
+        let status = if dups.is_empty() {
+            axum::http::StatusCode::BAD_REQUEST
+        } else {
+            axum::http::StatusCode::OK
+        };
+        let page = BirthFormPage {
+            l: me.l,
+            me,
+            region,
+            error,
+            f: form,
+            mother,
+            from_source: String::new(),
+            dups,
+        };
+        Ok((status, Html(page.render()?)).into_response())
     })
     .await
 }

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod benefits;
 mod common;
+mod daily;
 mod indicators;
 mod print;
 mod reconcile;

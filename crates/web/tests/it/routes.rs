@@ -192,8 +192,15 @@ fn writes_need_the_csrf_token_and_are_audited() {
         );
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("reason"), "{body}");
-        let (s, _, _) = cun
+        // A2's ID number says 1990-05-06: the form warns first and writes nothing,
+        // then saves when the user confirms.
+        let (s, body, _) = cun
             .post("/persons/A2/events/correction", "field=birth_date&new_value=1990-05-16&reason=%E5%87%BA%E7%94%9F%E6%97%A5%E6%9C%9F%E9%94%99%E6%8A%A5")
+            ;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains(r#"id="warning""#), "{body}");
+        let (s, _, _) = cun
+            .post("/persons/A2/events/correction", "field=birth_date&new_value=1990-05-16&reason=%E5%87%BA%E7%94%9F%E6%97%A5%E6%9C%9F%E9%94%99%E6%8A%A5&confirm=1")
             ;
         assert_eq!(s, StatusCode::SEE_OTHER);
         assert_eq!(
