@@ -50,27 +50,42 @@ pub fn register(store: &Store, actor: &Actor, r: &NewRegistration) -> Result<(i6
     match r.applicant {
         Applicant::Couple if mother.is_none() || father.is_none() => {
             return Err(Error::Field(
-                "申请人",
-                "夫妻登记须填写母亲和父亲的人员编号".into(),
-            ))
+                "夫妻登记须填写母亲和父亲的人员编号",
+                "a couple's registration needs the mother's and the father's person numbers",
+            ));
         }
         Applicant::SingleMother if mother.is_none() => {
-            return Err(Error::Field("母亲", "须填写母亲的人员编号".into()))
+            return Err(Error::Field(
+                "须填写母亲的人员编号",
+                "the mother's person number is required",
+            ));
         }
         Applicant::SingleFather if father.is_none() => {
-            return Err(Error::Field("父亲", "须填写父亲的人员编号".into()))
+            return Err(Error::Field(
+                "须填写父亲的人员编号",
+                "the father's person number is required",
+            ));
         }
         _ => {}
     }
     if r.expected_on.is_none() && r.born_on.is_none() {
-        return Err(Error::Field("预产期或出生日期", "至少填写一项".into()));
+        return Err(Error::Field(
+            "预产期和出生日期至少填写一项",
+            "give the expected or the actual birth date",
+        ));
     }
     if r.residence.level() < RegionLevel::Village {
-        return Err(Error::Field("居住地", "请选择村（居）".into()));
+        return Err(Error::Field(
+            "居住地应为村（居）的区划代码",
+            "the residence must be a village's region code",
+        ));
     }
     let address = r.address.trim();
     if address.chars().count() > 200 {
-        return Err(Error::Field("详细地址", "不能超过 200 字".into()));
+        return Err(Error::Field(
+            "详细地址不能超过 200 字",
+            "the address may have at most 200 characters",
+        ));
     }
     let office = office_of(&r.residence);
     let year = r.registered_on.year();
@@ -79,10 +94,7 @@ pub fn register(store: &Store, actor: &Actor, r: &NewRegistration) -> Result<(i6
             return Err(Error::Store(StoreError::Forbidden));
         }
         if !tables::region_exists(tx.conn(), &r.residence)? {
-            return Err(Error::Field(
-                "居住地",
-                format!("区划代码 {} 不在区划表中", r.residence.as_str()),
-            ));
+            return Err(Error::UnknownRegion(r.residence.as_str().into()));
         }
         // Each person named must be in the register, inside the recorder's area
         // (outside it the answer is "no such person", as for a number nobody has).
@@ -182,8 +194,8 @@ pub fn start_book(
     }
     if !(1..=9_999_999).contains(&first) {
         return Err(Error::Field(
-            "起始编号",
-            "应为 1 到 9999999 之间的整数".into(),
+            "起始编号应为 1 到 9999999 之间的整数",
+            "the first number must be a whole number from 1 to 9999999",
         ));
     }
     let office = office_of(office);
@@ -192,10 +204,7 @@ pub fn start_book(
             return Err(Error::Store(StoreError::Forbidden));
         }
         if !tables::region_exists(tx.conn(), &office)? {
-            return Err(Error::Field(
-                "登记机关",
-                format!("区划代码 {} 不在区划表中", office.as_str()),
-            ));
+            return Err(Error::UnknownRegion(office.as_str().into()));
         }
         if tables::registrations_in_book(tx.conn(), &office, year)? > 0 {
             return Err(Error::SequenceInUse {

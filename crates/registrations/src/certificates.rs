@@ -31,7 +31,10 @@ pub struct NewCertificate {
 pub fn enter(store: &Store, actor: &Actor, c: &NewCertificate) -> Result<i64, Error> {
     let number = c.number.trim();
     if number.is_empty() || number.chars().count() > 40 {
-        return Err(Error::Field("证号", "不能为空，不超过 40 字".into()));
+        return Err(Error::Field(
+            "证号不能为空，不超过 40 字",
+            "the certificate number is required, at most 40 characters",
+        ));
     }
     let holder2 = c
         .holder2_no
@@ -111,7 +114,10 @@ pub fn history(store: &Store, certificate: &Certificate) -> Result<Vec<HistoryLi
 fn reason_of(reason: &str) -> Result<&str, Error> {
     let r = reason.trim();
     if r.is_empty() || r.chars().count() > 200 {
-        return Err(Error::Field("原因", "不能为空，不超过 200 字".into()));
+        return Err(Error::Field(
+            "原因不能为空，不超过 200 字",
+            "the reason is required, at most 200 characters",
+        ));
     }
     Ok(r)
 }
@@ -238,8 +244,8 @@ pub fn verification_url(base: &str, key: &CertificateKey, id: i64, version: i64)
 
 /// The QR code of `text` as a self-contained SVG.
 pub fn qr_svg(text: &str) -> Result<String, Error> {
-    let code =
-        qrcode::QrCode::new(text.as_bytes()).map_err(|e| Error::Field("二维码", e.to_string()))?;
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|_| Error::Field("二维码内容过长", "the QR code's text is too long"))?;
     Ok(code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(160, 160)

@@ -203,7 +203,7 @@ fn two_registrations_at_once_never_share_or_skip_a_number() {
                 if commit {
                     Ok(n)
                 } else {
-                    Err(Error::Field("测试", "回滚".into()))
+                    Err(Error::Field("测试回滚", "test rollback"))
                 }
             });
             let (_, number) = other.join().unwrap();

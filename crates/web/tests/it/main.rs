@@ -8,6 +8,7 @@ mod benefits;
 mod common;
 mod indicators;
 mod reconcile;
+mod registrations;
 mod reports;
 mod roster;
 mod routes;
