@@ -35,6 +35,7 @@
 //! ```
 
 pub mod attest;
+pub mod employer_file;
 pub mod error;
 pub mod export;
 pub mod loader;
