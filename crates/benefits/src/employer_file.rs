@@ -230,7 +230,10 @@ county_level_or_above = false
             .iter()
             .find(|l| l["label"] == "独生子女保健费（每月）")
             .unwrap();
-        assert_eq!((fee["amount"].as_str(), fee["months"].as_u64()), (Some("60.00"), Some(12)));
+        assert_eq!(
+            (fee["amount"].as_str(), fee["months"].as_u64()),
+            (Some("60.00"), Some(12))
+        );
         // Medical: one parent here → 1/8 of the county-level invoice only:
         // 1200 / 8 = 150.00 (under the 250 cap; the 2000 invoice is not county level).
         let med = j["lines"]
@@ -242,10 +245,12 @@ county_level_or_above = false
         assert_eq!(med["amount"].as_str(), Some("150.00"), "{med}");
         assert_eq!(j["total"].as_str(), Some("210.00"), "{j}");
         // JSON reads the same.
-        assert!(StaffFile::parse(r#"{"person_id":"x","sex":"male","birth_date":"1980-01-01"}"#)
-            .unwrap()
-            .employee()
-            .is_ok());
+        assert!(
+            StaffFile::parse(r#"{"person_id":"x","sex":"male","birth_date":"1980-01-01"}"#)
+                .unwrap()
+                .employee()
+                .is_ok()
+        );
         assert!(StaffFile::parse("person_id = 1").is_err());
         let bad = StaffFile::parse(
             "person_id = \"x\"\nsex = \"男\"\nbirth_date = \"1980-01-01\"\n[spouse]\nbirth_date = \"1980-01-01\"\nemployment = \"?\"\n",

@@ -37,6 +37,8 @@ pub enum BenefitsCommand {
     },
     /// 名册：申报、审核、公示、审批、异议 / the roster of a saved run: propose, check, notice, approve, objections
     Roster(RosterArgs),
+    /// 单位计生待遇：某人某年应得什么、为什么 / an employer's entitlements: what a staff member is owed for a year, and why
+    Employer(crate::cli::benefits_employer::EmployerArgs),
     /// 发放一个月份（每月只能发放一次）/ pay one month slot (once)
     Pay {
         #[arg(long)]
@@ -245,6 +247,7 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&slots)?);
         }
         BenefitsCommand::Roster(a) => roster_step(db, &me, a)?,
+        BenefitsCommand::Employer(a) => crate::cli::benefits_employer::run(&a)?,
         BenefitsCommand::Pay {
             person,
             program,
