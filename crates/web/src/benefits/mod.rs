@@ -8,6 +8,7 @@
 //! (`/persons/{no}/benefits`), checked like the person page.
 
 pub mod api;
+pub mod employer;
 pub mod pages;
 
 use crate::error::WebError;
@@ -103,6 +104,12 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Person],
             post(pages::add_fact),
+        ),
+        Route::get(
+            "/benefits/employer",
+            Access::Session,
+            &[],
+            get(employer::page),
         ),
     ];
     v.extend(api::routes());

@@ -234,3 +234,35 @@ fn a_certificates_qr_code_verifies_publicly_and_forgeries_show_nothing() {
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }
+
+/// The employer's page with the binary test's staff member (see
+/// `renkou/tests/it/registrations.rs`): 120.00 health fee + 250.00 medical.
+#[test]
+fn the_employer_page_shows_a_staff_members_year_line_by_line() {
+    let db = renkou_store::testing::TestDb::sqlite();
+    let store = db.store_with(&renkou_web::migrations());
+    setup(&store);
+    let app = renkou_web::router(renkou_web::AppState::new(
+        db.store_with(&renkou_web::migrations()),
+    ));
+    let zhen = login(&app, "zhen", "Secret-pass-1").unwrap();
+    let (s, body) = zhen.get("/benefits/employer");
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("id=\"employer\"") && !body.contains("id=\"lines\""));
+    let q = "person_id=E-F-02&sex=%E7%94%B7&birth_date=1986-04-04&staff=yes\
+        &spouse_birth_date=1988-02-02&spouse_employment=no_income&first_marriage_on=2013-05-01\
+        &only_child_born=2015-09-01&certificate_number=X&certificate_issued_on=2015-10-08\
+        &invoices=2024-02-01+1200.00%0D%0A2024-06-01+1600.00%0D%0A2024-07-01+300.00+%E9%9D%9E%E5%8E%BF%E7%BA%A7\
+        &year=2024";
+    let (s, body) = zhen.get(&format!("/benefits/employer?{q}"));
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("合计 370.00 元"), "{body}");
+    assert!(
+        body.contains("120.00 元（12 个月）") && body.contains("250.00 元"),
+        "{body}"
+    );
+    // A line that is not "date amount" is named.
+    let (_, body) =
+        zhen.get("/benefits/employer?sex=%E7%94%B7&birth_date=1986-04-04&invoices=x&year=2024");
+    assert!(body.contains("医药发票第 1 行"), "{body}");
+}
