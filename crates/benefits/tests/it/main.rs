@@ -6,6 +6,7 @@ mod common;
 
 mod childcare;
 mod employer;
+mod layers;
 mod ledger;
 mod reward;
 mod roster;
