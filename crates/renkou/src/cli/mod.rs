@@ -2,6 +2,7 @@
 
 pub mod benefits;
 pub mod benefits_employer;
+pub mod benefits_parameters;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;

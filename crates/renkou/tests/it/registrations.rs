@@ -331,3 +331,89 @@ county_level_or_above = false
         "{text}"
     );
 }
+
+/// The county's parameters from the binary, on both databases: C2 (born
+/// 2024-02-10) is owed 12 × 300 = 3600.00 for 2025; after a raise to 4800 a year
+/// from 2025-07-01 (version 2), 6 × 300 + 6 × 400 = 4200.00, and `list` shows both
+/// versions.
+#[test]
+fn county_parameters_stored_in_the_database_from_the_binary() {
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("certificates.key");
+        let (url, l) = (&db.url, db.label);
+        ok(url, &key, &["init"]);
+        let r = dir.path().join("regions.csv");
+        std::fs::write(&r, REGIONS).unwrap();
+        ok(url, &key, &["regions", "import", r.to_str().unwrap()]);
+        let p = dir.path().join("persons.csv");
+        std::fs::write(&p, PERSONS).unwrap();
+        ok(url, &key, &["import", "persons", p.to_str().unwrap()]);
+        let amount = || -> String {
+            let out = ok(
+                url,
+                &key,
+                &[
+                    "benefits",
+                    "eligibility",
+                    "--program",
+                    "childcare",
+                    "--region",
+                    "349901101201",
+                    "--year",
+                    "2025",
+                ],
+            );
+            let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["person_id"] == "C2")
+                .unwrap()["amount"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(amount(), "3600.00", "{l}");
+        let out = ok(
+            url,
+            &key,
+            &[
+                "benefits",
+                "parameters",
+                "change",
+                "--key",
+                "childcare.amount",
+                "--from",
+                "2025-07-01",
+                "--value",
+                "4800",
+                "--reference",
+                "县卫健〔2025〕12号",
+            ],
+        );
+        assert!(out.contains("第 2 版"), "{out}");
+        assert_eq!(amount(), "4200.00", "{l}");
+        let list: serde_json::Value =
+            serde_json::from_str(&ok(url, &key, &["benefits", "parameters", "list"])).unwrap();
+        assert_eq!(list["version"], 2, "{l}");
+        let (success, _, err) = run(
+            url,
+            &key,
+            &[
+                "benefits",
+                "parameters",
+                "change",
+                "--key",
+                "no.such",
+                "--from",
+                "2025-07-01",
+                "--value",
+                "1",
+                "--reference",
+                "x",
+            ],
+        );
+        assert!(!success && err.contains("no.such"), "{err}");
+    }
+}

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod employer;
 pub mod pages;
+pub mod parameters;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -110,6 +111,24 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[],
             get(employer::page),
+        ),
+        Route::get(
+            "/benefits/parameters",
+            Access::Session,
+            &[],
+            get(parameters::index),
+        ),
+        Route::post(
+            "/benefits/parameters",
+            Access::Session,
+            &[],
+            post(parameters::change),
+        ),
+        Route::post(
+            "/benefits/parameters/layers",
+            Access::Session,
+            &[],
+            post(parameters::add_layer),
         ),
     ];
     v.extend(api::routes());

@@ -7,6 +7,7 @@ mod api;
 mod benefits;
 mod common;
 mod indicators;
+mod parameters;
 mod reconcile;
 mod registrations;
 mod reports;
