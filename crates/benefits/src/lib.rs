@@ -43,6 +43,7 @@ pub mod loader;
 pub mod roster;
 pub mod rules;
 pub mod runs;
+pub mod scans;
 pub mod slots;
 pub mod tables;
 

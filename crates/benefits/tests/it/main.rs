@@ -10,5 +10,6 @@ mod layers;
 mod ledger;
 mod reward;
 mod roster;
+mod scans;
 mod special;
 mod store;
