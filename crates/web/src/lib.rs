@@ -64,6 +64,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     v.extend_from_slice(renkou_reports::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_registrations::tables::RECORD_KINDS);
     v.push(renkou_benefits::layers::LAYER);
+    v.push(renkou_benefits::scans::SCAN);
     v
 }
 

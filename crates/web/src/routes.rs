@@ -57,6 +57,8 @@ pub enum Param {
     BirthRegistration,
     /// `{id}`: an only-child parents' certificate, checked against its region.
     Certificate,
+    /// `{id}`: a scan beside an attested fact (benefits), checked against its region.
+    BenefitScan,
     /// `{code}`: a certificate's signed verification code, on the public page:
     /// not a record of an area (a forged one shows nothing).
     VerificationCode,

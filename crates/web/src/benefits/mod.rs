@@ -11,6 +11,7 @@ pub mod api;
 pub mod employer;
 pub mod pages;
 pub mod parameters;
+pub mod scans;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -111,6 +112,24 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[],
             get(employer::page),
+        ),
+        Route::get(
+            "/persons/{no}/benefits/scans",
+            Access::Session,
+            &[Person],
+            get(scans::list),
+        ),
+        Route::post(
+            "/persons/{no}/benefits/scans",
+            Access::Session,
+            &[Person],
+            post(scans::upload),
+        ),
+        Route::get(
+            "/benefit-scans/{id}",
+            Access::Session,
+            &[BenefitScan],
+            get(scans::download),
         ),
         Route::get(
             "/benefits/parameters",

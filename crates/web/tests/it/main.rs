@@ -13,5 +13,6 @@ mod registrations;
 mod reports;
 mod roster;
 mod routes;
+mod scans;
 mod security;
 mod table;

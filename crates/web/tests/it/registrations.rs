@@ -6,7 +6,7 @@
 //! once the certificate is replaced or revoked.
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use renkou_domain::Sex;
 use renkou_store::testing::databases;
 use renkou_store::Store;

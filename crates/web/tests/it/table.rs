@@ -33,6 +33,8 @@ struct Fixture {
     town_b_birth: i64,
     /// A 光荣证 of 三村 (乙乡).
     town_b_certificate: i64,
+    /// A scan beside an attested fact of K1 (三村, 乙乡).
+    town_b_scan: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -170,7 +172,28 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         },
     )
     .unwrap();
+    let k1_fact = renkou_benefits::attest::record_fact(
+        store,
+        &Actor::operator("admin"),
+        &renkou_benefits::tables::NewFact {
+            person_no: "K1".into(),
+            kind: renkou_benefits::tables::FactKind::Disability,
+            value: "2".into(),
+            as_of: d(2023, 1, 1),
+            document: "残疾人证 0001".into(),
+        },
+    )
+    .unwrap();
+    let town_b_scan = renkou_benefits::scans::upload(
+        store,
+        &Actor::operator("admin"),
+        k1_fact,
+        "k1.pdf",
+        b"%PDF-1.4\n%%EOF\n",
+    )
+    .unwrap();
     Fixture {
+        town_b_scan,
         town_b_birth,
         town_b_certificate,
         quality,
@@ -194,7 +217,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::BenefitRun
         | Param::Report
         | Param::BirthRegistration
-        | Param::Certificate => &["id"],
+        | Param::Certificate
+        | Param::BenefitScan => &["id"],
         Param::VerificationCode => &["code"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
@@ -234,6 +258,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::Report => f.town_b_report.to_string(),
         Param::BirthRegistration => f.town_b_birth.to_string(),
         Param::Certificate => f.town_b_certificate.to_string(),
+        Param::BenefitScan => f.town_b_scan.to_string(),
         // Public, not an area's record: a code nobody signed.
         Param::VerificationCode => "1-1-0123456789abcdef0123456789abcdef".into(),
         Param::Indicator => "cbr".into(),
