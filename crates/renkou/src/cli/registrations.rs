@@ -41,6 +41,8 @@ pub enum RegistrationsCommand {
     },
 }
 
+// Parsed once from the command line: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum BirthCommand {
     /// 登记（不设审批）并打印登记号 / register (no approval step) and print the number

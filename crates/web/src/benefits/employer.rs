@@ -97,17 +97,15 @@ fn staff_file(f: &EmployerForm, l: L) -> Result<(StaffFile, i32), String> {
         }
         None => None,
     };
-    let certificate = match date(
+    let certificate = date(
         &f.certificate_issued_on,
         l.s("发证日期", "Certificate date"),
         l,
-    )? {
-        Some(d) => Some(CertificateFile {
-            number: f.certificate_number.trim().to_string(),
-            issued_on: d,
-        }),
-        None => None,
-    };
+    )?
+    .map(|d| CertificateFile {
+        number: f.certificate_number.trim().to_string(),
+        issued_on: d,
+    });
     let mut invoices = Vec::new();
     for (i, line) in f.invoices.lines().enumerate() {
         let parts: Vec<&str> = line.split_whitespace().collect();
