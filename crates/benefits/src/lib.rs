@@ -35,12 +35,15 @@
 //! ```
 
 pub mod attest;
+pub mod employer_file;
 pub mod error;
 pub mod export;
+pub mod layers;
 pub mod loader;
 pub mod roster;
 pub mod rules;
 pub mod runs;
+pub mod scans;
 pub mod slots;
 pub mod tables;
 
@@ -51,9 +54,16 @@ use renkou_store::{Migration, Migrations};
 /// This domain's tables, for `Store::migrate`.
 pub const MIGRATIONS: Migrations = Migrations {
     domain: "benefits",
-    list: &[Migration {
-        name: "0007_benefits",
-        sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
-        postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
-    }],
+    list: &[
+        Migration {
+            name: "0007_benefits",
+            sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
+            postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
+        },
+        Migration {
+            name: "0014_benefit_layers_scans",
+            sqlite: include_str!("../migrations/sqlite/0014_benefit_layers_scans.sql"),
+            postgres: include_str!("../migrations/postgres/0014_benefit_layers_scans.sql"),
+        },
+    ],
 };

@@ -53,6 +53,15 @@ pub enum Param {
     Lang,
     /// `{id}`: an archived report, checked against its region.
     Report,
+    /// `{id}`: a birth registration (生育登记), checked against the family's residence.
+    BirthRegistration,
+    /// `{id}`: an only-child parents' certificate, checked against its region.
+    Certificate,
+    /// `{id}`: a scan beside an attested fact (benefits), checked against its region.
+    BenefitScan,
+    /// `{code}`: a certificate's signed verification code, on the public page:
+    /// not a record of an area (a forged one shows nothing).
+    VerificationCode,
 }
 
 impl Param {
@@ -61,7 +70,11 @@ impl Param {
     pub fn is_scoped(self) -> bool {
         !matches!(
             self,
-            Param::Indicator | Param::ChartFile | Param::EventKind | Param::Lang
+            Param::Indicator
+                | Param::ChartFile
+                | Param::EventKind
+                | Param::Lang
+                | Param::VerificationCode
         )
     }
 }
@@ -123,6 +136,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::reconciliation::routes());
     v.extend(crate::benefits::routes());
     v.extend(crate::reports::routes());
+    v.extend(crate::registrations::routes());
     v.extend(crate::api::routes());
     v
 }

@@ -6,8 +6,10 @@ mod common;
 
 mod childcare;
 mod employer;
+mod layers;
 mod ledger;
 mod reward;
 mod roster;
+mod scans;
 mod special;
 mod store;

@@ -37,6 +37,13 @@ pub enum BenefitsCommand {
     },
     /// 名册：申报、审核、公示、审批、异议 / the roster of a saved run: propose, check, notice, approve, objections
     Roster(RosterArgs),
+    /// 县级补贴参数：列出、自某日起调整、添加参数层 / the county's parameters: list, change from a day, add a layer
+    Parameters {
+        #[command(subcommand)]
+        command: crate::cli::benefits_parameters::ParametersCommand,
+    },
+    /// 单位计生待遇：某人某年应得什么、为什么 / an employer's entitlements: what a staff member is owed for a year, and why
+    Employer(crate::cli::benefits_employer::EmployerArgs),
     /// 发放一个月份（每月只能发放一次）/ pay one month slot (once)
     Pay {
         #[arg(long)]
@@ -138,9 +145,10 @@ fn program_arg(s: &str) -> Result<Program> {
     })
 }
 
-/// The national baseline with the given county layers on top, in order.
-fn parameters(files: &[PathBuf]) -> Result<Parameters> {
-    let mut p = Parameters::national();
+/// The county's parameters (the national baseline and the layers stored in the
+/// database) with the given layer files on top, in order.
+fn parameters(store: &renkou_store::Store, files: &[PathBuf]) -> Result<Parameters> {
+    let mut p = renkou_benefits::layers::effective(store)?;
     for f in files {
         let text = std::fs::read_to_string(f).with_context(|| format!("{}", f.display()))?;
         let layer =
@@ -162,8 +170,8 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
             if format == Format::Xlsx && a.out.is_none() {
                 bail!("xlsx 需要 --out 文件 / --format xlsx needs --out FILE");
             }
-            let params = parameters(&a.parameters)?;
             let store = crate::db::open(db)?;
+            let params = parameters(&store, &a.parameters)?;
             let req = Request {
                 program,
                 area,
@@ -245,6 +253,10 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&slots)?);
         }
         BenefitsCommand::Roster(a) => roster_step(db, &me, a)?,
+        BenefitsCommand::Employer(a) => crate::cli::benefits_employer::run(&a)?,
+        BenefitsCommand::Parameters { command } => {
+            crate::cli::benefits_parameters::run(db, command)?
+        }
         BenefitsCommand::Pay {
             person,
             program,

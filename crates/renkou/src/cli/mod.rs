@@ -1,9 +1,12 @@
 //! The command line: `renkou init | regions | import | export | demo | serve | …`.
 
 pub mod benefits;
+pub mod benefits_employer;
+pub mod benefits_parameters;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
+pub mod registrations;
 pub mod reports;
 pub mod roster;
 
@@ -110,6 +113,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: crate::cli::reports::ReportCommand,
+    },
+    /// 生育登记与独生子女父母光荣证 / birth registrations and only-child parents' certificates
+    Registrations {
+        #[command(subcommand)]
+        command: crate::cli::registrations::RegistrationsCommand,
     },
     /// 性能测试 / benchmarks
     Bench {
@@ -590,6 +598,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Accuracy(args) => crate::cli::reconciliation::accuracy(&db, &args)?,
         Command::Benefits { command } => crate::cli::benefits::run(&db, command)?,
         Command::Report { command } => crate::cli::reports::run(&db, command)?,
+        Command::Registrations { command } => crate::cli::registrations::run(&db, command)?,
         Command::Bench { what } => crate::bench::run(what)?,
     }
     Ok(())

@@ -9,5 +9,6 @@ mod common;
 mod fuzz;
 mod indicators;
 mod link;
+mod registrations;
 mod reports;
 mod roster;

@@ -8,7 +8,10 @@
 //! (`/persons/{no}/benefits`), checked like the person page.
 
 pub mod api;
+pub mod employer;
 pub mod pages;
+pub mod parameters;
+pub mod scans;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -103,6 +106,48 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Person],
             post(pages::add_fact),
+        ),
+        Route::get(
+            "/benefits/employer",
+            Access::Session,
+            &[],
+            get(employer::page),
+        ),
+        Route::get(
+            "/persons/{no}/benefits/scans",
+            Access::Session,
+            &[Person],
+            get(scans::list),
+        ),
+        Route::post(
+            "/persons/{no}/benefits/scans",
+            Access::Session,
+            &[Person],
+            post(scans::upload),
+        ),
+        Route::get(
+            "/benefit-scans/{id}",
+            Access::Session,
+            &[BenefitScan],
+            get(scans::download),
+        ),
+        Route::get(
+            "/benefits/parameters",
+            Access::Session,
+            &[],
+            get(parameters::index),
+        ),
+        Route::post(
+            "/benefits/parameters",
+            Access::Session,
+            &[],
+            post(parameters::change),
+        ),
+        Route::post(
+            "/benefits/parameters/layers",
+            Access::Session,
+            &[],
+            post(parameters::add_layer),
         ),
     ];
     v.extend(api::routes());

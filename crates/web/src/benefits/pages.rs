@@ -12,7 +12,7 @@ use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use renkou_benefits::rules::{Month, Parameters, Program, Yuan};
+use renkou_benefits::rules::{Month, Program, Yuan};
 use renkou_benefits::runs::{self, Request, RunPage};
 use renkou_benefits::slots::{self, Balance};
 use renkou_benefits::tables::{FactKind, NewFact, RunInfo, Slot, StoredFact};
@@ -151,7 +151,8 @@ pub async fn start_run(
             Ok(r) => r,
             Err(e) => return Ok(Err(index_page(&state, &me, e)?)),
         };
-        match runs::run_and_save(&state.store, &me.actor(), &req, &Parameters::national()) {
+        let params = renkou_benefits::layers::effective(&state.store)?;
+        match runs::run_and_save(&state.store, &me.actor(), &req, &params) {
             Ok((id, _)) => Ok(Ok(id)),
             Err(renkou_benefits::Error::Store(renkou_store::StoreError::Forbidden)) => {
                 Err(WebError::Forbidden)

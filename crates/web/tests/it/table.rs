@@ -29,6 +29,12 @@ struct Fixture {
     town_b_benefit_run: i64,
     /// A report archived for 乙乡.
     town_b_report: i64,
+    /// A 生育登记 of a family in 三村 (乙乡).
+    town_b_birth: i64,
+    /// A 光荣证 of 三村 (乙乡).
+    town_b_certificate: i64,
+    /// A scan beside an attested fact of K1 (三村, 乙乡).
+    town_b_scan: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -136,7 +142,60 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
             )
         })
         .unwrap();
+    let town_b_birth = renkou_registrations::births::register(
+        store,
+        &Actor::operator("admin"),
+        &renkou_registrations::births::NewRegistration {
+            applicant: renkou_registrations::rules::Applicant::SingleFather,
+            mother_no: None,
+            father_no: Some("I1".into()),
+            marriage: renkou_registrations::rules::Marriage::NotStated,
+            residence: code(V3),
+            address: String::new(),
+            expected_on: Some(d(2025, 9, 1)),
+            born_on: None,
+            child_no: None,
+            registered_on: d(2025, 3, 1),
+        },
+    )
+    .unwrap()
+    .0;
+    let town_b_certificate = renkou_registrations::certificates::enter(
+        store,
+        &Actor::operator("admin"),
+        &renkou_registrations::certificates::NewCertificate {
+            number: "乙-0001".into(),
+            issued_on: d(2017, 1, 1),
+            holder1_no: "I1".into(),
+            holder2_no: None,
+            child_no: "K1".into(),
+        },
+    )
+    .unwrap();
+    let k1_fact = renkou_benefits::attest::record_fact(
+        store,
+        &Actor::operator("admin"),
+        &renkou_benefits::tables::NewFact {
+            person_no: "K1".into(),
+            kind: renkou_benefits::tables::FactKind::Disability,
+            value: "2".into(),
+            as_of: d(2023, 1, 1),
+            document: "残疾人证 0001".into(),
+        },
+    )
+    .unwrap();
+    let town_b_scan = renkou_benefits::scans::upload(
+        store,
+        &Actor::operator("admin"),
+        k1_fact,
+        "k1.pdf",
+        b"%PDF-1.4\n%%EOF\n",
+    )
+    .unwrap();
     Fixture {
+        town_b_scan,
+        town_b_birth,
+        town_b_certificate,
         quality,
         town_b_report,
         town_a_items,
@@ -156,7 +215,11 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::Upload
         | Param::QualityIssue
         | Param::BenefitRun
-        | Param::Report => &["id"],
+        | Param::Report
+        | Param::BirthRegistration
+        | Param::Certificate
+        | Param::BenefitScan => &["id"],
+        Param::VerificationCode => &["code"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -193,6 +256,11 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         // account is another area's.
         Param::Account => "admin".into(),
         Param::Report => f.town_b_report.to_string(),
+        Param::BirthRegistration => f.town_b_birth.to_string(),
+        Param::Certificate => f.town_b_certificate.to_string(),
+        Param::BenefitScan => f.town_b_scan.to_string(),
+        // Public, not an area's record: a code nobody signed.
+        Param::VerificationCode => "1-1-0123456789abcdef0123456789abcdef".into(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
