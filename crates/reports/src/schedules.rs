@@ -231,6 +231,19 @@ pub fn add(store: &Store, actor: &Actor, s: &NewSchedule) -> Result<i64, Error> 
             }
         }
     }
+    for r in &s.recipients {
+        if let Recipient::Account { username } = r {
+            let ok = store
+                .account_by_name(username)?
+                .is_some_and(|a| !a.disabled && a.region.contains(&s.region));
+            if !ok {
+                return Err(Error::Invalid(format!(
+                    "接收人账号 {username} 不存在或无权查看 {} 的报告 / recipient {username}: no such account, or it may not read reports of {}",
+                    s.region, s.region
+                )));
+            }
+        }
+    }
     let regions = store.regions()?;
     for code in std::iter::once(&s.region).chain(s.recipients.iter().filter_map(|r| match r {
         Recipient::Role { region, .. } => Some(region),
@@ -394,12 +407,15 @@ fn period_made(store: &Store, schedule: i64, period: &str) -> Result<bool, Store
     })
 }
 
-/// The accounts (enabled) a schedule's report is for.
+/// The accounts (enabled) a schedule's report is for: those its recipients name
+/// that may read the report (a role of an area reaches only the accounts whose
+/// area holds the report's region).
 fn recipients_now(store: &Store, schedule: &Schedule) -> Result<Vec<String>, StoreError> {
+    let region = RegionCode::parse(&schedule.region_code).ok();
     Ok(store
         .accounts()?
         .into_iter()
-        .filter(|a| !a.disabled)
+        .filter(|a| !a.disabled && region.as_ref().is_some_and(|r| a.region.contains(r)))
         .filter(|a| {
             schedule
                 .recipients

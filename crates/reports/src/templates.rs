@@ -32,6 +32,10 @@
 //! - `quality`: sections with `title`, `total` (the area's row: `accuracy`,
 //!   `register_births`, `source_births`, `matched`, `missed`, `duplicated`,
 //!   `misreported`, `open`), `rows`;
+//! - `activities` (work plans' activities of the period): `any` (bool), `count`,
+//!   `trainings`, `training_attendance`, `publicity`, `materials`, `meetings`,
+//!   `meeting_attendance`, and `list` (`date` 3月5日, `date_full`, `kind`
+//!   training|publicity|meeting, `kind_zh`, `title`, `attendance`, `materials`);
 //! - `version`: the register version (event number) the figures are from.
 //!
 //! Blocks `{% … %}` eat the line break after them (trim_blocks): end a text line
