@@ -23,6 +23,7 @@ mod indicators;
 mod reconciliation;
 pub(crate) mod register;
 pub mod reports;
+mod plans;
 pub mod routes;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn migrations() -> Vec<&'static Migrations> {
         &renkou_reconciliation::MIGRATIONS,
         &renkou_benefits::MIGRATIONS,
         &renkou_reports::MIGRATIONS,
+        &renkou_plans::MIGRATIONS,
     ]
 }
 
@@ -48,6 +50,7 @@ pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
     ALL.get_or_init(|| {
         let mut v = renkou_benefits::tables::ACTIONS.to_vec();
         v.extend_from_slice(renkou_reports::tables::ACTIONS);
+        v.extend_from_slice(renkou_plans::tables::ACTIONS);
         v
     })
 }
@@ -59,6 +62,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     v.extend_from_slice(renkou_reconciliation::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_benefits::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_reports::tables::RECORD_KINDS);
+    v.extend_from_slice(renkou_plans::tables::RECORD_KINDS);
     v
 }
 

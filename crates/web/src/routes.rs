@@ -53,6 +53,12 @@ pub enum Param {
     Lang,
     /// `{id}`: an archived report, checked against its region.
     Report,
+    /// `{id}`: a leading group (work plans), checked against its region.
+    PlanGroup,
+    /// `{id}`: a work plan, checked against its region (or a task owner's).
+    Plan,
+    /// `{id}`: a plan's task, checked against its plan's region (or its owner).
+    PlanTask,
 }
 
 impl Param {
@@ -123,6 +129,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::reconciliation::routes());
     v.extend(crate::benefits::routes());
     v.extend(crate::reports::routes());
+    v.extend(crate::plans::routes());
     v.extend(crate::api::routes());
     v
 }
