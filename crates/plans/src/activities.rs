@@ -28,7 +28,12 @@ pub struct NewActivity {
 }
 
 /// Logs an activity held in `region` (in the actor's area), with its audit entry.
-pub fn log(store: &Store, actor: &Actor, region: &RegionCode, a: &NewActivity) -> Result<i64, Error> {
+pub fn log(
+    store: &Store,
+    actor: &Actor,
+    region: &RegionCode,
+    a: &NewActivity,
+) -> Result<i64, Error> {
     if !actor.can_write(region) {
         return Err(Error::NotFound);
     }

@@ -56,7 +56,12 @@ pub struct NewMember {
 }
 
 /// Adds a member to a group of the actor's area, with its audit entry.
-pub fn add_member(store: &Store, actor: &Actor, group_id: i64, m: &NewMember) -> Result<i64, Error> {
+pub fn add_member(
+    store: &Store,
+    actor: &Actor,
+    group_id: i64,
+    m: &NewMember,
+) -> Result<i64, Error> {
     let g = group(store, actor, group_id)?.ok_or(Error::NotFound)?;
     let region = RegionCode::parse(&g.region_code).map_err(|_| Error::NotFound)?;
     if !actor.can_write(&region) {
@@ -72,18 +77,28 @@ pub fn add_member(store: &Store, actor: &Actor, group_id: i64, m: &NewMember) ->
     let username = match m.username.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(u) => {
-            let a = store.account_by_name(u)?.filter(|a| !a.disabled).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "账号“{}”不存在 / no account \"{}\"",
-                    rules::cut(u),
-                    rules::cut(u)
-                ))
-            })?;
+            let a = store
+                .account_by_name(u)?
+                .filter(|a| !a.disabled)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "账号“{}”不存在 / no account \"{}\"",
+                        rules::cut(u),
+                        rules::cut(u)
+                    ))
+                })?;
             Some(a.username)
         }
     };
     Ok(store.write(actor, |tx| {
-        let id = tables::insert_member(tx, group_id, &name, duty.code(), &position, username.as_deref())?;
+        let id = tables::insert_member(
+            tx,
+            group_id,
+            &name,
+            duty.code(),
+            &position,
+            username.as_deref(),
+        )?;
         tx.audit(AuditNote {
             action: AuditAction::UPDATE,
             record: PLAN_GROUP,

@@ -21,9 +21,7 @@ fn region_of(p: &Plan) -> Result<RegionCode, Error> {
 }
 
 fn owns_task_in(store: &Store, actor: &Actor, plan: i64) -> Result<bool, Error> {
-    Ok(store
-        .plans_with_tasks_of(&actor.username)?
-        .contains(&plan))
+    Ok(store.plans_with_tasks_of(&actor.username)?.contains(&plan))
 }
 
 /// A plan the actor may see: of their area, or one in which they own a task
@@ -60,7 +58,12 @@ pub struct NewPlan {
 }
 
 /// Sets up a plan of `region`, with its audit entry.
-pub fn create(store: &Store, actor: &Actor, region: &RegionCode, p: &NewPlan) -> Result<i64, Error> {
+pub fn create(
+    store: &Store,
+    actor: &Actor,
+    region: &RegionCode,
+    p: &NewPlan,
+) -> Result<i64, Error> {
     if !actor.can_write(region) {
         return Err(Error::NotFound);
     }
@@ -137,7 +140,14 @@ pub fn add_task(store: &Store, actor: &Actor, plan_id: i64, t: &NewTask) -> Resu
             ))
         })?;
     Ok(store.write(actor, |tx| {
-        let id = tables::insert_task(tx, plan_id, &title, kind.code(), &account.username, t.due_on)?;
+        let id = tables::insert_task(
+            tx,
+            plan_id,
+            &title,
+            kind.code(),
+            &account.username,
+            t.due_on,
+        )?;
         tx.audit(AuditNote {
             action: AuditAction::CREATE,
             record: PLAN_TASK,

@@ -167,7 +167,9 @@ pub fn check_words(field: &str, text: &str) -> Result<(), Error> {
 pub fn text(field: &str, s: &str, max: usize) -> Result<String, Error> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::Invalid(format!("请填写{field} / {field} is required")));
+        return Err(Error::Invalid(format!(
+            "请填写{field} / {field} is required"
+        )));
     }
     if t.chars().count() > max {
         return Err(Error::Invalid(format!(

@@ -10,8 +10,7 @@ use serde::Serialize;
 pub const PLAN_GROUP: RecordKind = RecordKind::new("plan_group", "领导小组", "leading group");
 pub const PLAN: RecordKind = RecordKind::new("plan", "工作计划", "work plan");
 pub const PLAN_TASK: RecordKind = RecordKind::new("plan_task", "计划任务", "plan task");
-pub const PLAN_ACTIVITY: RecordKind =
-    RecordKind::new("plan_activity", "工作活动", "work activity");
+pub const PLAN_ACTIVITY: RecordKind = RecordKind::new("plan_activity", "工作活动", "work activity");
 pub const RECORD_KINDS: &[RecordKind] = &[PLAN_GROUP, PLAN, PLAN_TASK, PLAN_ACTIVITY];
 
 /// A progress note on a task.
@@ -248,7 +247,8 @@ const PLAN_COLS: &str =
     "id, region_code, group_id, name, kind, starts_on, ends_on, created_by, created_at";
 const TASK_COLS: &str =
     "id, plan_id, title, kind, owner, due_on, status, done_at, created_by, created_at";
-const ACTIVITY_COLS: &str = "id, region_code, plan_id, kind, held_on, title, attendance, materials, created_by, created_at";
+const ACTIVITY_COLS: &str =
+    "id, region_code, plan_id, kind, held_on, title, attendance, materials, created_by, created_at";
 
 fn to_plan(r: &[Value]) -> Result<Plan> {
     let b = || bad("plans");
@@ -397,7 +397,9 @@ impl PlanTables for Store {
     fn tasks_of(&self, plan: i64) -> Result<Vec<Task>> {
         self.with(|c| {
             c.query(
-                &format!("SELECT {TASK_COLS} FROM plan_tasks WHERE plan_id = $1 ORDER BY due_on, id"),
+                &format!(
+                    "SELECT {TASK_COLS} FROM plan_tasks WHERE plan_id = $1 ORDER BY due_on, id"
+                ),
                 &[plan.into()],
             )?
             .iter()

@@ -38,13 +38,16 @@ use renkou_store::{Migration, Migrations};
 /// This domain's tables, for `Store::migrate`.
 pub const MIGRATIONS: Migrations = Migrations {
     domain: "reports",
-    list: &[Migration {
-        name: "0009_reports",
-        sqlite: include_str!("../migrations/sqlite/0009_reports.sql"),
-        postgres: include_str!("../migrations/postgres/0009_reports.sql"),
-    }, Migration {
-        name: "0015_report_schedules",
-        sqlite: include_str!("../migrations/sqlite/0015_report_schedules.sql"),
-        postgres: include_str!("../migrations/postgres/0015_report_schedules.sql"),
-    }],
+    list: &[
+        Migration {
+            name: "0009_reports",
+            sqlite: include_str!("../migrations/sqlite/0009_reports.sql"),
+            postgres: include_str!("../migrations/postgres/0009_reports.sql"),
+        },
+        Migration {
+            name: "0015_report_schedules",
+            sqlite: include_str!("../migrations/sqlite/0015_report_schedules.sql"),
+            postgres: include_str!("../migrations/postgres/0015_report_schedules.sql"),
+        },
+    ],
 };

@@ -201,7 +201,6 @@ pub struct Schedule {
     pub recipients: Vec<Recipient>,
 }
 
-
 /// Adds a schedule (county roles only, as for templates; every region named must
 /// lie in the actor's area), with its audit entry. Returns its id.
 pub fn add(store: &Store, actor: &Actor, s: &NewSchedule) -> Result<i64, Error> {
@@ -491,38 +490,39 @@ fn make_one(
     let sha256 = archive::sha256_hex(&bytes);
     let code = period.to_string();
     let users = recipients_now(store, s)?;
-    let made = store.write(actor, |tx| {
-        // The run's key first: a second process making the same period stops here
-        // and its transaction leaves nothing.
-        let claimed = tx.conn().exec(
+    let made =
+        store.write(actor, |tx| {
+            // The run's key first: a second process making the same period stops here
+            // and its transaction leaves nothing.
+            let claimed = tx.conn().exec(
             "INSERT INTO report_schedule_runs (schedule_id, period, made_at) VALUES ($1, $2, $3) \
              ON CONFLICT (schedule_id, period) DO NOTHING",
             &[s.id.into(), code.as_str().into(), renkou_store::now().into()],
         )?;
-        if claimed == 0 {
-            return Ok::<_, StoreError>(None);
-        }
-        let id = tables::archive(
-            tx,
-            &tables::NewReport {
-                kind: s.kind.code(),
-                region: &request.region,
-                period: &code,
-                format: s.format.code(),
-                register_version: version,
-                template_id: template.id,
-                file_name: &file_name,
-                sha256: &sha256,
-                content: &bytes,
-            },
-        )?;
-        tx.conn().exec(
+            if claimed == 0 {
+                return Ok::<_, StoreError>(None);
+            }
+            let id = tables::archive(
+                tx,
+                &tables::NewReport {
+                    kind: s.kind.code(),
+                    region: &request.region,
+                    period: &code,
+                    format: s.format.code(),
+                    register_version: version,
+                    template_id: template.id,
+                    file_name: &file_name,
+                    sha256: &sha256,
+                    content: &bytes,
+                },
+            )?;
+            tx.conn().exec(
             "UPDATE report_schedule_runs SET report_id = $1 WHERE schedule_id = $2 AND period = $3",
             &[id.into(), s.id.into(), code.as_str().into()],
         )?;
-        notify(tx, id, MADE, &users)?;
-        Ok(Some((id, users.len())))
-    })?;
+            notify(tx, id, MADE, &users)?;
+            Ok(Some((id, users.len())))
+        })?;
     Ok(made)
 }
 
@@ -587,10 +587,11 @@ pub struct Notice {
 impl Notice {
     /// In words, e.g. "定时报告已生成：2026年1月全县人口统计报表".
     pub fn text_zh(&self) -> String {
-        let name = self.report.file_name.rsplit_once('.').map_or(
-            self.report.file_name.as_str(),
-            |(n, _)| n,
-        );
+        let name = self
+            .report
+            .file_name
+            .rsplit_once('.')
+            .map_or(self.report.file_name.as_str(), |(n, _)| n);
         match self.what.as_str() {
             MADE => format!("定时报告已生成：{name}"),
             "submitted" => format!(
@@ -664,4 +665,3 @@ pub fn opened(store: &Store, actor: &Actor, report: i64) -> Result<(), Error> {
         Ok::<_, StoreError>(())
     })?)
 }
-

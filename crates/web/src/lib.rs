@@ -20,10 +20,10 @@ mod error;
 pub mod extract;
 mod i18n;
 mod indicators;
+mod plans;
 mod reconciliation;
 pub(crate) mod register;
 pub mod reports;
-mod plans;
 pub mod routes;
 
 use axum::Router;

@@ -151,26 +151,40 @@ fn a_campaign_with_its_group_tasks_notes_and_activities() {
             );
         }
         assert_eq!(audit_len(&store), before, "{l}");
-        assert_eq!(plans::tasks(&store, &store_plan(&store, &zhen, p)).unwrap().len(), 1);
+        assert_eq!(
+            plans::tasks(&store, &store_plan(&store, &zhen, p))
+                .unwrap()
+                .len(),
+            1
+        );
 
         // The owner sees the plan (though it is the township's) and their task is
         // overdue on 1 November, not on 31 October.
         assert!(plans::plan(&store, &cun, p).unwrap().is_some(), "{l}");
         assert!(plans::plan(&store, &yi, p).unwrap().is_none(), "{l}");
-        assert!(plans::overdue(&store, &cun, d(2026, 10, 31)).unwrap().is_empty());
+        assert!(plans::overdue(&store, &cun, d(2026, 10, 31))
+            .unwrap()
+            .is_empty());
         let over = plans::overdue(&store, &cun, d(2026, 11, 1)).unwrap();
         assert_eq!(over.len(), 1, "{l}");
         assert_eq!(over[0].1.id, t, "{l}");
-        assert!(plans::overdue(&store, &zhen, d(2026, 11, 1)).unwrap().is_empty());
+        assert!(plans::overdue(&store, &zhen, d(2026, 11, 1))
+            .unwrap()
+            .is_empty());
         // Another township cannot note progress; the owner can, and closes it.
         assert!(matches!(
             plans::note(&store, &yi, t, "完成", true),
             Err(Error::NotFound)
         ));
         plans::note(&store, &cun, t, "已核对 38 条，发现 1 条漏报", false).unwrap();
-        assert_eq!(plans::overdue(&store, &cun, d(2026, 11, 1)).unwrap().len(), 1);
+        assert_eq!(
+            plans::overdue(&store, &cun, d(2026, 11, 1)).unwrap().len(),
+            1
+        );
         plans::note(&store, &cun, t, "全部核对完毕", true).unwrap();
-        assert!(plans::overdue(&store, &cun, d(2026, 11, 1)).unwrap().is_empty());
+        assert!(plans::overdue(&store, &cun, d(2026, 11, 1))
+            .unwrap()
+            .is_empty());
         let tasks = plans::tasks(&store, &store_plan(&store, &zhen, p)).unwrap();
         assert_eq!(tasks[0].0.status, "done", "{l}");
         assert_eq!(tasks[0].1.len(), 2, "{l}");
@@ -202,11 +216,20 @@ fn a_campaign_with_its_group_tasks_notes_and_activities() {
         assert_eq!(list.len(), 3, "{l}");
         let t = activities::totals(&list);
         assert_eq!(
-            (t.trainings, t.training_attendance, t.publicity, t.materials, t.meetings, t.meeting_attendance),
+            (
+                t.trainings,
+                t.training_attendance,
+                t.publicity,
+                t.materials,
+                t.meetings,
+                t.meeting_attendance
+            ),
             (1, 30, 1, 500, 1, 9),
             "{l}"
         );
-        assert!(activities::list(&store, &yi, &code(TOWN_A), d(2026, 1, 1), d(2026, 12, 31)).is_err());
+        assert!(
+            activities::list(&store, &yi, &code(TOWN_A), d(2026, 1, 1), d(2026, 12, 31)).is_err()
+        );
     }
 }
 

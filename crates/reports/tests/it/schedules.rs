@@ -6,13 +6,13 @@
 
 use crate::common::{docx_text, EngineSource};
 use renkou_domain::account::Role;
+use renkou_domain::account::Scope;
 use renkou_reports::archive;
 use renkou_reports::figures::ActivityFigure;
 use renkou_reports::schedules::{self, NewSchedule, PeriodKind, Recipient};
 use renkou_reports::tables::ReportTables;
 use renkou_reports::{Format, Kind, Request, MIGRATIONS};
 use renkou_stats::Period;
-use renkou_domain::account::Scope;
 use renkou_store::{Actor, Store};
 use renkou_testkit::*;
 
@@ -60,7 +60,9 @@ fn a_schedule_makes_each_period_once_catches_up_and_leaves_notices() {
 
         // A village worker cannot be sent a township's report (they may not read
         // it); a township's staff set to a village can't either.
-        let e = schedules::add(&store, &tongji, &new).unwrap_err().to_string();
+        let e = schedules::add(&store, &tongji, &new)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cun"), "{l}: {e}");
         let mut new = new;
         new.recipients[1] = Recipient::parse("user:fuzhen").unwrap();
@@ -118,9 +120,16 @@ fn a_schedule_makes_each_period_once_catches_up_and_leaves_notices() {
         // takes its notice away.
         assert_eq!(schedules::notices(&store, &zhen).unwrap().len(), 4, "{l}");
         assert!(schedules::notices(&store, &cun).unwrap().is_empty(), "{l}");
-        assert!(schedules::notices(&store, &other).unwrap().is_empty(), "{l}");
+        assert!(
+            schedules::notices(&store, &other).unwrap().is_empty(),
+            "{l}"
+        );
         let n = &schedules::notices(&store, &zhen).unwrap()[0];
-        assert!(n.text_zh().starts_with("定时报告已生成："), "{l}: {}", n.text_zh());
+        assert!(
+            n.text_zh().starts_with("定时报告已生成："),
+            "{l}: {}",
+            n.text_zh()
+        );
         schedules::opened(&store, &zhen, first).unwrap();
         let left = schedules::notices(&store, &zhen).unwrap();
         assert_eq!(left.len(), 3, "{l}");

@@ -20,7 +20,12 @@ use renkou_plans::tables::{Group, Plan, Task};
 pub fn routes() -> Vec<Route> {
     use Param::*;
     let mut v = vec![
-        Route::get("/plans/{code}", Access::Session, &[Region], get(pages::area)),
+        Route::get(
+            "/plans/{code}",
+            Access::Session,
+            &[Region],
+            get(pages::area),
+        ),
         Route::post(
             "/plans/{code}/groups",
             Access::Session,
@@ -84,7 +89,10 @@ pub struct GroupOf<U: Caller> {
 impl<U: Caller> FromRequestParts<AppState> for GroupOf<U> {
     type Rejection = U::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = U::from_parts(parts, state).await?;
         let id = id_of(parts, state).await?;
         let (store, actor) = (state.store.clone(), user.actor());
@@ -104,7 +112,10 @@ pub struct PlanOf<U: Caller> {
 impl<U: Caller> FromRequestParts<AppState> for PlanOf<U> {
     type Rejection = U::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = U::from_parts(parts, state).await?;
         let id = id_of(parts, state).await?;
         let (store, actor) = (state.store.clone(), user.actor());
@@ -125,7 +136,10 @@ pub struct TaskOf<U: Caller> {
 impl<U: Caller> FromRequestParts<AppState> for TaskOf<U> {
     type Rejection = U::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = U::from_parts(parts, state).await?;
         let id = id_of(parts, state).await?;
         let (store, actor) = (state.store.clone(), user.actor());
@@ -152,15 +166,17 @@ pub(crate) fn overdue(
     me: &Current,
     today: renkou_domain::Date,
 ) -> Result<Vec<OverdueTask>, WebError> {
-    Ok(renkou_plans::plans::overdue(&state.store, &me.actor(), today)?
-        .into_iter()
-        .map(|(p, t)| OverdueTask {
-            plan_id: p.id,
-            plan_name: p.name,
-            task_id: t.id,
-            title: t.title,
-            due_on: t.due_on.to_string(),
-            days: (today - t.due_on).num_days(),
-        })
-        .collect())
+    Ok(
+        renkou_plans::plans::overdue(&state.store, &me.actor(), today)?
+            .into_iter()
+            .map(|(p, t)| OverdueTask {
+                plan_id: p.id,
+                plan_name: p.name,
+                task_id: t.id,
+                title: t.title,
+                due_on: t.due_on.to_string(),
+                days: (today - t.due_on).num_days(),
+            })
+            .collect(),
+    )
 }

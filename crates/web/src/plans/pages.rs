@@ -18,12 +18,28 @@ fn today() -> Date {
     chrono::Local::now().date_naive()
 }
 
-fn zh_of<K: Copy>(all: &[K], code: &str, c: fn(K) -> &'static str, n: fn(K) -> &'static str) -> &'static str {
-    all.iter().find(|k| c(**k) == code).map(|k| n(*k)).unwrap_or("")
+fn zh_of<K: Copy>(
+    all: &[K],
+    code: &str,
+    c: fn(K) -> &'static str,
+    n: fn(K) -> &'static str,
+) -> &'static str {
+    all.iter()
+        .find(|k| c(**k) == code)
+        .map(|k| n(*k))
+        .unwrap_or("")
 }
 
-fn kinds<K: Copy>(all: &[K], c: fn(K) -> &'static str, zh: fn(K) -> &'static str, en: fn(K) -> &'static str, l: L) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|k| (c(*k), if l.en { en(*k) } else { zh(*k) })).collect()
+fn kinds<K: Copy>(
+    all: &[K],
+    c: fn(K) -> &'static str,
+    zh: fn(K) -> &'static str,
+    en: fn(K) -> &'static str,
+    l: L,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter()
+        .map(|k| (c(*k), if l.en { en(*k) } else { zh(*k) }))
+        .collect()
 }
 
 fn url_encode(s: &str) -> String {
@@ -166,9 +182,19 @@ fn render_area(
             .rev()
             .map(|a| ActivityLine {
                 kind: if l.en {
-                    zh_of(ActivityKind::ALL, &a.kind, ActivityKind::code, ActivityKind::name_en)
+                    zh_of(
+                        ActivityKind::ALL,
+                        &a.kind,
+                        ActivityKind::code,
+                        ActivityKind::name_en,
+                    )
                 } else {
-                    zh_of(ActivityKind::ALL, &a.kind, ActivityKind::code, ActivityKind::name_zh)
+                    zh_of(
+                        ActivityKind::ALL,
+                        &a.kind,
+                        ActivityKind::code,
+                        ActivityKind::name_zh,
+                    )
                 },
                 a,
             })
@@ -176,7 +202,13 @@ fn render_area(
         totals,
         year,
         today: t.to_string(),
-        plan_kinds: kinds(PlanKind::ALL, PlanKind::code, PlanKind::name_zh, PlanKind::name_en, l),
+        plan_kinds: kinds(
+            PlanKind::ALL,
+            PlanKind::code,
+            PlanKind::name_zh,
+            PlanKind::name_en,
+            l,
+        ),
         duties: kinds(Duty::ALL, Duty::code, Duty::name_zh, Duty::name_en, l),
         activity_kinds: kinds(
             ActivityKind::ALL,
@@ -216,7 +248,9 @@ fn area_write(
         Ok(notice) => Ok(back(&format!("/plans/{code}"), &notice)),
         Err(renkou_plans::Error::NotFound) => Err(WebError::NotFound),
         Err(renkou_plans::Error::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Html(render_area(state, me, code, e.to_string(), String::new())?).into_response()),
+        Err(e) => {
+            Ok(Html(render_area(state, me, code, e.to_string(), String::new())?).into_response())
+        }
     }
 }
 
@@ -373,7 +407,13 @@ struct PlanPage {
     notice: String,
 }
 
-fn render_plan(state: &AppState, me: Current, p: Plan, error: String, notice: String) -> Result<String, WebError> {
+fn render_plan(
+    state: &AppState,
+    me: Current,
+    p: Plan,
+    error: String,
+    notice: String,
+) -> Result<String, WebError> {
     let actor = me.actor();
     let store = &state.store;
     let l = me.l;
@@ -423,9 +463,19 @@ fn render_plan(state: &AppState, me: Current, p: Plan, error: String, notice: St
             .filter(|a| a.plan_id == Some(p.id))
             .map(|a| ActivityLine {
                 kind: if l.en {
-                    zh_of(ActivityKind::ALL, &a.kind, ActivityKind::code, ActivityKind::name_en)
+                    zh_of(
+                        ActivityKind::ALL,
+                        &a.kind,
+                        ActivityKind::code,
+                        ActivityKind::name_en,
+                    )
                 } else {
-                    zh_of(ActivityKind::ALL, &a.kind, ActivityKind::code, ActivityKind::name_zh)
+                    zh_of(
+                        ActivityKind::ALL,
+                        &a.kind,
+                        ActivityKind::code,
+                        ActivityKind::name_zh,
+                    )
                 },
                 a,
             })
@@ -444,7 +494,13 @@ fn render_plan(state: &AppState, me: Current, p: Plan, error: String, notice: St
         tasks,
         activities,
         may_write,
-        task_kinds: kinds(TaskKind::ALL, TaskKind::code, TaskKind::name_zh, TaskKind::name_en, l),
+        task_kinds: kinds(
+            TaskKind::ALL,
+            TaskKind::code,
+            TaskKind::name_zh,
+            TaskKind::name_en,
+            l,
+        ),
         error: l.half(&error),
         notice,
         p,
@@ -475,7 +531,9 @@ fn plan_write(
         Ok(notice) => Ok(back(&format!("/plans/plan/{}", p.id), &notice)),
         Err(renkou_plans::Error::NotFound) => Err(WebError::NotFound),
         Err(renkou_plans::Error::Store(e)) => Err(e.into()),
-        Err(e) => Ok(Html(render_plan(state, me, p, e.to_string(), String::new())?).into_response()),
+        Err(e) => {
+            Ok(Html(render_plan(state, me, p, e.to_string(), String::new())?).into_response())
+        }
     }
 }
 
@@ -522,8 +580,14 @@ pub async fn add_note(
     CsrfForm { me, form }: CsrfForm<NoteForm>,
 ) -> Result<Response, WebError> {
     blocking(move || {
-        let outcome = plans::note(&state.store, &me.actor(), task.id, &form.note, !form.done.is_empty())
-            .map(|_| "已记录进展".to_string());
+        let outcome = plans::note(
+            &state.store,
+            &me.actor(),
+            task.id,
+            &form.note,
+            !form.done.is_empty(),
+        )
+        .map(|_| "已记录进展".to_string());
         plan_write(&state, me, plan, outcome)
     })
     .await

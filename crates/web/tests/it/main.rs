@@ -7,6 +7,7 @@ mod api;
 mod benefits;
 mod common;
 mod indicators;
+mod plans;
 mod reconcile;
 mod reports;
 mod roster;

@@ -29,6 +29,8 @@ struct Fixture {
     town_b_benefit_run: i64,
     /// A report archived for 乙乡.
     town_b_report: i64,
+    /// 乙乡's leading group, plan and a task of it.
+    town_b_plan: (i64, i64, i64),
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -136,8 +138,39 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
             )
         })
         .unwrap();
+    let town_b_plan = {
+        let op = Actor::operator("admin");
+        let g = renkou_plans::groups::create(store, &op, &code(TOWN_B), "乙乡领导小组").unwrap();
+        let p = renkou_plans::plans::create(
+            store,
+            &op,
+            &code(TOWN_B),
+            &renkou_plans::plans::NewPlan {
+                name: "乙乡百日攻坚".into(),
+                kind: "campaign".into(),
+                starts_on: d(2026, 9, 1),
+                ends_on: d(2026, 12, 9),
+                group_id: Some(g),
+            },
+        )
+        .unwrap();
+        let t = renkou_plans::plans::add_task(
+            store,
+            &op,
+            p,
+            &renkou_plans::plans::NewTask {
+                title: "核对三村台帐".into(),
+                kind: "data_check".into(),
+                owner: "admin".into(),
+                due_on: d(2026, 10, 31),
+            },
+        )
+        .unwrap();
+        (g, p, t)
+    };
     Fixture {
         quality,
+        town_b_plan,
         town_b_report,
         town_a_items,
         town_b_reconciliation,
@@ -156,7 +189,10 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::Upload
         | Param::QualityIssue
         | Param::BenefitRun
-        | Param::Report => &["id"],
+        | Param::Report
+        | Param::PlanGroup
+        | Param::Plan
+        | Param::PlanTask => &["id"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -193,6 +229,9 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         // account is another area's.
         Param::Account => "admin".into(),
         Param::Report => f.town_b_report.to_string(),
+        Param::PlanGroup => f.town_b_plan.0.to_string(),
+        Param::Plan => f.town_b_plan.1.to_string(),
+        Param::PlanTask => f.town_b_plan.2.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
