@@ -82,6 +82,9 @@ async fn id_of(parts: &mut Parts, state: &AppState) -> Result<i64, WebError> {
 
 /// The URL's `{id}`: a leading group of the caller's area.
 pub struct GroupOf<U: Caller> {
+    /// The caller, checked like every extractor's (the member form reads its
+    /// own from the CSRF-checked form).
+    #[allow(dead_code)]
     pub user: U,
     pub group: Group,
 }

@@ -5,6 +5,7 @@
 //! wired into the reports domain); the schedules' section of the page and the
 //! server's background task that makes the scheduled reports ([`spawn_scheduler`]).
 
+pub mod api;
 pub mod figures;
 pub mod pages;
 
@@ -15,7 +16,7 @@ use axum::routing::{get, post};
 
 pub fn routes() -> Vec<Route> {
     use Param::*;
-    vec![
+    let mut v = vec![
         Route::get(
             "/reports/{code}",
             Access::Session,
@@ -52,7 +53,9 @@ pub fn routes() -> Vec<Route> {
             &[Report],
             post(pages::status),
         ),
-    ]
+    ];
+    v.extend(api::routes());
+    v
 }
 
 /// Makes the scheduled reports due on `today` (the county's date) that have not
