@@ -237,7 +237,13 @@ async fn list_activities(
         _ => Date::from_ymd_opt(2999, 12, 31).unwrap_or_default(),
     };
     let list = blocking(move || {
-        Ok(activities::list(&state.store, &user.actor(), &area, from, to)?)
+        Ok(activities::list(
+            &state.store,
+            &user.actor(),
+            &area,
+            from,
+            to,
+        )?)
     })
     .await?;
     Ok(Json(Activities {
