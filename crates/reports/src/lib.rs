@@ -26,6 +26,7 @@ pub mod build;
 pub mod error;
 pub mod figures;
 pub mod output;
+pub mod preview;
 pub mod schedules;
 pub mod tables;
 pub mod templates;

@@ -6,6 +6,7 @@
 //! server's background task that makes the scheduled reports ([`spawn_scheduler`]).
 
 pub mod api;
+pub mod editor;
 pub mod figures;
 pub mod pages;
 
@@ -34,6 +35,18 @@ pub fn routes() -> Vec<Route> {
             Access::Session,
             &[Report],
             get(pages::download),
+        ),
+        Route::get(
+            "/reports/{code}/template",
+            Access::Session,
+            &[Region],
+            get(editor::page),
+        ),
+        Route::post(
+            "/reports/{code}/template",
+            Access::Session,
+            &[Region],
+            post(editor::post),
         ),
         Route::post(
             "/reports/{code}/schedules",

@@ -155,8 +155,9 @@ fn render(
     Ok(page.render()?)
 }
 
-/// Percent-encodes a query value or a file name (RFC 3986 unreserved kept).
-fn url_encode(s: &str) -> String {
+/// Percent-encodes a query value or a file name (RFC 3986 unreserved kept);
+/// public for the tests that post forms.
+pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
