@@ -85,7 +85,12 @@ fn try_preview(
     )
 }
 
-fn render(state: &AppState, me: Current, code: &RegionCode, input: Input) -> Result<String, WebError> {
+fn render(
+    state: &AppState,
+    me: Current,
+    code: &RegionCode,
+    input: Input,
+) -> Result<String, WebError> {
     let l = me.l;
     let store = &state.store;
     let current = templates::current(store, input.kind)?;
@@ -94,7 +99,9 @@ fn render(state: &AppState, me: Current, code: &RegionCode, input: Input) -> Res
     let (blocks, error_line, error) = match outcome {
         Ok(b) => (b, 0, String::new()),
         Err(renkou_reports::Error::Store(e)) => return Err(e.into()),
-        Err(e @ renkou_reports::Error::Template { line, .. }) => (Vec::new(), line, l.half(&e.to_string())),
+        Err(e @ renkou_reports::Error::Template { line, .. }) => {
+            (Vec::new(), line, l.half(&e.to_string()))
+        }
         Err(e) => (Vec::new(), 0, l.half(&e.to_string())),
     };
     let error_text = if error_line > 0 {

@@ -8,6 +8,7 @@ mod benefits;
 mod common;
 mod indicators;
 mod plans;
+mod quality_report;
 mod reconcile;
 mod reports;
 mod roster;

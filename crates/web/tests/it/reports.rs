@@ -105,7 +105,10 @@ fn the_template_editor_previews_saves_and_names_the_line_of_an_error() {
         let (s, page) = tongji.get("/reports/349901/template?kind=summary&period=2024");
         assert_eq!(s, StatusCode::OK, "{l}");
         assert!(page.contains("<textarea"), "{l}");
-        assert!(page.contains("2024年演示县人口和家庭工作总结"), "{l}: the preview");
+        assert!(
+            page.contains("2024年演示县人口和家庭工作总结"),
+            "{l}: the preview"
+        );
         assert!(page.contains("当前使用系统默认模板"), "{l}");
 
         let post = |body: &str, action: &str| {
@@ -137,7 +140,10 @@ fn the_template_editor_previews_saves_and_names_the_line_of_an_error() {
         assert!(page.contains("第 3 行有错误"), "{l}: {page}");
         assert!(page.contains("未知的表格"), "{l}");
         // A loop too big stops, it does not hold the server.
-        let (s, page, _) = post("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", "preview");
+        let (s, page, _) = post(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            "preview",
+        );
         assert_eq!(s, StatusCode::OK, "{l}");
         assert!(page.contains("id=\"template-error\""), "{l}");
 
