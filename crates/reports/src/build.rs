@@ -642,7 +642,7 @@ pub fn build(
             continue;
         }
         let bad = |what: &str| Error::Template {
-            kind: template.kind.code().to_string(),
+            kind: template.kind.name_zh().to_string(),
             line: i + 1,
             message: format!("{what}: {line}"),
         };

@@ -14,9 +14,17 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum PreviewBlock {
-    Title { text: String },
-    Heading { level: u8, text: String },
-    Paragraph { text: String, align: &'static str },
+    Title {
+        text: String,
+    },
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph {
+        text: String,
+        align: &'static str,
+    },
     /// At most [`ROWS`] rows; `more` says how many were left out.
     Table {
         caption: String,
@@ -24,7 +32,9 @@ pub enum PreviewBlock {
         rows: Vec<Vec<String>>,
         more: usize,
     },
-    Chart { caption: String },
+    Chart {
+        caption: String,
+    },
     PageBreak,
 }
 

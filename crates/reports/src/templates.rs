@@ -161,13 +161,16 @@ fn kind_zh(k: minijinja::ErrorKind) -> &'static str {
     }
 }
 
+/// The message is "中文 / English": the engine's own words (English) only in
+/// the English half.
 fn template_error(kind: Kind, e: minijinja::Error) -> Error {
+    let line = e.line().unwrap_or(0);
     Error::Template {
-        kind: kind.code().to_string(),
-        line: e.line().unwrap_or(0),
+        kind: kind.name_zh().to_string(),
+        line,
         message: match e.detail() {
-            Some(d) => format!("{}（{d}）", kind_zh(e.kind())),
-            None => kind_zh(e.kind()).to_string(),
+            Some(d) => format!("{} / line {line}: {}: {d}", kind_zh(e.kind()), e.kind()),
+            None => format!("{} / line {line}: {}", kind_zh(e.kind()), e.kind()),
         },
     }
 }

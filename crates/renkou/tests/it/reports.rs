@@ -288,34 +288,69 @@ fn scheduled_reports_from_the_command_line() {
         ok(
             url,
             &[
-                "user", "add", "tongji2", "--role", "county_statistician", "--region", "349901",
-                "--password", "Pass-word-2026",
+                "user",
+                "add",
+                "tongji2",
+                "--role",
+                "county_statistician",
+                "--region",
+                "349901",
+                "--password",
+                "Pass-word-2026",
             ],
         );
         let e = fails(
             url,
             &[
-                "report", "schedule", "add", "gaps", "--region", "349901", "--every", "weekly",
-                "--to", "user:tongji2",
+                "report",
+                "schedule",
+                "add",
+                "gaps",
+                "--region",
+                "349901",
+                "--every",
+                "weekly",
+                "--to",
+                "user:tongji2",
             ],
         );
         assert!(e.contains("期间种类“weekly”无法识别"), "{l}: {e}");
         let out = ok(
             url,
             &[
-                "report", "schedule", "add", "gaps", "--region", "349901", "--every", "quarterly",
-                "--day", "10", "--format", "xlsx", "--to", "user:tongji2", "--starts", "2026-01-01",
+                "report",
+                "schedule",
+                "add",
+                "gaps",
+                "--region",
+                "349901",
+                "--every",
+                "quarterly",
+                "--day",
+                "10",
+                "--format",
+                "xlsx",
+                "--to",
+                "user:tongji2",
+                "--starts",
+                "2026-01-01",
             ],
         );
         assert!(out.contains("已设置定时报告 #1"), "{l}: {out}");
         let list = ok(url, &["report", "schedule", "list"]);
-        assert!(list.contains("gaps\t349901000000\tquarterly\t10\txlsx\t2026-01-01\tuser:tongji2"), "{l}: {list}");
+        assert!(
+            list.contains("gaps\t349901000000\tquarterly\t10\txlsx\t2026-01-01\tuser:tongji2"),
+            "{l}: {list}"
+        );
 
         let out = ok(url, &["report", "run-due", "--today", "2026-01-09"]);
         assert!(out.contains("没有到期的定时报告"), "{l}: {out}");
         // 10 January: 2025Q4; on 10 July, after a gap, 2026Q1 and 2026Q2.
         let out = ok(url, &["report", "run-due", "--today", "2026-01-10"]);
-        assert!(out.contains("定时 #1 2025Q4：已生成报告 #1，通知 1 人"), "{l}: {out}");
+        assert!(
+            out.contains("定时 #1 2025Q4：已生成报告 #1，通知 1 人"),
+            "{l}: {out}"
+        );
         let out = ok(url, &["report", "run-due", "--today", "2026-07-10"]);
         assert!(out.contains("2026Q1：已生成报告 #2"), "{l}: {out}");
         assert!(out.contains("2026Q2：已生成报告 #3"), "{l}: {out}");
@@ -325,7 +360,10 @@ fn scheduled_reports_from_the_command_line() {
         assert_eq!(archive.matches("schedule-1").count(), 3, "{l}: {archive}");
 
         ok(url, &["report", "schedule", "remove", "1"]);
-        assert!(!ok(url, &["report", "schedule", "list"]).contains("gaps"), "{l}");
+        assert!(
+            !ok(url, &["report", "schedule", "list"]).contains("gaps"),
+            "{l}"
+        );
         assert!(ok(url, &["report", "run-due", "--today", "2027-01-10"]).contains("没有到期"));
     }
 }
