@@ -39,7 +39,7 @@ fn a_schedule_makes_each_period_once_catches_up_and_leaves_notices() {
         let zhen = account(&store, "zhen", Role::TownshipStaff, TOWN_A);
         let other = account(&store, "yixiang", Role::TownshipStaff, TOWN_B);
         let cun = account(&store, "cun", Role::VillageWorker, V1);
-        let fuzhen = account(&store, "fuzhen", Role::TownshipStaff, V2);
+        account(&store, "fuzhen", Role::TownshipStaff, V2);
         let source = EngineSource {
             store: &store,
             targets: Vec::new(),

@@ -114,7 +114,7 @@ async fn create(
     };
     let plan = blocking(move || {
         let id = plans::create(&state.store, &user.actor(), &region, &p)?;
-        Ok(plans::plan(&state.store, &user.actor(), id)?.ok_or(WebError::NotFound)?)
+        plans::plan(&state.store, &user.actor(), id)?.ok_or(WebError::NotFound)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(OnePlan { plan })))
@@ -181,7 +181,7 @@ async fn add_task(
     };
     let task = blocking(move || {
         let id = plans::add_task(&state.store, &user.actor(), plan.id, &t)?;
-        Ok(state.store.task(id)?.ok_or(WebError::NotFound)?)
+        state.store.task(id)?.ok_or(WebError::NotFound)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(OneTask { task })))
@@ -202,7 +202,7 @@ async fn add_note(
 ) -> Result<(StatusCode, Json<OneTask>), ApiError> {
     let task = blocking(move || {
         plans::note(&state.store, &user.actor(), task.id, &b.note, b.done)?;
-        Ok(state.store.task(task.id)?.ok_or(WebError::NotFound)?)
+        state.store.task(task.id)?.ok_or(WebError::NotFound)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(OneTask { task })))

@@ -128,7 +128,7 @@ async fn generate(
             &request,
             state.pdf.as_deref(),
         )?;
-        Ok(archive::archived(&state.store, &user.actor(), g.id)?.ok_or(WebError::NotFound)?)
+        archive::archived(&state.store, &user.actor(), g.id)?.ok_or(WebError::NotFound)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(One { report })))

@@ -32,8 +32,16 @@ fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
-/// (number, name, birth, id sequence, village) of the mothers.
-const MOTHERS: [(&str, &str, (i32, u32, u32), u16, &str); 7] = [
+/// A mother: number, name, birth (y, m, d), ID sequence, village.
+type Mother = (
+    &'static str,
+    &'static str,
+    (i32, u32, u32),
+    u16,
+    &'static str,
+);
+
+const MOTHERS: [Mother; 7] = [
     ("M1", "王芳", (1990, 1, 11), 2, V1),
     ("M2", "李娜", (1992, 2, 12), 4, V1),
     ("M3", "张敏", (1988, 3, 13), 6, V2),
