@@ -43,8 +43,9 @@ fn bad(m: impl Into<String>) -> ApiError {
 }
 
 fn area_of(user: &ApiUser, region: Option<&str>) -> Result<RegionCode, ApiError> {
+    // Absent: the caller's area; given, it must be a code (an empty one is a 400).
     let area = match region.map(str::trim) {
-        None | Some("") => user.scope.region.clone(),
+        None => user.scope.region.clone(),
         Some(r) => RegionCode::parse_prefix(r).map_err(|e| bad(e.to_string()))?,
     };
     if !user.scope.can_read(&area) {
@@ -229,12 +230,12 @@ async fn list_activities(
 ) -> Result<Json<Activities>, ApiError> {
     let area = area_of(&user, q.region.as_deref())?;
     let from = match q.from.as_deref() {
-        Some(s) if !s.trim().is_empty() => date("from", s)?,
-        _ => Date::from_ymd_opt(1900, 1, 1).unwrap_or_default(),
+        Some(s) => date("from", s)?,
+        None => Date::from_ymd_opt(1900, 1, 1).unwrap_or_default(),
     };
     let to = match q.to.as_deref() {
-        Some(s) if !s.trim().is_empty() => date("to", s)?,
-        _ => Date::from_ymd_opt(2999, 12, 31).unwrap_or_default(),
+        Some(s) => date("to", s)?,
+        None => Date::from_ymd_opt(2999, 12, 31).unwrap_or_default(),
     };
     let list = blocking(move || {
         Ok(activities::list(

@@ -70,8 +70,9 @@ async fn list(
     user: ApiUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Reports>, ApiError> {
+    // Absent: the caller's area; given, it must be a code (an empty one is a 400).
     let area = match q.region.as_deref().map(str::trim) {
-        None | Some("") => user.scope.region.clone(),
+        None => user.scope.region.clone(),
         Some(r) => RegionCode::parse_prefix(r).map_err(|e| bad(e.to_string()))?,
     };
     if !user.scope.can_read(&area) {
