@@ -367,3 +367,72 @@ fn scheduled_reports_from_the_command_line() {
         assert!(ok(url, &["report", "run-due", "--today", "2027-01-10"]).contains("没有到期"));
     }
 }
+
+/// The running server makes what is due: `renkou serve` with a schedule started
+/// three monthly periods ago (its first round runs at start) archives each of
+/// them once. Waits by polling the archive, bounded, without timing anything.
+#[test]
+fn the_server_makes_the_scheduled_reports_that_are_due() {
+    use chrono::Datelike;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").display().to_string();
+    ok(&db, &["init"]);
+    ok(&db, &["demo", "--persons", "300", "--seed", "2"]);
+    // Monthly on the 1st, counted from the 1st of the month two months ago: the
+    // three months before this one are due (the first on that very day).
+    let today = chrono::Local::now().date_naive();
+    let first = |d: chrono::NaiveDate| d.with_day(1).unwrap();
+    let back = |d: chrono::NaiveDate| first(first(d) - chrono::Duration::days(1));
+    let starts = back(back(first(today)));
+    ok(
+        &db,
+        &[
+            "report",
+            "schedule",
+            "add",
+            "statistical",
+            "--region",
+            "349901",
+            "--every",
+            "monthly",
+            "--day",
+            "1",
+            "--to",
+            "user:tongji",
+            "--starts",
+            &starts.to_string(),
+        ],
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_renkou"))
+        .args([
+            "--database",
+            &db,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RENKOU_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut made = 0;
+    for _ in 0..300 {
+        let archive = ok(&db, &["report", "archive"]);
+        made = archive.matches("schedule-1").count();
+        if made >= 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(made, 3, "the server made the three months due");
+    // And nothing more when run again for today.
+    assert!(ok(&db, &["report", "run-due"]).contains("没有到期"));
+}
