@@ -15,6 +15,12 @@ pub fn record_fact(store: &Store, actor: &Actor, fact: &NewFact) -> Result<i64, 
             "证明文件不能为空（名称和编号） / the document (title and number) is required".into(),
         ));
     }
+    // As the API describes it (the fuzzer found 222 characters accepted).
+    if fact.document.chars().count() > 200 {
+        return Err(Error::Invalid(
+            "证明文件最多 200 字 / the document: at most 200 characters".into(),
+        ));
+    }
     store.write(actor, |tx| {
         let person = tx
             .person(&fact.person_no)?

@@ -221,7 +221,15 @@ pub fn advance(store: &Store, actor: &Actor, id: i64, to: &str) -> Result<Archiv
             )))
         }
     };
-    let changed = store.write(actor, |tx| tables::set_status(tx, id, from, to))?;
+    // The county (or the sender) is told in the same transaction.
+    let told = crate::schedules::told_of_status(store, &r, to)?;
+    let changed = store.write(actor, |tx| {
+        let changed = tables::set_status(tx, id, from, to)?;
+        if changed {
+            crate::schedules::notify(tx, id, to, &told)?;
+        }
+        Ok::<_, renkou_store::StoreError>(changed)
+    })?;
     if !changed {
         return Err(Error::Invalid(format!(
             "报告 {id} 当前为“{}”，不能改为“{}” / report {id} is {}, it cannot become {to}",

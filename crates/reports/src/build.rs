@@ -220,7 +220,9 @@ pub fn context(request: &Request, figures: &Figures, areas: &Areas) -> Result<Va
         .collect();
     let p = request.period;
     let end = p.last_day();
+    let activities = activities_json(&figures.activities);
     Ok(json!({
+        "activities": activities,
         "area": area_json(root),
         "children": children.iter().map(|c| area_json(c)).collect::<Vec<_>>(),
         "sections": sections,
@@ -238,6 +240,55 @@ pub fn context(request: &Request, figures: &Figures, areas: &Areas) -> Result<Va
         "kind_name": request.kind.name_zh(),
         "version": figures.register_version,
     }))
+}
+
+/// The period's activities for the template: totals and one entry per activity.
+fn activities_json(list: &[crate::figures::ActivityFigure]) -> Value {
+    let (mut trainings, mut training_attendance, mut publicity, mut materials) = (0, 0, 0, 0);
+    let (mut meetings, mut meeting_attendance) = (0, 0);
+    for a in list {
+        match a.kind.as_str() {
+            "training" => {
+                trainings += 1;
+                training_attendance += a.attendance;
+            }
+            "publicity" => {
+                publicity += 1;
+                materials += a.materials;
+            }
+            "meeting" => {
+                meetings += 1;
+                meeting_attendance += a.attendance;
+            }
+            _ => {}
+        }
+    }
+    let kind_zh = |k: &str| match k {
+        "training" => "培训",
+        "publicity" => "宣传品发放",
+        "meeting" => "会议",
+        _ => "活动",
+    };
+    json!({
+        "any": !list.is_empty(),
+        "count": list.len(),
+        "trainings": trainings,
+        "training_attendance": training_attendance,
+        "publicity": publicity,
+        "materials": materials,
+        "meetings": meetings,
+        "meeting_attendance": meeting_attendance,
+        "list": list.iter().map(|a| json!({
+            "date": format!("{}月{}日", a.held_on.month(), a.held_on.day()),
+            "date_full": format!("{}年{}月{}日", a.held_on.year(), a.held_on.month(), a.held_on.day()),
+            "kind": a.kind,
+            "kind_zh": kind_zh(&a.kind),
+            "title": a.title,
+            "attendance": a.attendance,
+            "materials": a.materials,
+            "region_code": a.region_code,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn no_figures() -> Error {
@@ -591,7 +642,7 @@ pub fn build(
             continue;
         }
         let bad = |what: &str| Error::Template {
-            kind: template.kind.code().to_string(),
+            kind: template.kind.name_zh().to_string(),
             line: i + 1,
             message: format!("{what}: {line}"),
         };

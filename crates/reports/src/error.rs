@@ -16,7 +16,7 @@ pub enum Error {
     #[error("统计数据 / figures: {0}")]
     Figures(String),
     /// A template that does not parse or run: line given when the engine knows it.
-    #[error("报告模板“{kind}”第 {line} 行 / report template \"{kind}\", line {line}: {message}")]
+    #[error("报告模板“{kind}”第 {line} 行：{message}")]
     Template {
         kind: String,
         line: usize,

@@ -165,6 +165,21 @@ pub struct QualitySection {
     pub rows: Vec<QualityRow>,
 }
 
+/// One activity held in the area and period (from the work-plans domain): a
+/// training, publicity materials handed out, a meeting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ActivityFigure {
+    pub region_code: String,
+    /// training | publicity | meeting
+    pub kind: String,
+    pub held_on: renkou_domain::Date,
+    pub title: String,
+    /// People who took part (trainings, meetings).
+    pub attendance: u64,
+    /// Pieces handed out (publicity).
+    pub materials: u64,
+}
+
 /// Everything a report is computed from. Filled by a [`FigureSource`].
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
@@ -179,6 +194,8 @@ pub struct Figures {
     pub targets: Vec<Target>,
     /// The reconciliations of the area and period (empty when not asked for).
     pub quality: Vec<QualitySection>,
+    /// The activities held in the area and period (empty when not asked for).
+    pub activities: Vec<ActivityFigure>,
 }
 
 /// What a kind of report needs beyond the catalogue.
@@ -187,6 +204,7 @@ pub struct Needs {
     pub moves: bool,
     pub targets: bool,
     pub quality: bool,
+    pub activities: bool,
 }
 
 impl Kind {
@@ -204,6 +222,7 @@ impl Kind {
                 moves: true,
                 targets: true,
                 quality: true,
+                activities: true,
             },
             Kind::Quality => Needs {
                 quality: true,

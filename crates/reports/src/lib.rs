@@ -13,13 +13,21 @@
 //! the register is event-sourced, so the same version always gives the same
 //! figures, whatever corrections came after.
 //!
-//! Tables: `report_templates`, `report_archive` ([`tables`], [`MIGRATIONS`]).
+//! Schedules ([`schedules`]): a report made by the server on a day of each month,
+//! quarter or year, once per period, with notices on the home pages of the people
+//! it is for (and of the county when a report is sent up).
+//!
+//! Tables: `report_templates`, `report_archive`, `report_schedules`,
+//! `report_schedule_recipients`, `report_schedule_runs`, `report_notices`
+//! ([`tables`], [`MIGRATIONS`]).
 
 pub mod archive;
 pub mod build;
 pub mod error;
 pub mod figures;
 pub mod output;
+pub mod preview;
+pub mod schedules;
 pub mod tables;
 pub mod templates;
 
@@ -31,9 +39,16 @@ use renkou_store::{Migration, Migrations};
 /// This domain's tables, for `Store::migrate`.
 pub const MIGRATIONS: Migrations = Migrations {
     domain: "reports",
-    list: &[Migration {
-        name: "0009_reports",
-        sqlite: include_str!("../migrations/sqlite/0009_reports.sql"),
-        postgres: include_str!("../migrations/postgres/0009_reports.sql"),
-    }],
+    list: &[
+        Migration {
+            name: "0009_reports",
+            sqlite: include_str!("../migrations/sqlite/0009_reports.sql"),
+            postgres: include_str!("../migrations/postgres/0009_reports.sql"),
+        },
+        Migration {
+            name: "0015_report_schedules",
+            sqlite: include_str!("../migrations/sqlite/0015_report_schedules.sql"),
+            postgres: include_str!("../migrations/postgres/0015_report_schedules.sql"),
+        },
+    ],
 };

@@ -9,7 +9,9 @@ use renkou_store::{AuditAction, AuditNote, RecordKind, Result, Store, StoreError
 pub const REPORT: RecordKind = RecordKind::new("report", "报告", "report");
 pub const REPORT_TEMPLATE: RecordKind =
     RecordKind::new("report_template", "报告模板", "report template");
-pub const RECORD_KINDS: &[RecordKind] = &[REPORT, REPORT_TEMPLATE];
+pub const REPORT_SCHEDULE: RecordKind =
+    RecordKind::new("report_schedule", "定时报告", "report schedule");
+pub const RECORD_KINDS: &[RecordKind] = &[REPORT, REPORT_TEMPLATE, REPORT_SCHEDULE];
 
 /// The verb of a report made ("generated" is not among the kernel's).
 pub const GENERATE: AuditAction = AuditAction::new("generate", "生成", "generate");

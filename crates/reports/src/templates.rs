@@ -32,6 +32,10 @@
 //! - `quality`: sections with `title`, `total` (the area's row: `accuracy`,
 //!   `register_births`, `source_births`, `matched`, `missed`, `duplicated`,
 //!   `misreported`, `open`), `rows`;
+//! - `activities` (work plans' activities of the period): `any` (bool), `count`,
+//!   `trainings`, `training_attendance`, `publicity`, `materials`, `meetings`,
+//!   `meeting_attendance`, and `list` (`date` 3月5日, `date_full`, `kind`
+//!   training|publicity|meeting, `kind_zh`, `title`, `attendance`, `materials`);
 //! - `version`: the register version (event number) the figures are from.
 //!
 //! Blocks `{% … %}` eat the line break after them (trim_blocks): end a text line
@@ -121,27 +125,63 @@ pub fn save(store: &Store, actor: &Actor, kind: Kind, body: &str) -> Result<i64,
     Ok(store.write(actor, |tx| tables::save_template(tx, kind.code(), body))?)
 }
 
+/// The most a template may be: 100 KB of text.
+pub const MAX_BODY: usize = 100_000;
+
+/// How much work one run of a template may do (minijinja's fuel): enough for a
+/// county's summary many times over, so a loop typed by mistake in the editor
+/// stops with an error instead of holding the server.
+const FUEL: u64 = 20_000_000;
+
 fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
+    env.set_fuel(Some(FUEL));
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env
 }
 
+/// What went wrong, in Chinese, by the engine's kind of error.
+fn kind_zh(k: minijinja::ErrorKind) -> &'static str {
+    use minijinja::ErrorKind as K;
+    match k {
+        K::SyntaxError => "语法错误（检查 {{ }}、{% %} 是否成对，for/if 是否有 endfor/endif）",
+        K::UndefinedError => "使用了不存在的变量",
+        K::UnknownFilter => "不认识的过滤器",
+        K::UnknownTest => "不认识的测试",
+        K::UnknownFunction => "不认识的函数",
+        K::UnknownMethod => "不认识的方法",
+        K::TooManyArguments => "参数过多",
+        K::MissingArgument => "缺少参数",
+        K::InvalidOperation => "无法进行的运算",
+        K::BadEscape => "转义字符有误",
+        K::OutOfFuel => "模板运算量过大（是否有过大的循环？）",
+        _ => "模板无法运行",
+    }
+}
+
+/// The message is "中文 / English": the engine's own words (English) only in
+/// the English half.
 fn template_error(kind: Kind, e: minijinja::Error) -> Error {
+    let line = e.line().unwrap_or(0);
     Error::Template {
-        kind: kind.code().to_string(),
-        line: e.line().unwrap_or(0),
+        kind: kind.name_zh().to_string(),
+        line,
         message: match e.detail() {
-            Some(d) => format!("{}: {d}", e.kind()),
-            None => e.kind().to_string(),
+            Some(d) => format!("{} / line {line}: {}: {d}", kind_zh(e.kind()), e.kind()),
+            None => format!("{} / line {line}: {}", kind_zh(e.kind()), e.kind()),
         },
     }
 }
 
 /// Whether `body` is a template the engine can run.
 pub fn check(kind: Kind, body: &str) -> Result<(), Error> {
+    if body.len() > MAX_BODY {
+        return Err(Error::Invalid(format!(
+            "模板最多 {MAX_BODY} 字节 / a template is at most {MAX_BODY} bytes"
+        )));
+    }
     let env = environment();
     env.template_from_str(body)
         .map(|_| ())

@@ -24,6 +24,8 @@ const PARTS: &[&str] = &[
     include_str!("indicators/openapi.json"),
     include_str!("reconciliation/openapi.json"),
     include_str!("benefits/openapi.json"),
+    include_str!("reports/openapi.json"),
+    include_str!("plans/openapi.json"),
 ];
 
 /// The OpenAPI 3 description of the whole API, assembled once from the domains'
@@ -90,6 +92,18 @@ impl From<renkou_indicators::Error> for ApiError {
 
 impl From<renkou_reconciliation::Error> for ApiError {
     fn from(e: renkou_reconciliation::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<renkou_reports::Error> for ApiError {
+    fn from(e: renkou_reports::Error) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<renkou_plans::Error> for ApiError {
+    fn from(e: renkou_plans::Error) -> Self {
         ApiError(e.into())
     }
 }

@@ -82,6 +82,16 @@ impl From<renkou_reports::Error> for WebError {
     }
 }
 
+impl From<renkou_plans::Error> for WebError {
+    fn from(e: renkou_plans::Error) -> Self {
+        match e {
+            renkou_plans::Error::Store(s) => s.into(),
+            renkou_plans::Error::NotFound => WebError::NotFound,
+            e => WebError::BadRequest(e.to_string()),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         WebError::Internal(e.to_string())

@@ -20,6 +20,7 @@ mod error;
 pub mod extract;
 mod i18n;
 mod indicators;
+mod plans;
 mod reconciliation;
 pub(crate) mod register;
 mod registrations;
@@ -41,6 +42,7 @@ pub fn migrations() -> Vec<&'static Migrations> {
         &renkou_benefits::MIGRATIONS,
         &renkou_reports::MIGRATIONS,
         &renkou_registrations::MIGRATIONS,
+        &renkou_plans::MIGRATIONS,
     ]
 }
 
@@ -51,6 +53,7 @@ pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
         let mut v = renkou_benefits::tables::ACTIONS.to_vec();
         v.extend_from_slice(renkou_reports::tables::ACTIONS);
         v.extend_from_slice(renkou_registrations::tables::ACTIONS);
+        v.extend_from_slice(renkou_plans::tables::ACTIONS);
         v
     })
 }
@@ -65,6 +68,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     v.extend_from_slice(renkou_registrations::tables::RECORD_KINDS);
     v.push(renkou_benefits::layers::LAYER);
     v.push(renkou_benefits::scans::SCAN);
+    v.extend_from_slice(renkou_plans::tables::RECORD_KINDS);
     v
 }
 

@@ -62,6 +62,12 @@ pub enum Param {
     /// `{code}`: a certificate's signed verification code, on the public page:
     /// not a record of an area (a forged one shows nothing).
     VerificationCode,
+    /// `{id}`: a leading group (work plans), checked against its region.
+    PlanGroup,
+    /// `{id}`: a work plan, checked against its region (or a task owner's).
+    Plan,
+    /// `{id}`: a plan's task, checked against its plan's region (or its owner).
+    PlanTask,
 }
 
 impl Param {
@@ -137,6 +143,7 @@ pub fn all() -> Vec<Route> {
     v.extend(crate::benefits::routes());
     v.extend(crate::reports::routes());
     v.extend(crate::registrations::routes());
+    v.extend(crate::plans::routes());
     v.extend(crate::api::routes());
     v
 }

@@ -12,6 +12,10 @@
 //! renkou report template summary --show        # the template in use
 //! renkou report template summary --set mine.txt
 //! renkou report submit 7 / renkou report receive 7
+//! renkou report schedule add statistical --region 349901101 --every monthly --day 5 \
+//!     --to role:township_staff@349901101 --to user:wang
+//! renkou report schedule list / renkou report schedule remove 3
+//! renkou report run-due [--today 2026-02-05]    # what the server does every minute
 //! ```
 
 use anyhow::{anyhow, Context, Result};
@@ -83,6 +87,58 @@ pub enum ReportCommand {
     Submit { id: i64 },
     /// 接收（已报送 → 县已接收）/ receive (submitted → received)
     Receive { id: i64 },
+    /// 定时报告 / report schedules
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
+    /// 生成到期的定时报告（服务器每分钟做一次）/ make the scheduled reports that are due (what the server does every minute)
+    RunDue {
+        /// 按此日期计算（默认今天）/ the date to run as (default: today)
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum ScheduleCommand {
+    /// 设置定时报告 / add a schedule
+    Add {
+        /// statistical、gaps、summary 或 quality
+        kind: String,
+        #[arg(long)]
+        region: String,
+        /// monthly、quarterly 或 yearly
+        #[arg(long)]
+        every: String,
+        /// 期末后下个月的第几日（1–28）/ day of the month after the period ends (1–28)
+        #[arg(long, default_value_t = 5)]
+        day: u32,
+        #[arg(long, default_value = "docx")]
+        format: String,
+        /// 接收人：user:账号 或 role:角色@区划（可多次）/ recipient: user:NAME or role:ROLE@CODE (repeatable)
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// 从此日起计（默认今天）/ counted from this day (default: today)
+        #[arg(long)]
+        starts: Option<String>,
+    },
+    /// 列出定时报告 / list the schedules
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 删除定时报告（已生成的报告保留）/ remove a schedule (its reports stay)
+    Remove { id: i64 },
+}
+
+fn date_arg(name: &str, s: Option<&str>) -> Result<renkou_domain::Date> {
+    match s {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(s) => renkou_domain::Date::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            anyhow!("{name}：应为日期，如 2026-02-05 / {name}: a date such as 2026-02-05")
+        }),
+    }
 }
 
 pub fn request(kind: Kind, a: &GenerateArgs) -> Result<Request> {
@@ -216,6 +272,34 @@ pub fn run(db: &str, command: ReportCommand) -> Result<()> {
                 r.status
             );
         }
+        ReportCommand::Schedule { command } => schedule(&store, &me, command)?,
+        ReportCommand::RunDue { today } => {
+            let today = date_arg("--today", today.as_deref())?;
+            let pdf = crate::pdf::lazy();
+            let runs = renkou_reports::schedules::run_due(&store, &source, pdf.as_deref(), today)?;
+            let mut failed = 0;
+            for r in &runs {
+                match (&r.report_id, &r.error) {
+                    (Some(id), _) => println!(
+                        "定时 #{} {}：已生成报告 #{id}，通知 {} 人 / schedule #{} {}: report #{id}, {} notices",
+                        r.schedule_id, r.period, r.notices, r.schedule_id, r.period, r.notices
+                    ),
+                    (None, Some(e)) => {
+                        failed += 1;
+                        eprintln!("定时 #{} {}：{e}", r.schedule_id, r.period)
+                    }
+                    (None, None) => {}
+                }
+            }
+            if runs.is_empty() {
+                println!("没有到期的定时报告 / nothing due");
+            }
+            if failed > 0 {
+                return Err(anyhow!(
+                    "{failed} 份定时报告未能生成 / {failed} scheduled reports failed"
+                ));
+            }
+        }
         ReportCommand::Receive { id } => {
             let r = archive::advance(&store, &me, id, "received")?;
             println!(
@@ -225,6 +309,73 @@ pub fn run(db: &str, command: ReportCommand) -> Result<()> {
                 r.id,
                 r.status
             );
+        }
+    }
+    Ok(())
+}
+
+fn schedule(
+    store: &renkou_store::Store,
+    me: &renkou_store::Actor,
+    command: ScheduleCommand,
+) -> Result<()> {
+    use renkou_reports::schedules::{self, NewSchedule, PeriodKind, Recipient};
+    match command {
+        ScheduleCommand::Add {
+            kind,
+            region,
+            every,
+            day,
+            format,
+            to,
+            starts,
+        } => {
+            let s = NewSchedule {
+                kind: Kind::parse(&kind)?,
+                region: renkou_indicators::figures::parse_region(&region)
+                    .map_err(|e| anyhow!("--region: {e}"))?,
+                period_kind: PeriodKind::parse(&every)?,
+                format: Format::parse(&format)?,
+                day,
+                recipients: to
+                    .iter()
+                    .map(|r| Recipient::parse(r))
+                    .collect::<Result<_, _>>()?,
+                starts_on: date_arg("--starts", starts.as_deref())?,
+            };
+            let id = schedules::add(store, me, &s)?;
+            println!("已设置定时报告 #{id} / schedule #{id} added");
+        }
+        ScheduleCommand::List { json } => {
+            let list = schedules::list(store, me)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                println!("编号\t报告\t区划\t频次\t生成日\t格式\t起始\t接收人");
+                for s in &list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        s.id,
+                        s.kind.code(),
+                        s.region_code,
+                        s.period_kind.code(),
+                        s.day,
+                        s.format.code(),
+                        s.starts_on,
+                        s.recipients
+                            .iter()
+                            .map(Recipient::code)
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    );
+                }
+            }
+        }
+        ScheduleCommand::Remove { id } => {
+            if !schedules::remove(store, me, id)? {
+                return Err(anyhow!("定时报告 {id} 不存在 / no schedule {id}"));
+            }
+            println!("已删除定时报告 #{id} / schedule #{id} removed");
         }
     }
     Ok(())

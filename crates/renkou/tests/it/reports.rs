@@ -274,3 +274,165 @@ fn report_figures_equal_those_of_renkou_indicators() {
         assert!(e.contains("--format"), "{e}");
     }
 }
+
+/// `renkou report schedule …` and `renkou report run-due --today`, the real
+/// binary on both databases: made on its day, once, caught up after a gap, and
+/// gone from the list once removed.
+#[test]
+fn scheduled_reports_from_the_command_line() {
+    for db in databases() {
+        let url = &db.url;
+        let l = db.label;
+        ok(url, &["init"]);
+        ok(url, &["demo", "--persons", "500", "--seed", "3"]);
+        ok(
+            url,
+            &[
+                "user",
+                "add",
+                "tongji2",
+                "--role",
+                "county_statistician",
+                "--region",
+                "349901",
+                "--password",
+                "Pass-word-2026",
+            ],
+        );
+        let e = fails(
+            url,
+            &[
+                "report",
+                "schedule",
+                "add",
+                "gaps",
+                "--region",
+                "349901",
+                "--every",
+                "weekly",
+                "--to",
+                "user:tongji2",
+            ],
+        );
+        assert!(e.contains("期间种类“weekly”无法识别"), "{l}: {e}");
+        let out = ok(
+            url,
+            &[
+                "report",
+                "schedule",
+                "add",
+                "gaps",
+                "--region",
+                "349901",
+                "--every",
+                "quarterly",
+                "--day",
+                "10",
+                "--format",
+                "xlsx",
+                "--to",
+                "user:tongji2",
+                "--starts",
+                "2026-01-01",
+            ],
+        );
+        assert!(out.contains("已设置定时报告 #1"), "{l}: {out}");
+        let list = ok(url, &["report", "schedule", "list"]);
+        assert!(
+            list.contains("gaps\t349901000000\tquarterly\t10\txlsx\t2026-01-01\tuser:tongji2"),
+            "{l}: {list}"
+        );
+
+        let out = ok(url, &["report", "run-due", "--today", "2026-01-09"]);
+        assert!(out.contains("没有到期的定时报告"), "{l}: {out}");
+        // 10 January: 2025Q4; on 10 July, after a gap, 2026Q1 and 2026Q2.
+        let out = ok(url, &["report", "run-due", "--today", "2026-01-10"]);
+        assert!(
+            out.contains("定时 #1 2025Q4：已生成报告 #1，通知 1 人"),
+            "{l}: {out}"
+        );
+        let out = ok(url, &["report", "run-due", "--today", "2026-07-10"]);
+        assert!(out.contains("2026Q1：已生成报告 #2"), "{l}: {out}");
+        assert!(out.contains("2026Q2：已生成报告 #3"), "{l}: {out}");
+        let out = ok(url, &["report", "run-due", "--today", "2026-07-10"]);
+        assert!(out.contains("没有到期的定时报告"), "{l}: made once");
+        let archive = ok(url, &["report", "archive"]);
+        assert_eq!(archive.matches("schedule-1").count(), 3, "{l}: {archive}");
+
+        ok(url, &["report", "schedule", "remove", "1"]);
+        assert!(
+            !ok(url, &["report", "schedule", "list"]).contains("gaps"),
+            "{l}"
+        );
+        assert!(ok(url, &["report", "run-due", "--today", "2027-01-10"]).contains("没有到期"));
+    }
+}
+
+/// The running server makes what is due: `renkou serve` with a schedule started
+/// three monthly periods ago (its first round runs at start) archives each of
+/// them once. Waits by polling the archive, bounded, without timing anything.
+#[test]
+fn the_server_makes_the_scheduled_reports_that_are_due() {
+    use chrono::Datelike;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").display().to_string();
+    ok(&db, &["init"]);
+    ok(&db, &["demo", "--persons", "300", "--seed", "2"]);
+    // Monthly on the 1st, counted from the 1st of the month two months ago: the
+    // three months before this one are due (the first on that very day).
+    let today = chrono::Local::now().date_naive();
+    let first = |d: chrono::NaiveDate| d.with_day(1).unwrap();
+    let back = |d: chrono::NaiveDate| first(first(d) - chrono::Duration::days(1));
+    let starts = back(back(first(today)));
+    ok(
+        &db,
+        &[
+            "report",
+            "schedule",
+            "add",
+            "statistical",
+            "--region",
+            "349901",
+            "--every",
+            "monthly",
+            "--day",
+            "1",
+            "--to",
+            "user:tongji",
+            "--starts",
+            &starts.to_string(),
+        ],
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_renkou"))
+        .args([
+            "--database",
+            &db,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RENKOU_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut made = 0;
+    for _ in 0..300 {
+        let archive = ok(&db, &["report", "archive"]);
+        made = archive.matches("schedule-1").count();
+        if made >= 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(made, 3, "the server made the three months due");
+    // And nothing more when run again for today.
+    assert!(ok(&db, &["report", "run-due"]).contains("没有到期"));
+}

@@ -36,6 +36,7 @@ fn a_report_regenerated_as_of_its_version_ignores_a_later_correction() {
         let source = EngineSource {
             store: &store,
             targets: Vec::new(),
+            activities: Vec::new(),
         };
         let op = Actor::operator("tester");
         let first = archive::generate(
@@ -199,6 +200,7 @@ fn the_archive_is_scoped_and_a_report_goes_up() {
         let source = EngineSource {
             store: &store,
             targets: Vec::new(),
+            activities: Vec::new(),
         };
         let town = Actor::account(
             "town",

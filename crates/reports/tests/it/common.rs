@@ -12,6 +12,7 @@ use std::io::Read;
 pub struct EngineSource<'a> {
     pub store: &'a Store,
     pub targets: Vec<renkou_stats::Target>,
+    pub activities: Vec<renkou_reports::figures::ActivityFigure>,
 }
 
 fn err(e: impl std::fmt::Display) -> Error {
@@ -90,6 +91,7 @@ impl FigureSource for EngineSource<'_> {
                 Vec::new()
             },
             quality: Vec::new(),
+            activities: self.activities.clone(),
         })
     }
 }

@@ -51,6 +51,7 @@ fn the_summary_writes_the_figures_in_sentences_and_tables() {
     let source = EngineSource {
         store: &store,
         targets: targets(),
+        activities: Vec::new(),
     };
     let op = Actor::operator("tester");
     let g = archive::generate(
@@ -102,6 +103,7 @@ fn the_xlsx_has_chinese_headers_and_numbers_as_numbers() {
         let source = EngineSource {
             store: &store,
             targets: targets(),
+            activities: Vec::new(),
         };
         let op = Actor::operator("tester");
         let req = request(Kind::Statistical, TOWN_A, Format::Xlsx);
@@ -168,6 +170,7 @@ fn an_edited_template_is_used_and_a_broken_one_refused() {
     let source = EngineSource {
         store: &store,
         targets: Vec::new(),
+        activities: Vec::new(),
     };
     let op = Actor::operator("tester");
     let e = templates::save(&store, &op, Kind::Gaps, "# 标题\n{% if %}\n").unwrap_err();
@@ -228,6 +231,7 @@ fn libreoffice_converts_the_summary_and_its_pages_read_right() {
     let source = EngineSource {
         store: &store,
         targets: targets(),
+        activities: Vec::new(),
     };
     let op = Actor::operator("tester");
     let g = archive::generate(

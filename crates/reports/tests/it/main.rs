@@ -3,3 +3,4 @@
 mod archive;
 mod common;
 mod documents;
+mod schedules;

@@ -51,6 +51,10 @@ struct HomePage {
     summary: AreaSummary,
     recent: Vec<RecentEvent>,
     uploads: Vec<super::imports::UploadStatus>,
+    /// Reports made for this account or changed state (reports domain).
+    notices: Vec<crate::reports::HomeNotice>,
+    /// This account's tasks past their deadline (plans domain).
+    overdue: Vec<crate::plans::OverdueTask>,
 }
 
 impl HomePage {
@@ -73,8 +77,12 @@ pub async fn home(
         let summary = state.store.area_summary(&me.scope.region, today())?;
         let recent = state.store.recent_events(&me.scope.region, 10)?;
         let uploads = state.uploads.attention(&me.account.username);
+        let notices = crate::reports::home_notices(&state, &me)?;
+        let overdue = crate::plans::overdue(&state, &me, today())?;
         Ok(HomePage {
             uploads,
+            notices,
+            overdue,
             l: me.l,
             year: today().year(),
             me,

@@ -1,6 +1,6 @@
 //! Where the reports' figures come from: the one place that wires the
 //! indicators and reconciliation domains into the reports domain (which knows
-//! neither). The CLI uses the same source, so `renkou report` and the pages give
+//! neither), and the work plans' activities the summary quotes. The CLI uses the same source, so `renkou report` and the pages give
 //! the same figures as `renkou indicators` for the same area and period.
 
 use renkou_domain::RegionCode;
@@ -9,7 +9,7 @@ use renkou_indicators::tables::IndicatorTables;
 use renkou_reconciliation::rules::ItemClass;
 use renkou_reconciliation::tables::ReconciliationTables;
 use renkou_reports::figures::{
-    FigureSource, Figures, MoveCount, Needs, QualityRow, QualitySection,
+    ActivityFigure, FigureSource, Figures, MoveCount, Needs, QualityRow, QualitySection,
 };
 use renkou_reports::Error;
 use renkou_stats::Period;
@@ -120,12 +120,29 @@ impl FigureSource for RegisterFigures<'_> {
                 });
             }
         }
+        let mut activities = Vec::new();
+        if needs.activities {
+            use renkou_plans::tables::PlanTables;
+            activities = store
+                .activities_in(region, period.first_day(), period.last_day())?
+                .into_iter()
+                .map(|a| ActivityFigure {
+                    region_code: a.region_code,
+                    kind: a.kind,
+                    held_on: a.held_on,
+                    title: a.title,
+                    attendance: a.attendance.max(0) as u64,
+                    materials: a.materials.max(0) as u64,
+                })
+                .collect();
+        }
         Ok(Figures {
             register_version: version,
             rows: catalogue,
             moves,
             targets,
             quality,
+            activities,
         })
     }
 }

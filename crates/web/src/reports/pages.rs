@@ -64,6 +64,10 @@ struct ReportsPage {
     error: String,
     notice: String,
     names: crate::benefits::pages::RegionNames,
+    /// The county's roles set schedules; others see none of it.
+    may_schedule: bool,
+    schedules: Vec<ScheduleLine>,
+    roles: Vec<(&'static str, &'static str)>,
 }
 
 impl ReportsPage {
@@ -73,6 +77,13 @@ impl ReportsPage {
     fn region_name(&self, code: &str) -> String {
         self.names.name(code)
     }
+}
+
+pub struct ScheduleLine {
+    pub s: renkou_reports::schedules::Schedule,
+    pub kind: &'static str,
+    pub every: &'static str,
+    pub recipients: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -112,8 +123,35 @@ fn render(
             r,
         })
         .collect();
+    let actor = me.actor();
+    let may_schedule = renkou_reports::templates::may_edit(&actor);
+    let schedules = if may_schedule {
+        renkou_reports::schedules::list(&state.store, &actor)?
+            .into_iter()
+            .filter(|s| s.region_code.starts_with(code.prefix()))
+            .map(|s| ScheduleLine {
+                kind: s.kind.name_zh(),
+                every: s.period_kind.name_zh(),
+                recipients: s
+                    .recipients
+                    .iter()
+                    .map(|r| r.name_zh())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                s,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = ReportsPage {
         names: crate::benefits::pages::RegionNames::load(state)?,
+        may_schedule,
+        schedules,
+        roles: renkou_domain::account::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.name_zh()))
+            .collect(),
         l: me.l,
         code: code.to_string(),
         name,
@@ -128,8 +166,9 @@ fn render(
     Ok(page.render()?)
 }
 
-/// Percent-encodes a query value or a file name (RFC 3986 unreserved kept).
-fn url_encode(s: &str) -> String {
+/// Percent-encodes a query value or a file name (RFC 3986 unreserved kept);
+/// public for the tests that post forms.
+pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -238,9 +277,16 @@ pub async fn download(
     let id = report.id;
     let actor = user.actor();
     let store = state.store.clone();
-    let (r, bytes) = blocking(move || Ok(archive::file(&store, &actor, id)?))
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let (r, bytes) = blocking(move || {
+        let file = archive::file(&store, &actor, id)?;
+        // Opening a report takes its notices off the account's home page.
+        if file.is_some() {
+            renkou_reports::schedules::opened(&store, &actor, id)?;
+        }
+        Ok(file)
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
     let mime = Format::parse(&r.format)
         .map(Format::mime)
         .unwrap_or("application/octet-stream");
@@ -281,6 +327,113 @@ pub async fn status(
         };
         Ok(
             Redirect::to(&format!("/reports/{back}?notice={}", url_encode(&notice)))
+                .into_response(),
+        )
+    })
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ScheduleForm {
+    kind: String,
+    period_kind: String,
+    format: String,
+    day: String,
+    /// A role whose accounts in `role_area` receive it (empty: none).
+    role: String,
+    role_area: String,
+    /// Account names, separated by spaces, commas or 、.
+    users: String,
+}
+
+fn schedule_of(
+    code: &RegionCode,
+    f: &ScheduleForm,
+) -> Result<renkou_reports::schedules::NewSchedule, renkou_reports::Error> {
+    use renkou_reports::schedules::{NewSchedule, PeriodKind, Recipient};
+    let day: u32 = f.day.trim().parse().map_err(|_| {
+        renkou_reports::Error::Invalid("生成日应为每月1至28日 / the day must be 1 to 28".into())
+    })?;
+    let mut recipients = Vec::new();
+    if !f.role.trim().is_empty() {
+        let area = if f.role_area.trim().is_empty() {
+            code.to_string()
+        } else {
+            f.role_area.trim().to_string()
+        };
+        recipients.push(Recipient::parse(&format!("role:{}@{area}", f.role.trim()))?);
+    }
+    for u in f
+        .users
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';'))
+        .filter(|u| !u.is_empty())
+    {
+        recipients.push(Recipient::parse(&format!("user:{u}"))?);
+    }
+    Ok(NewSchedule {
+        kind: Kind::parse(&f.kind)?,
+        region: code.clone(),
+        period_kind: PeriodKind::parse(&f.period_kind)?,
+        format: Format::parse(&f.format)?,
+        day,
+        recipients,
+        starts_on: chrono::Local::now().date_naive(),
+    })
+}
+
+/// Sets a report of this area to be made on a day of each month, quarter or year.
+pub async fn add_schedule(
+    State(state): State<AppState>,
+    Area { code, .. }: Area<Current>,
+    CsrfForm { me, form }: CsrfForm<ScheduleForm>,
+) -> Result<Response, WebError> {
+    blocking(move || {
+        let outcome = schedule_of(&code, &form)
+            .and_then(|s| renkou_reports::schedules::add(&state.store, &me.actor(), &s));
+        match outcome {
+            Ok(id) => Ok(Redirect::to(&format!(
+                "/reports/{code}?notice={}",
+                url_encode(&format!("已设置定时报告 #{id}"))
+            ))
+            .into_response()),
+            Err(e) => Ok(Html(render(
+                &state,
+                me,
+                &code,
+                this_year(),
+                e.to_string(),
+                String::new(),
+            )?)
+            .into_response()),
+        }
+    })
+    .await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RemoveForm {
+    id: String,
+}
+
+/// Removes a schedule of the caller's area (its reports stay in the archive).
+pub async fn remove_schedule(
+    State(state): State<AppState>,
+    Area { code, .. }: Area<Current>,
+    CsrfForm { me, form }: CsrfForm<RemoveForm>,
+) -> Result<Response, WebError> {
+    blocking(move || {
+        let notice = match form.id.trim().parse::<i64>() {
+            Ok(id) => match renkou_reports::schedules::remove(&state.store, &me.actor(), id) {
+                Ok(true) => format!("已删除定时报告 #{id}"),
+                Ok(false) => return Err(WebError::NotFound),
+                Err(e) => e.to_string(),
+            },
+            Err(_) => return Err(WebError::NotFound),
+        };
+        Ok(
+            Redirect::to(&format!("/reports/{code}?notice={}", url_encode(&notice)))
                 .into_response(),
         )
     })

@@ -389,3 +389,178 @@ fn the_openapi_spec_parses_and_lists_every_route() {
     let (s, _) = call(&app, "GET", "/api/openapi.json", "", None);
     assert_eq!(s, StatusCode::OK);
 }
+
+#[test]
+fn reports_and_plans_through_the_api() {
+    for db in databases() {
+        let l = db.label;
+        let store = db.store_with(&renkou_web::migrations());
+        let (cun, tongji) = setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        // A township's statistical form, made by the county.
+        let body = json!({"kind": "statistical", "region": "349901101000", "period": "2024", "format": "xlsx"});
+        let (s, made) = call(&app, "POST", "/api/v1/reports", &tongji, Some(body.clone()));
+        assert_eq!(s, StatusCode::CREATED, "{l}: {made}");
+        let id = made["report"]["id"].as_i64().unwrap();
+        assert_eq!(made["report"]["status"], "drafted", "{l}");
+        assert_eq!(made["report"]["generated_by"], "tongji", "{l}");
+        // The village worker may neither make it nor see it.
+        assert_eq!(
+            call(&app, "POST", "/api/v1/reports", &cun, Some(body)).0,
+            StatusCode::NOT_FOUND,
+            "{l}"
+        );
+        assert_eq!(
+            call(&app, "GET", &format!("/api/v1/reports/{id}"), &cun, None).0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call(
+                &app,
+                "GET",
+                "/api/v1/reports?region=349901101000",
+                &cun,
+                None
+            )
+            .0,
+            StatusCode::NOT_FOUND
+        );
+        let (s, list) = call(&app, "GET", "/api/v1/reports", &tongji, None);
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert_eq!(list["reports"].as_array().unwrap().len(), 1, "{l}");
+        assert_eq!(
+            call(
+                &app,
+                "GET",
+                &format!("/api/v1/reports/{id}/file"),
+                &tongji,
+                None
+            )
+            .0,
+            StatusCode::OK
+        );
+        // A bad period and an unknown kind are 400 with the reason.
+        let (s, e) = call(
+            &app,
+            "POST",
+            "/api/v1/reports",
+            &tongji,
+            Some(json!({"kind": "summary", "region": "349901", "period": "2024Q9"})),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}: {e}");
+        let (s, r) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/reports/{id}/status"),
+            &tongji,
+            Some(json!({"to": "submitted"})),
+        );
+        assert_eq!(
+            (s, r["report"]["status"].as_str()),
+            (StatusCode::OK, Some("submitted")),
+            "{l}"
+        );
+        let (s, r) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/reports/{id}/status"),
+            &tongji,
+            Some(json!({"to": "received"})),
+        );
+        assert_eq!(
+            (s, r["report"]["status"].as_str()),
+            (StatusCode::OK, Some("received")),
+            "{l}"
+        );
+
+        // A village's plan, a task past its deadline, a note that closes it.
+        let (s, p) = call(
+            &app,
+            "POST",
+            "/api/v1/plans",
+            &cun,
+            Some(
+                json!({"region": "349901101201", "name": "一村自查", "kind": "self_inspection", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}),
+            ),
+        );
+        assert_eq!(s, StatusCode::CREATED, "{l}: {p}");
+        let plan = p["plan"]["id"].as_i64().unwrap();
+        let (s, t) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &cun,
+            Some(
+                json!({"title": "入户核对", "kind": "data_check", "owner": "cun", "due_on": "2020-01-31"}),
+            ),
+        );
+        assert_eq!(s, StatusCode::CREATED, "{l}: {t}");
+        let task = t["task"]["id"].as_i64().unwrap();
+        let (s, e) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{plan}/tasks"),
+            &cun,
+            Some(
+                json!({"title": "完成结扎任务", "kind": "service", "owner": "cun", "due_on": "2026-02-01"}),
+            ),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(
+            e["message"].as_str().unwrap().contains("自主决定"),
+            "{l}: {e}"
+        );
+        let (_, one) = call(&app, "GET", &format!("/api/v1/plans/{plan}"), &cun, None);
+        assert_eq!(one["tasks"].as_array().unwrap().len(), 1, "{l}");
+        assert_eq!(one["tasks"][0]["overdue"], true, "{l}");
+        let (s, done) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/tasks/{task}/notes"),
+            &cun,
+            Some(json!({"note": "已核对", "done": true})),
+        );
+        assert_eq!(
+            (s, done["task"]["status"].as_str()),
+            (StatusCode::CREATED, Some("done")),
+            "{l}"
+        );
+        // The statistician reads the village's plan but cannot write plans.
+        assert_eq!(
+            call(&app, "GET", &format!("/api/v1/plans/{plan}"), &tongji, None).0,
+            StatusCode::OK
+        );
+        let (s, _) = call(
+            &app,
+            "POST",
+            "/api/v1/activities",
+            &cun,
+            Some(
+                json!({"region": "349901101201", "kind": "publicity", "held_on": "2026-02-02", "title": "优生优育宣传", "materials": 300}),
+            ),
+        );
+        assert_eq!(s, StatusCode::CREATED, "{l}");
+        assert_eq!(
+            call(
+                &app,
+                "POST",
+                "/api/v1/activities",
+                &cun,
+                Some(json!({"region": "349901101202", "kind": "meeting", "held_on": "2026-02-02", "title": "会"})),
+            )
+            .0,
+            StatusCode::NOT_FOUND,
+            "{l}: another village"
+        );
+        let (_, acts) = call(
+            &app,
+            "GET",
+            "/api/v1/activities?from=2026-01-01&to=2026-12-31",
+            &tongji,
+            None,
+        );
+        assert_eq!(acts["totals"]["materials"], 300, "{l}: {acts}");
+    }
+}

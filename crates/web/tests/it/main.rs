@@ -10,6 +10,8 @@ mod daily;
 mod indicators;
 mod print;
 mod parameters;
+mod plans;
+mod quality_report;
 mod reconcile;
 mod registrations;
 mod reports;

@@ -35,6 +35,8 @@ struct Fixture {
     town_b_certificate: i64,
     /// A scan beside an attested fact of K1 (三村, 乙乡).
     town_b_scan: i64,
+    /// 乙乡's leading group, plan and a task of it.
+    town_b_plan: (i64, i64, i64),
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -192,11 +194,42 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         b"%PDF-1.4\n%%EOF\n",
     )
     .unwrap();
+    let town_b_plan = {
+        let op = Actor::operator("admin");
+        let g = renkou_plans::groups::create(store, &op, &code(TOWN_B), "乙乡领导小组").unwrap();
+        let p = renkou_plans::plans::create(
+            store,
+            &op,
+            &code(TOWN_B),
+            &renkou_plans::plans::NewPlan {
+                name: "乙乡百日攻坚".into(),
+                kind: "campaign".into(),
+                starts_on: d(2026, 9, 1),
+                ends_on: d(2026, 12, 9),
+                group_id: Some(g),
+            },
+        )
+        .unwrap();
+        let t = renkou_plans::plans::add_task(
+            store,
+            &op,
+            p,
+            &renkou_plans::plans::NewTask {
+                title: "核对三村台帐".into(),
+                kind: "data_check".into(),
+                owner: "admin".into(),
+                due_on: d(2026, 10, 31),
+            },
+        )
+        .unwrap();
+        (g, p, t)
+    };
     Fixture {
         town_b_scan,
         town_b_birth,
         town_b_certificate,
         quality,
+        town_b_plan,
         town_b_report,
         town_a_items,
         town_b_reconciliation,
@@ -218,7 +251,10 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::Report
         | Param::BirthRegistration
         | Param::Certificate
-        | Param::BenefitScan => &["id"],
+        | Param::BenefitScan
+        | Param::PlanGroup
+        | Param::Plan
+        | Param::PlanTask => &["id"],
         Param::VerificationCode => &["code"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
@@ -261,6 +297,9 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::BenefitScan => f.town_b_scan.to_string(),
         // Public, not an area's record: a code nobody signed.
         Param::VerificationCode => "1-1-0123456789abcdef0123456789abcdef".into(),
+        Param::PlanGroup => f.town_b_plan.0.to_string(),
+        Param::Plan => f.town_b_plan.1.to_string(),
+        Param::PlanTask => f.town_b_plan.2.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),

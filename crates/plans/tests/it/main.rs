@@ -1,0 +1,3 @@
+//! The work-plans domain end to end on SQLite and PostgreSQL.
+
+mod plans;
