@@ -401,7 +401,7 @@ pub async fn add_schedule(
                 &state,
                 me,
                 &code,
-                this_year(),
+                last_full_year(),
                 e.to_string(),
                 String::new(),
             )?)
