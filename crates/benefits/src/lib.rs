@@ -14,6 +14,9 @@
 //!   employer's rule file;
 //! - [`loader`]: the register read for a run (fast: a childcare run reads only the
 //!   birth cohorts its age limit lets in);
+//! - [`payments`]: payment cycles (兑现发放) over the month slots, bank accounts
+//!   as attested data, the bank batch file and the signature sheet, the bank's
+//!   results imported back and classified (tables of migration 0013);
 //! - use cases: [`attest`] (record attested facts), [`runs`] (run, save, read
 //!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger),
 //!   [`roster`] (village proposes → township checks → 公示 → county approves,
@@ -38,6 +41,7 @@ pub mod attest;
 pub mod error;
 pub mod export;
 pub mod loader;
+pub mod payments;
 pub mod roster;
 pub mod rules;
 pub mod runs;
@@ -51,9 +55,16 @@ use renkou_store::{Migration, Migrations};
 /// This domain's tables, for `Store::migrate`.
 pub const MIGRATIONS: Migrations = Migrations {
     domain: "benefits",
-    list: &[Migration {
-        name: "0007_benefits",
-        sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
-        postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
-    }],
+    list: &[
+        Migration {
+            name: "0007_benefits",
+            sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
+            postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
+        },
+        Migration {
+            name: "0013_benefit_payments",
+            sqlite: include_str!("../migrations/sqlite/0013_benefit_payments.sql"),
+            postgres: include_str!("../migrations/postgres/0013_benefit_payments.sql"),
+        },
+    ],
 };
