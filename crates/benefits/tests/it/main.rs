@@ -7,6 +7,7 @@ mod common;
 mod childcare;
 mod employer;
 mod ledger;
+mod payments;
 mod reward;
 mod roster;
 mod special;
