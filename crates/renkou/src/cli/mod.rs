@@ -1,6 +1,7 @@
 //! The command line: `renkou init | regions | import | export | demo | serve | …`.
 
 pub mod benefits;
+pub mod benefits_cycle;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;
