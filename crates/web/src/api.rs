@@ -24,6 +24,7 @@ const PARTS: &[&str] = &[
     include_str!("indicators/openapi.json"),
     include_str!("reconciliation/openapi.json"),
     include_str!("benefits/openapi.json"),
+    include_str!("benefits/payments_openapi.json"),
 ];
 
 /// The OpenAPI 3 description of the whole API, assembled once from the domains'

@@ -53,6 +53,9 @@ pub enum Param {
     Lang,
     /// `{id}`: an archived report, checked against its region.
     Report,
+    /// `{id}`: a payment cycle (benefits), visible when its area lies inside the
+    /// caller's.
+    BenefitCycle,
 }
 
 impl Param {

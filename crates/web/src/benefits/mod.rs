@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod payments;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -106,5 +107,6 @@ pub fn routes() -> Vec<Route> {
         ),
     ];
     v.extend(api::routes());
+    v.extend(payments::routes());
     v
 }

@@ -397,7 +397,7 @@ impl From<&StoredFact> for FactRow {
 
 #[derive(Template)]
 #[template(path = "benefits/person.html")]
-struct PersonPage {
+pub(crate) struct PersonPage {
     l: L,
     me: Current,
     p: PersonRecord,
@@ -407,6 +407,9 @@ struct PersonPage {
     can_write: bool,
     error: String,
     message: String,
+    /// Bank accounts and payment lines (`payments.rs`).
+    accounts: Vec<renkou_benefits::payments::Account>,
+    payments: Vec<super::payments::PaymentRow>,
 }
 
 pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
@@ -439,7 +442,7 @@ pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
         .collect()
 }
 
-fn person_page(
+pub(crate) fn person_page(
     state: &AppState,
     me: &Current,
     p: PersonRecord,
@@ -449,7 +452,10 @@ fn person_page(
     let actor = me.actor();
     let slots = slots::ledger_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
     let facts = attest::facts_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
+    let (accounts, payments) = super::payments::person_parts(state, me, &p.person_no)?;
     Ok(PersonPage {
+        accounts,
+        payments,
         l: me.l,
         can_write: me.scope.can_write(&p.region_code),
         me: me.clone(),

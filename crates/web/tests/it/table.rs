@@ -29,6 +29,8 @@ struct Fixture {
     town_b_benefit_run: i64,
     /// A report archived for 乙乡.
     town_b_report: i64,
+    /// A payment cycle of 乙乡.
+    town_b_cycle: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -136,7 +138,19 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
             )
         })
         .unwrap();
+    let town_b_cycle = store
+        .write(&Actor::operator("admin"), |tx| {
+            tx.conn()
+                .query_one(
+                    "INSERT INTO benefit_cycles (program, region_code, first_month, last_month, state, persons, slots, total, without_account, created_by, created_at) \
+                     VALUES ('childcare', $1, '2025-01', '2025-06', 'drafted', 0, 0, '0.00', '[]', 'admin', $2) RETURNING id",
+                    &[TOWN_B.into(), chrono::Utc::now().into()],
+                )
+                .map(|r| r.and_then(|r| r[0].int()).unwrap())
+        })
+        .unwrap();
     Fixture {
+        town_b_cycle,
         quality,
         town_b_report,
         town_a_items,
@@ -156,7 +170,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::Upload
         | Param::QualityIssue
         | Param::BenefitRun
-        | Param::Report => &["id"],
+        | Param::Report
+        | Param::BenefitCycle => &["id"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -193,6 +208,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         // account is another area's.
         Param::Account => "admin".into(),
         Param::Report => f.town_b_report.to_string(),
+        Param::BenefitCycle => f.town_b_cycle.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
