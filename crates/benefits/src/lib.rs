@@ -17,6 +17,8 @@
 //! - [`payments`]: payment cycles (兑现发放) over the month slots, bank accounts
 //!   as attested data, the bank batch file and the signature sheet, the bank's
 //!   results imported back and classified (tables of migration 0013);
+//! - [`review`]: two runs compared, candidates from the register's events, one
+//!   file per person (一人一卷) and its document;
 //! - use cases: [`attest`] (record attested facts), [`runs`] (run, save, read
 //!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger),
 //!   [`roster`] (village proposes → township checks → 公示 → county approves,
@@ -42,6 +44,7 @@ pub mod error;
 pub mod export;
 pub mod loader;
 pub mod payments;
+pub mod review;
 pub mod roster;
 pub mod rules;
 pub mod runs;

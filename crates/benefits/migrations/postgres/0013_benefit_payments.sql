@@ -108,3 +108,7 @@ CREATE TABLE benefit_cycle_imports (
     imported_by         TEXT NOT NULL,
     imported_at         TIMESTAMPTZ NOT NULL
 );
+
+-- A person's file (一人一卷) reads every run row and roster row of the person.
+CREATE INDEX benefit_run_rows_person ON benefit_run_rows(person_no);
+CREATE INDEX benefit_roster_person ON benefit_roster(person_no);

@@ -8,6 +8,7 @@ mod childcare;
 mod employer;
 mod ledger;
 mod payments;
+mod review;
 mod reward;
 mod roster;
 mod special;
