@@ -10,6 +10,7 @@
 pub mod api;
 pub mod pages;
 pub mod payments;
+pub mod review;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -108,5 +109,6 @@ pub fn routes() -> Vec<Route> {
     ];
     v.extend(api::routes());
     v.extend(payments::routes());
+    v.extend(review::routes());
     v
 }

@@ -56,6 +56,8 @@ struct IndexPage {
     programs: Vec<(&'static str, &'static str, &'static str)>,
     year: i32,
     error: String,
+    /// Candidates from the register's events (`review.rs`).
+    candidates: Vec<renkou_benefits::review::Candidate>,
 }
 
 fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage, WebError> {
@@ -67,6 +69,7 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         programs: programs(),
         year: this_year(),
         error,
+        candidates: super::review::candidates_of(state, me)?,
     })
 }
 
@@ -410,6 +413,9 @@ pub(crate) struct PersonPage {
     /// Bank accounts and payment lines (`payments.rs`).
     accounts: Vec<renkou_benefits::payments::Account>,
     payments: Vec<super::payments::PaymentRow>,
+    /// Every decision with its receipt and roster steps (`review.rs`).
+    decisions: Vec<super::review::DecisionRow>,
+    pdf: bool,
 }
 
 pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
@@ -456,6 +462,8 @@ pub(crate) fn person_page(
     Ok(PersonPage {
         accounts,
         payments,
+        decisions: super::review::decisions_of(state, me, &p.person_no)?,
+        pdf: state.pdf.is_some(),
         l: me.l,
         can_write: me.scope.can_write(&p.region_code),
         me: me.clone(),
