@@ -977,6 +977,18 @@ fn a_township_pays_a_cycle_in_the_browser() {
             .await;
             assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways on a phone");
         }
+        // Further down the phone pages: the lines as cards, the person's file.
+        for (uri, at) in [
+            ("/benefits/cycles/1".to_string(), "lines"),
+            (format!("/persons/{kid}/benefits"), "decisions"),
+            (format!("/persons/{kid}/benefits"), "payments"),
+        ] {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            c.execute(&format!("document.getElementById('{at}').scrollIntoView()"), vec![])
+                .await
+                .unwrap();
+            screenshot(&c, &format!("pay-390-{at}")).await;
+        }
         c.close().await.unwrap();
     });
 }
