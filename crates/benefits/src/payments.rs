@@ -1014,6 +1014,8 @@ pub struct SignRow {
 /// by village then 序号, numbered from 1.
 pub struct SignSheet {
     pub title: String,
+    /// The months and the cycle, printed under the title.
+    pub period: String,
     pub rows: Vec<SignRow>,
     pub total: Yuan,
 }
@@ -1051,12 +1053,10 @@ pub fn signature_sheet(
         .cloned()
         .unwrap_or_default();
     Ok(SignSheet {
-        title: format!(
-            "{area_name}{}兑现资金签字表（{}—{}，发放批次 {}）",
-            cycle.program.name_zh(),
-            cycle.first_month,
-            cycle.last_month,
-            cycle.id
+        title: format!("{area_name}{}兑现资金签字表", cycle.program.name_zh()),
+        period: format!(
+            "发放月份 {}—{}　发放批次 {}",
+            cycle.first_month, cycle.last_month, cycle.id
         ),
         total: rows.iter().map(|r| r.amount).sum(),
         rows,
@@ -1071,7 +1071,9 @@ pub fn signature_xlsx(sheet: &SignSheet, day: chrono::NaiveDate) -> Result<Vec<u
     book.set_properties(&fixed_properties(day, &sheet.title)?);
     let cell = Format::new()
         .set_border(FormatBorder::Thin)
-        .set_num_format("@");
+        .set_num_format("@")
+        .set_align(FormatAlign::VerticalCenter);
+    let number = cell.clone().set_align(FormatAlign::Right);
     let head = Format::new()
         .set_border(FormatBorder::Thin)
         .set_bold()
@@ -1085,8 +1087,9 @@ pub fn signature_xlsx(sheet: &SignSheet, day: chrono::NaiveDate) -> Result<Vec<u
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_repeat_rows(1, 1).map_err(xerr)?;
-    ws.merge_range(0, 0, 0, 7, &sheet.title, &title)
-        .map_err(xerr)?;
+    ws.set_print_fit_to_pages(1, 0);
+    let heading = format!("{}（{}）", sheet.title, sheet.period);
+    ws.merge_range(0, 0, 0, 7, &heading, &title).map_err(xerr)?;
     ws.set_row_height(0, 28).map_err(xerr)?;
     for (c, (h, w)) in SIGN_HEADERS
         .iter()
@@ -1111,7 +1114,12 @@ pub fn signature_xlsx(sheet: &SignSheet, day: chrono::NaiveDate) -> Result<Vec<u
         ];
         for (c, v) in cells.iter().enumerate() {
             let v = renkou_interchange::write::neutralise_formula(v);
-            ws.write_string_with_format(r, c as u16, v.as_ref(), &cell)
+            let f = if matches!(c, 0 | 5 | 6) {
+                &number
+            } else {
+                &cell
+            };
+            ws.write_string_with_format(r, c as u16, v.as_ref(), f)
                 .map_err(xerr)?;
         }
         ws.set_row_height(r, 24).map_err(xerr)?;
@@ -1138,6 +1146,9 @@ pub fn signature_document(sheet: &SignSheet) -> renkou_documents::Document {
     let mut doc = Document::new(sheet.title.clone());
     doc.begin_section(Orientation::Landscape);
     doc.push(Block::Title(sheet.title.clone()));
+    doc.push(Block::Paragraph(
+        Paragraph::body(sheet.period.clone()).aligned(Align::Center),
+    ));
     let mut t = Table::new(vec![
         Column::centered("序号", 5.0),
         Column::text("村", 12.0),
