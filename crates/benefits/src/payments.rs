@@ -604,6 +604,11 @@ pub fn draft(store: &Store, actor: &Actor, req: &CycleRequest) -> Result<i64, Er
     store.write(actor, |tx| draft_in(tx, req))
 }
 
+/// An account as a draft reads it: id, holder, holder's ID number, account number.
+type AccountOf = (i64, String, String, String);
+/// A line being drafted: 序号, person, their slots, account, amount.
+type DraftLine<'a> = (i64, &'a str, &'a Pending, &'a AccountOf, Yuan);
+
 struct Pending {
     region: String,
     slots: Vec<(Month, Yuan)>,
@@ -660,7 +665,7 @@ fn draft_in(tx: &mut Tx<'_>, req: &CycleRequest) -> Result<i64, Error> {
         )));
     }
     // The latest attested account of each person.
-    let mut accounts: HashMap<String, (i64, String, String, String)> = HashMap::new();
+    let mut accounts: HashMap<String, AccountOf> = HashMap::new();
     tx.conn().query_each(
         "SELECT person_no, id, holder_name, holder_id_number, account_no FROM benefit_accounts ORDER BY id",
         &[],
@@ -680,8 +685,7 @@ fn draft_in(tx: &mut Tx<'_>, req: &CycleRequest) -> Result<i64, Error> {
     let mut without = Vec::new();
     let mut total = Yuan::ZERO;
     let mut slot_count = 0i64;
-    let mut lines_out: Vec<(i64, &str, &Pending, &(i64, String, String, String), Yuan)> =
-        Vec::new();
+    let mut lines_out: Vec<DraftLine<'_>> = Vec::new();
     for (person, p) in &by_person {
         let Some(acct) = accounts.get(person) else {
             without.push(person.clone());
@@ -1842,25 +1846,31 @@ pub fn import_results(
     })
 }
 
-/// The imports of a cycle: (file, sha256, who, when, summary JSON), oldest first.
-pub fn imports(
-    store: &Store,
-    cycle: &Cycle,
-) -> Result<Vec<(String, String, String, DateTime<Utc>, String)>, Error> {
+/// An import of the bank's results as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRecord {
+    pub file: String,
+    pub sha256: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// JSON: each class's count and amount, lines changed, slots paid.
+    pub summary: String,
+}
+
+/// The imports of a cycle, oldest first.
+pub fn imports(store: &Store, cycle: &Cycle) -> Result<Vec<ImportRecord>, Error> {
     Ok(store.with(|c| {
         Ok(c.query(
             "SELECT file_name, sha256, imported_by, imported_at, summary FROM benefit_cycle_imports WHERE cycle_id = $1 ORDER BY id",
             &[Value::Int(cycle.id)],
         )?
         .iter()
-        .map(|r| {
-            (
-                r[0].text().unwrap_or_default(),
-                r[1].text().unwrap_or_default(),
-                r[2].text().unwrap_or_default(),
-                r[3].time().unwrap_or_default(),
-                r[4].text().unwrap_or_default(),
-            )
+        .map(|r| ImportRecord {
+            file: r[0].text().unwrap_or_default(),
+            sha256: r[1].text().unwrap_or_default(),
+            by: r[2].text().unwrap_or_default(),
+            at: r[3].time().unwrap_or_default(),
+            summary: r[4].text().unwrap_or_default(),
         })
         .collect())
     })?)

@@ -67,6 +67,12 @@ pub fn routes() -> Vec<Route> {
             &[BenefitCycle],
             get(api_cycle),
         ),
+        Route::post(
+            "/api/v1/benefits/cycles/{id}/state",
+            Access::Api,
+            &[BenefitCycle],
+            post(api_step),
+        ),
     ]
 }
 
@@ -288,12 +294,12 @@ fn cycle_page(
         .unwrap_or_default();
     let imports = payments::imports(&state.store, &c)?
         .into_iter()
-        .map(|(file, sha256, by, at, summary)| ImportShown {
-            file,
-            sha256,
-            by,
-            at: crate::i18n::minute(&at),
-            summary: summarise(me.l, &summary),
+        .map(|i| ImportShown {
+            at: crate::i18n::minute(&i.at),
+            summary: summarise(me.l, &i.summary),
+            file: i.file,
+            sha256: i.sha256,
+            by: i.by,
         })
         .collect();
     let area = RegionCode::parse(&c.region_code).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -721,6 +727,38 @@ async fn api_cycle(
     CycleOf { cycle, .. }: CycleOf<ApiUser>,
 ) -> Result<Json<CycleBody>, ApiError> {
     let body = blocking(move || {
+        let lines = state.store.with(|c| payments::lines(c, cycle.id, None))?;
+        Ok(CycleBody { cycle, lines })
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+#[derive(serde::Deserialize)]
+struct StepBody {
+    step: String,
+}
+
+/// 报送银行 / 结清 / 作废 through the API; the cycle as it is afterwards.
+async fn api_step(
+    State(state): State<AppState>,
+    CycleOf { user, cycle }: CycleOf<ApiUser>,
+    ApiJson(b): ApiJson<StepBody>,
+) -> Result<Json<CycleBody>, ApiError> {
+    let body = blocking(move || {
+        let actor = user.actor();
+        match b.step.as_str() {
+            "send" => payments::send(&state.store, &actor, &cycle)?,
+            "close" => payments::close(&state.store, &actor, &cycle)?,
+            "discard" => payments::discard(&state.store, &actor, &cycle)?,
+            _ => {
+                return Err(WebError::BadRequest(
+                    "step 应为 send、close 或 discard / step must be send, close or discard".into(),
+                ))
+            }
+        }
+        let cycle =
+            payments::cycle_in_scope(&state.store, &actor, cycle.id)?.ok_or(WebError::NotFound)?;
         let lines = state.store.with(|c| payments::lines(c, cycle.id, None))?;
         Ok(CycleBody { cycle, lines })
     })

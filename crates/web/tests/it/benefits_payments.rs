@@ -11,7 +11,9 @@ use renkou_domain::{IdNumber, Sex};
 use renkou_store::testing::databases;
 use renkou_store::Store;
 
-use crate::common::{login, multipart, person, register, OURS, THEIRS};
+use crate::common::{login, multipart, person, register, send, OURS, THEIRS};
+use axum::body::Body;
+use axum::http::{header, Request};
 
 fn setup(store: &Store) {
     let mut twin1 = person("K1", "测试双一", Sex::Female, (2024, 5, 10), OURS, "HA");
@@ -203,6 +205,83 @@ fn a_township_pays_a_cycle_from_the_pages() {
         assert_eq!(s, StatusCode::OK);
         assert!(
             body.contains("发放记录") && body.contains("已发放") && body.contains("1800.00"),
+            "{l}: {body}"
+        );
+        assert!(
+            body.contains("一人一卷") && body.contains(&run),
+            "{l}: the file lists the decision"
+        );
+
+        // The JSON API: the cycle and its lines; the village worker's token gets 404;
+        // a closed cycle is not sent again.
+        let token = |user: &str| {
+            let t = format!("{user}-pay-token");
+            let a = store.account_by_name(user).unwrap().unwrap();
+            store
+                .create_api_token(
+                    a.id,
+                    "pay",
+                    &t,
+                    chrono::Utc::now() + chrono::Duration::hours(1),
+                )
+                .unwrap();
+            t
+        };
+        let (zt, ct) = (token("zhen"), token("cun"));
+        let id = cycle.rsplit('/').next().unwrap();
+        let api = |method: &str, uri: &str, t: &str, body: &str| {
+            send(
+                &app,
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+        };
+        let (s, body, _) = api("GET", &format!("/api/v1/benefits/cycles/{id}"), &zt, "");
+        assert_eq!(s, StatusCode::OK, "{l}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["cycle"]["total"], "3600.00", "{l}");
+        assert_eq!(v["cycle"]["state"], "closed");
+        assert_eq!(v["lines"].as_array().unwrap().len(), 2);
+        let (s, _, _) = api("GET", &format!("/api/v1/benefits/cycles/{id}"), &ct, "");
+        assert_eq!(s, StatusCode::NOT_FOUND, "{l}");
+        let (s, body, _) = api(
+            "POST",
+            &format!("/api/v1/benefits/cycles/{id}/state"),
+            &zt,
+            r#"{"step":"send"}"#,
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}: {body}");
+        // Drafting through the API: July-December for each twin, 6 × 300 = 1800.00
+        // each; B2 still has no account.
+        let (s, body, _) = api(
+            "POST",
+            "/api/v1/benefits/cycles",
+            &zt,
+            r#"{"program":"childcare","region":"349901101","from":"2025-01","to":"2025-12"}"#,
+        );
+        assert_eq!(s, StatusCode::CREATED, "{l}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["cycle"]["total"], "3600.00", "{l}: {body}");
+        assert_eq!(v["cycle"]["without_account"][0], "B2");
+
+        // The same run again, compared with the first: nothing differs; the
+        // benefits page lists its candidates (none: no event in the last year).
+        let (_, _, loc) = admin.post(
+            "/benefits/runs",
+            "program=childcare&region=349901000000&year=2025",
+        );
+        let (s, body) = admin.get(&format!("{}/compare", loc.unwrap()));
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert!(body.contains("两批次结果相同"), "{l}: {body}");
+        let (s, body) = admin.get("/benefits");
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("id=\"candidates\"") && body.contains("暂无候选人"),
             "{l}: {body}"
         );
     }
