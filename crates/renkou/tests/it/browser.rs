@@ -984,9 +984,12 @@ fn a_township_pays_a_cycle_in_the_browser() {
             (format!("/persons/{kid}/benefits"), "payments"),
         ] {
             c.goto(&format!("{base}{uri}")).await.unwrap();
-            c.execute(&format!("document.getElementById('{at}').scrollIntoView()"), vec![])
-                .await
-                .unwrap();
+            c.execute(
+                &format!("document.getElementById('{at}').scrollIntoView()"),
+                vec![],
+            )
+            .await
+            .unwrap();
             screenshot(&c, &format!("pay-390-{at}")).await;
         }
         c.close().await.unwrap();
