@@ -967,6 +967,24 @@ fn a_township_pays_a_cycle_in_the_browser() {
             )
             .await;
         }
+        // The PDFs behind the links: the signature sheet and the person's file.
+        for (uri, name) in [
+            ("/benefits/cycles/1/file?kind=sign_pdf".to_string(), "pay-sign.pdf"),
+            (format!("/persons/{kid}/benefits/file"), "pay-person-file.pdf"),
+        ] {
+            let b64 = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1]; \
+                     fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => { \
+                       let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); })",
+                    vec![serde_json::Value::String(uri.clone())],
+                )
+                .await
+                .unwrap();
+            let bytes = base64_decode(b64.as_str().unwrap());
+            assert!(bytes.starts_with(b"%PDF"), "{uri} is not a PDF");
+            std::fs::write(artifacts().join(name), bytes).unwrap();
+        }
         c.set_window_rect(0, 0, 390, 844).await.unwrap();
         for (i, uri) in pages.iter().enumerate() {
             c.goto(&format!("{base}{uri}")).await.unwrap();
@@ -994,4 +1012,33 @@ fn a_township_pays_a_cycle_in_the_browser() {
         }
         c.close().await.unwrap();
     });
+}
+
+/// Standard base64 (what the page's `btoa` writes), decoded.
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c) << (18 - 6 * i);
+        }
+        out.push((n >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
 }
