@@ -331,20 +331,52 @@ pub fn dossier(store: &Store, actor: &Actor, person_no: &str) -> Result<Option<D
     }))
 }
 
-/// The receipt's facts in words, for the file: each `key: value` of its object,
-/// nested values as compact JSON.
-fn receipt_lines(json: &str) -> Vec<String> {
+/// The receipt's facts in words, for the file: the months due as a run of months
+/// with their amounts, every other entry `key: value` (nested values as JSON).
+pub fn receipt_lines(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-    match v.as_object() {
-        Some(o) => o
-            .iter()
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
-            })
-            .collect(),
-        None => vec![json.to_string()],
-    }
+    let Some(o) = v.as_object() else {
+        return vec![json.to_string()];
+    };
+    o.iter()
+        .map(|(k, v)| match (k.as_str(), v) {
+            ("due", serde_json::Value::Array(months)) => {
+                // Consecutive months of one amount as one range: 2025-01—2025-11 × 300.00.
+                let mut parts: Vec<(String, String, String, usize)> = Vec::new();
+                for m in months {
+                    let month = m["month"].as_str().unwrap_or_default().to_string();
+                    let amount = m["amount"].as_str().unwrap_or_default().to_string();
+                    match parts.last_mut() {
+                        Some(last) if last.2 == amount => {
+                            last.1 = month;
+                            last.3 += 1;
+                        }
+                        _ => parts.push((month.clone(), month, amount, 1)),
+                    }
+                }
+                let text: Vec<String> = parts
+                    .iter()
+                    .map(|(a, b, amount, n)| {
+                        if a == b {
+                            format!("{a} {amount}")
+                        } else {
+                            format!("{a}—{b}（{n} 个月）每月 {amount}")
+                        }
+                    })
+                    .collect();
+                format!(
+                    "应发月份: {}",
+                    if text.is_empty() {
+                        "无".into()
+                    } else {
+                        text.join("；")
+                    }
+                )
+            }
+            (_, serde_json::Value::String(s)) => format!("{k}: {s}"),
+            (_, other) => format!("{k}: {other}"),
+        })
+        .collect()
 }
 
 /// The person's file as a document (一人一卷), for PDF through the binary's engine.

@@ -193,18 +193,7 @@ pub(crate) fn decisions_of(
             if let Some(r) = &x.resolution {
                 roster.push_str(&format!("；{}：{r}", l.s("处理", "resolved")));
             }
-            let receipt: serde_json::Value = serde_json::from_str(&x.receipt).unwrap_or_default();
-            let receipt = receipt
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| match v {
-                            serde_json::Value::String(s) => format!("{k}: {s}"),
-                            v => format!("{k}: {v}"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let receipt = review::receipt_lines(&x.receipt);
             DecisionRow {
                 run: x.run.id,
                 program: if l.en {
