@@ -51,8 +51,11 @@ pub const DISCARD: AuditAction =
     AuditAction::new("discard_cycle", "作废发放批次", "discard a payment cycle");
 pub const ACTIONS: &[AuditAction] = &[DRAFT, SEND, RESULTS, CLOSE, DISCARD];
 
-/// Rows per multi-row statement.
-const CHUNK: usize = 400;
+/// Rows per multi-row statement. Kept small: SQLite looks a `$N` parameter's name
+/// up by walking the statement's parameter list, so binding costs grow with the
+/// square of the parameters in one statement (400 rows × 6 took 9 s for a
+/// 600,000-slot cycle, 48 rows × 6 well under 1 s).
+const CHUNK: usize = 48;
 
 fn bad(what: &str) -> StoreError {
     StoreError::Corrupt(format!("benefits.payments.{what}"))

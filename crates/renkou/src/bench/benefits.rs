@@ -83,7 +83,12 @@ pub fn cycle(persons: usize, year: i32) -> Result<()> {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("cycle.db");
+    // RENKOU_BENCH_KEEP=DIR keeps the benchmark's database there (to look into it).
+    let keep = std::env::var("RENKOU_BENCH_KEEP").ok();
+    let db = match &keep {
+        Some(k) => std::path::PathBuf::from(k).join("cycle.db"),
+        None => dir.path().join("cycle.db"),
+    };
     let db = db.to_string_lossy().into_owned();
     let (store, _) = crate::db::init(&db)?;
     // The test county 349901: 4 townships of 10 villages (fictitious codes).
