@@ -14,6 +14,11 @@
 //!   employer's rule file;
 //! - [`loader`]: the register read for a run (fast: a childcare run reads only the
 //!   birth cohorts its age limit lets in);
+//! - [`payments`]: payment cycles (兑现发放) over the month slots, bank accounts
+//!   as attested data, the bank batch file and the signature sheet, the bank's
+//!   results imported back and classified (tables of migration 0013);
+//! - [`review`]: two runs compared, candidates from the register's events, one
+//!   file per person (一人一卷) and its document;
 //! - use cases: [`attest`] (record attested facts), [`runs`] (run, save, read
 //!   eligibility runs), [`slots`] (the month ledger: pay once, a person's ledger),
 //!   [`roster`] (village proposes → township checks → 公示 → county approves,
@@ -40,6 +45,8 @@ pub mod error;
 pub mod export;
 pub mod layers;
 pub mod loader;
+pub mod payments;
+pub mod review;
 pub mod roster;
 pub mod rules;
 pub mod runs;
@@ -59,6 +66,11 @@ pub const MIGRATIONS: Migrations = Migrations {
             name: "0007_benefits",
             sqlite: include_str!("../migrations/sqlite/0007_benefits.sql"),
             postgres: include_str!("../migrations/postgres/0007_benefits.sql"),
+        },
+        Migration {
+            name: "0013_benefit_payments",
+            sqlite: include_str!("../migrations/sqlite/0013_benefit_payments.sql"),
+            postgres: include_str!("../migrations/postgres/0013_benefit_payments.sql"),
         },
         Migration {
             name: "0014_benefit_layers_scans",

@@ -606,6 +606,7 @@ pub fn pay_slot(
     let row = tx.conn().query_one(
         "UPDATE benefit_slots SET paid_amount = due_amount, paid_batch = $4, paid_by = $5, paid_at = $6 \
          WHERE person_no = $1 AND program = $2 AND month = $3 AND paid_batch IS NULL AND due_amount IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM benefit_cycle_slots c WHERE c.person_no = $1 AND c.program = $2 AND c.month = $3 AND c.released = 0) \
          RETURNING paid_amount",
         &[
             person_no.into(),

@@ -16,6 +16,9 @@ pub enum FileKind {
     /// A village's own roster (花名册) as offices keep it: no person, household
     /// or region numbers; see [`crate::roster`].
     Roster,
+    /// A bank's results of a payment batch (发放结果): the batch's lines with 成功 or
+    /// 失败 and the reason; headers through [`bank_result_synonym`].
+    BankResults,
 }
 
 /// One column of a file kind.
@@ -197,6 +200,49 @@ pub fn roster_synonym(header: &str) -> Option<&'static str> {
     })
 }
 
+/// The columns of a bank's results file: the batch file's columns (序号, 户名,
+/// 账号, 身份证号码, 金额) with the bank's 结果 and 失败原因.
+pub const BANK_RESULT_COLUMNS: &[Column] = &[
+    col("seq", "序号", false),
+    text("holder_name", "户名", false, MAX_NAME_CHARS),
+    col("account_no", "账号", true),
+    col("id_number", "身份证号码", false),
+    col("amount", "金额", true),
+    text("result", "结果", true, MAX_PLACE_CHARS),
+    text("reason", "失败原因", false, MAX_PLACE_CHARS),
+];
+
+/// The column a header of a bank's results file names, by the spellings banks
+/// use (账户名称, 银行账号, 交易状态, 备注…).
+pub fn bank_result_synonym(header: &str) -> Option<&'static str> {
+    let h: String = header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    Some(match h.to_ascii_lowercase().as_str() {
+        "序号" | "编号" | "seq" => "seq",
+        "户名" | "账户名称" | "账户名" | "收款人" | "收款人姓名" | "姓名" | "holder_name" => {
+            "holder_name"
+        }
+        "账号" | "银行账号" | "卡号" | "收款账号" | "账户" | "account_no" => {
+            "account_no"
+        }
+        "身份证号码" | "身份证号" | "证件号码" | "公民身份号码" | "id_number" => {
+            "id_number"
+        }
+        "金额" | "发放金额" | "交易金额" | "金额(元)" | "金额（元）" | "amount" => {
+            "amount"
+        }
+        "结果" | "状态" | "处理结果" | "交易状态" | "发放结果" | "result" => {
+            "result"
+        }
+        "失败原因" | "原因" | "备注" | "说明" | "reason" => "reason",
+        _ => return None,
+    })
+}
+
 impl FileKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
@@ -205,6 +251,7 @@ impl FileKind {
             FileKind::Births => BIRTH_COLUMNS,
             FileKind::Targets => TARGET_COLUMNS,
             FileKind::Roster => ROSTER_COLUMNS,
+            FileKind::BankResults => BANK_RESULT_COLUMNS,
         }
     }
 
@@ -215,6 +262,7 @@ impl FileKind {
             FileKind::Births => "出生",
             FileKind::Targets => "目标值",
             FileKind::Roster => "花名册",
+            FileKind::BankResults => "发放结果",
         }
     }
 
@@ -223,6 +271,10 @@ impl FileKind {
     pub fn column_index(self, header: &str) -> Option<usize> {
         if self == FileKind::Roster {
             let name = roster_synonym(header)?;
+            return self.columns().iter().position(|c| c.name == name);
+        }
+        if self == FileKind::BankResults {
+            let name = bank_result_synonym(header)?;
             return self.columns().iter().position(|c| c.name == name);
         }
         let h = header.trim().trim_start_matches('\u{feff}').trim();

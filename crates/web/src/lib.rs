@@ -51,6 +51,7 @@ pub fn domain_actions() -> &'static [renkou_store::AuditAction] {
     static ALL: std::sync::OnceLock<Vec<renkou_store::AuditAction>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let mut v = renkou_benefits::tables::ACTIONS.to_vec();
+        v.extend_from_slice(renkou_benefits::payments::ACTIONS);
         v.extend_from_slice(renkou_reports::tables::ACTIONS);
         v.extend_from_slice(renkou_registrations::tables::ACTIONS);
         v.extend_from_slice(renkou_plans::tables::ACTIONS);
@@ -64,6 +65,7 @@ pub fn record_kinds() -> Vec<renkou_store::RecordKind> {
     v.extend_from_slice(renkou_indicators::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_reconciliation::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_benefits::tables::RECORD_KINDS);
+    v.extend_from_slice(renkou_benefits::payments::RECORD_KINDS);
     v.extend_from_slice(renkou_reports::tables::RECORD_KINDS);
     v.extend_from_slice(renkou_registrations::tables::RECORD_KINDS);
     v.push(renkou_benefits::layers::LAYER);

@@ -68,6 +68,9 @@ pub enum Param {
     Plan,
     /// `{id}`: a plan's task, checked against its plan's region (or its owner).
     PlanTask,
+    /// `{id}`: a payment cycle (benefits), visible when its area lies inside the
+    /// caller's.
+    BenefitCycle,
 }
 
 impl Param {

@@ -8,6 +8,8 @@ mod childcare;
 mod employer;
 mod layers;
 mod ledger;
+mod payments;
+mod review;
 mod reward;
 mod roster;
 mod scans;

@@ -31,6 +31,9 @@ pub enum BenchWhat {
         database: String,
         #[arg(long, default_value_t = 2025)]
         year: i32,
+        /// 发放批次基准的人数（0 不做；在单独的临时数据库上）/ beneficiaries of the payment-cycle benchmark (0: skip; on a temporary database of its own)
+        #[arg(long, default_value_t = 50_000)]
+        cycle_persons: usize,
     },
     /// 指标页面：各页面渲染时间，以及新登记出生后的页面 / indicator pages' render times, also right after new births
     Pages {
@@ -171,7 +174,12 @@ pub fn run(what: BenchWhat) -> Result<()> {
     match what {
         BenchWhat::Indicators { database, year } => crate::bench::indicators::run(&database, year),
         BenchWhat::Pages { database, year } => crate::bench::pages::run(&database, year),
-        BenchWhat::Benefits { database, year } => crate::bench::benefits::run(&database, year),
+        BenchWhat::Benefits {
+            database,
+            year,
+            cycle_persons,
+        } => crate::bench::benefits::run(&database, year)
+            .and_then(|()| crate::bench::benefits::cycle(cycle_persons, year)),
         BenchWhat::Web {
             database,
             sessions,

@@ -9,6 +9,12 @@
 //! renkou benefits fact list --person P00000012
 //! renkou benefits ledger --person P00000012
 //! renkou benefits pay --person P00000012 --program childcare --month 2025-01 --batch 2025-01
+//! renkou benefits account add --person P00000012 --holder-name 王某 --holder-id 349901… --account 6217… --bank 某农商银行 --as-of 2025-01-05 --document "银行卡复印件"
+//! renkou benefits cycle draft --program childcare --region 349901101 --from 2025-01 --to 2025-06
+//! renkou benefits cycle files --id 1 --out 批次1/        # 银行代发 CSV + xlsx, 签字表 xlsx + PDF
+//! renkou benefits cycle send --id 1
+//! renkou benefits cycle import --id 1 银行结果.xlsx
+//! renkou benefits cycle close --id 1
 //! ```
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -44,6 +50,16 @@ pub enum BenefitsCommand {
     },
     /// 单位计生待遇：某人某年应得什么、为什么 / an employer's entitlements: what a staff member is owed for a year, and why
     Employer(crate::cli::benefits_employer::EmployerArgs),
+    /// 银行账户（证明材料登记）/ bank accounts of beneficiaries, attested
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// 发放批次：编制、文件、报送银行、导入结果、结清 / payment cycles
+    Cycle {
+        #[command(subcommand)]
+        command: super::benefits_cycle::CycleCommand,
+    },
     /// 发放一个月份（每月只能发放一次）/ pay one month slot (once)
     Pay {
         #[arg(long)]
@@ -111,6 +127,8 @@ pub struct RosterArgs {
     #[arg(long)]
     upheld: bool,
 }
+
+pub use super::benefits_cycle::AccountCommand;
 
 #[derive(Subcommand)]
 pub enum FactCommand {
@@ -257,6 +275,8 @@ pub fn run(db: &str, command: BenefitsCommand) -> Result<()> {
         BenefitsCommand::Parameters { command } => {
             crate::cli::benefits_parameters::run(db, command)?
         }
+        BenefitsCommand::Account { command } => super::benefits_cycle::account(db, &me, command)?,
+        BenefitsCommand::Cycle { command } => super::benefits_cycle::run(db, &me, command)?,
         BenefitsCommand::Pay {
             person,
             program,

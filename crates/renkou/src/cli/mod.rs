@@ -3,6 +3,7 @@
 pub mod benefits;
 pub mod benefits_employer;
 pub mod benefits_parameters;
+pub mod benefits_cycle;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;

@@ -1036,3 +1036,284 @@ fn a_village_worker_uses_the_daily_forms_on_a_phone() {
         c.close().await.unwrap();
     });
 }
+
+/// A township pays a 育儿补贴 cycle in the browser, at 1366 and 390 px: the cycle's
+/// page (drafted through the CLI on a demo county, its accounts attested), the
+/// bank's results uploaded and classified, the person's one file, the candidates
+/// and a comparison of runs; no page scrolls sideways on a phone.
+#[test]
+fn a_township_pays_a_cycle_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = demo_county(dir.path());
+    let town = "349901101";
+    renkou(
+        &db,
+        &[
+            "benefits",
+            "eligibility",
+            "--program",
+            "childcare",
+            "--region",
+            "349901",
+            "--year",
+            "2025",
+            "--save",
+        ],
+    );
+    renkou(&db, &["benefits", "roster", "propose", "--run", "1"]);
+    renkou(&db, &["benefits", "roster", "check", "--run", "1"]);
+    renkou(
+        &db,
+        &[
+            "benefits",
+            "roster",
+            "notice",
+            "--run",
+            "1",
+            "--from",
+            "2025-01-01",
+        ],
+    );
+    renkou(&db, &["benefits", "roster", "approve", "--run", "1"]);
+    let csv = renkou(
+        &db,
+        &[
+            "benefits",
+            "eligibility",
+            "--program",
+            "childcare",
+            "--region",
+            town,
+            "--year",
+            "2025",
+            "--format",
+            "csv",
+        ],
+    );
+    let kids: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(3) == Some("true"))
+        .filter_map(|l| {
+            l.split(',')
+                .next()
+                .map(|s| s.trim_start_matches('\u{feff}').to_string())
+        })
+        .collect();
+    assert!(kids.len() >= 3, "{csv}");
+    let born = renkou_domain::Date::from_ymd_opt(1990, 6, 1).unwrap();
+    // Every kid but the last gets an account (the last is named as without one).
+    for (i, k) in kids.iter().take(kids.len() - 1).enumerate() {
+        let id = renkou_domain::IdNumber::compose(349901, born, (i as u16) * 2);
+        renkou(
+            &db,
+            &[
+                "benefits",
+                "account",
+                "add",
+                "--person",
+                k,
+                "--holder-name",
+                &format!("测试家长{i}"),
+                "--holder-id",
+                id.as_str(),
+                "--account",
+                &format!("62170000{i:010}"),
+                "--bank",
+                "测试农商银行",
+                "--as-of",
+                "2025-01-05",
+                "--document",
+                "银行卡复印件",
+            ],
+        );
+    }
+    renkou(
+        &db,
+        &[
+            "benefits",
+            "cycle",
+            "draft",
+            "--program",
+            "childcare",
+            "--region",
+            town,
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+        ],
+    );
+    renkou(&db, &["benefits", "cycle", "send", "--id", "1"]);
+    // A second run of the same year, for the comparison page (its months due need
+    // their own approval before a later cycle pays them).
+    renkou(
+        &db,
+        &[
+            "benefits",
+            "eligibility",
+            "--program",
+            "childcare",
+            "--region",
+            "349901",
+            "--year",
+            "2025",
+            "--save",
+        ],
+    );
+    let show: serde_json::Value =
+        serde_json::from_str(&renkou(&db, &["benefits", "cycle", "show", "--id", "1"])).unwrap();
+    let lines = show["lines"].as_array().unwrap();
+    let mut results = String::from("序号,户名,账号,身份证号码,金额,结果,失败原因\n");
+    for (i, l) in lines.iter().enumerate() {
+        let amount = if i == 2 {
+            "1.00".to_string()
+        } else {
+            l["amount"].as_str().unwrap().to_string()
+        };
+        let (r, why) = if i == 0 {
+            ("失败", "账户已销户")
+        } else {
+            ("成功", "")
+        };
+        let row = format!(
+            "{},{},{},{},{amount},{r},{why}\n",
+            l["line"],
+            l["holder_name"].as_str().unwrap(),
+            l["account_no"].as_str().unwrap(),
+            l["holder_id_number"].as_str().unwrap()
+        );
+        results.push_str(&row);
+        if i == 1 {
+            results.push_str(&row);
+        }
+    }
+    results.push_str("99,测试某,6200000000000099,,100.00,成功,\n");
+    let results_file = dir.path().join("银行结果.csv");
+    std::fs::write(&results_file, results).unwrap();
+    let kid = kids[1].clone();
+
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        c.set_window_rect(0, 0, 1366, 900).await.unwrap();
+        first_login(&c, &base, "xiangzhen", "Town-pass-1").await;
+        c.goto(&format!("{base}/benefits/cycles")).await.unwrap();
+        screenshot(&c, "pay-01-cycles").await;
+        c.goto(&format!("{base}/benefits/cycles/1")).await.unwrap();
+        screenshot(&c, "pay-02-cycle").await;
+        c.find(Locator::Css("#results input[type=file]"))
+            .await
+            .unwrap()
+            .send_keys(results_file.to_str().unwrap())
+            .await
+            .unwrap();
+        click(&c, "#results button").await;
+        c.wait().for_element(Locator::Id("report")).await.unwrap();
+        let text = c
+            .find(Locator::Id("classes"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.contains("重复发放") && text.contains("不在本批次") && text.contains("金额不符"),
+            "{text}"
+        );
+        screenshot(&c, "pay-03-results").await;
+        let pages = [
+            "/benefits/cycles".to_string(),
+            "/benefits/cycles/1".to_string(),
+            format!("/persons/{kid}/benefits"),
+            "/benefits".to_string(),
+            "/benefits/runs/2/compare".to_string(),
+        ];
+        for (i, uri) in pages.iter().enumerate() {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            screenshot(
+                &c,
+                &format!("pay-1366-{:02}{}", i + 4, uri.replace(['/', '?', '='], "_")),
+            )
+            .await;
+        }
+        // The PDFs behind the links: the signature sheet and the person's file.
+        for (uri, name) in [
+            ("/benefits/cycles/1/file?kind=sign_pdf".to_string(), "pay-sign.pdf"),
+            (format!("/persons/{kid}/benefits/file"), "pay-person-file.pdf"),
+        ] {
+            let b64 = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1]; \
+                     fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => { \
+                       let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s)); })",
+                    vec![serde_json::Value::String(uri.clone())],
+                )
+                .await
+                .unwrap();
+            let bytes = base64_decode(b64.as_str().unwrap());
+            assert!(bytes.starts_with(b"%PDF"), "{uri} is not a PDF");
+            std::fs::write(artifacts().join(name), bytes).unwrap();
+        }
+        c.set_window_rect(0, 0, 390, 844).await.unwrap();
+        for (i, uri) in pages.iter().enumerate() {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            screenshot(
+                &c,
+                &format!("pay-390-{:02}{}", i + 4, uri.replace(['/', '?', '='], "_")),
+            )
+            .await;
+            assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways on a phone");
+        }
+        // Further down the phone pages: the lines as cards, the person's file.
+        for (uri, at) in [
+            ("/benefits/cycles/1".to_string(), "lines"),
+            (format!("/persons/{kid}/benefits"), "decisions"),
+            (format!("/persons/{kid}/benefits"), "payments"),
+        ] {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            c.execute(
+                &format!("document.getElementById('{at}').scrollIntoView()"),
+                vec![],
+            )
+            .await
+            .unwrap();
+            screenshot(&c, &format!("pay-390-{at}")).await;
+        }
+        c.close().await.unwrap();
+    });
+}
+
+/// Standard base64 (what the page's `btoa` writes), decoded.
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c) << (18 - 6 * i);
+        }
+        out.push((n >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
+}

@@ -3,6 +3,7 @@
 //! browser tests in headless Chromium at desktop and phone widths.
 
 mod benefits;
+mod benefits_cycle;
 mod browser;
 mod cli;
 mod common;

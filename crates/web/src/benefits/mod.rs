@@ -12,6 +12,8 @@ pub mod employer;
 pub mod pages;
 pub mod parameters;
 pub mod scans;
+pub mod payments;
+pub mod review;
 
 use crate::error::WebError;
 use crate::extract::Caller;
@@ -151,5 +153,7 @@ pub fn routes() -> Vec<Route> {
         ),
     ];
     v.extend(api::routes());
+    v.extend(payments::routes());
+    v.extend(review::routes());
     v
 }

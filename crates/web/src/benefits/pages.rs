@@ -56,6 +56,8 @@ struct IndexPage {
     programs: Vec<(&'static str, &'static str, &'static str)>,
     year: i32,
     error: String,
+    /// Candidates from the register's events (`review.rs`).
+    candidates: Vec<renkou_benefits::review::Candidate>,
     names: RegionNames,
 }
 
@@ -101,6 +103,7 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         year: this_year(),
         error,
         names: RegionNames::load(state)?,
+        candidates: super::review::candidates_of(state, me)?,
     })
 }
 
@@ -440,7 +443,7 @@ impl From<&StoredFact> for FactRow {
 
 #[derive(Template)]
 #[template(path = "benefits/person.html")]
-struct PersonPage {
+pub(crate) struct PersonPage {
     l: L,
     me: Current,
     p: PersonRecord,
@@ -450,6 +453,12 @@ struct PersonPage {
     can_write: bool,
     error: String,
     message: String,
+    /// Bank accounts and payment lines (`payments.rs`).
+    accounts: Vec<renkou_benefits::payments::Account>,
+    payments: Vec<super::payments::PaymentRow>,
+    /// Every decision with its receipt and roster steps (`review.rs`).
+    decisions: Vec<super::review::DecisionRow>,
+    pdf: bool,
 }
 
 pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
@@ -482,7 +491,7 @@ pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
         .collect()
 }
 
-fn person_page(
+pub(crate) fn person_page(
     state: &AppState,
     me: &Current,
     p: PersonRecord,
@@ -492,7 +501,12 @@ fn person_page(
     let actor = me.actor();
     let slots = slots::ledger_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
     let facts = attest::facts_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
+    let (accounts, payments) = super::payments::person_parts(state, me, &p.person_no)?;
     Ok(PersonPage {
+        accounts,
+        payments,
+        decisions: super::review::decisions_of(state, me, &p.person_no)?,
+        pdf: state.pdf.is_some(),
         l: me.l,
         can_write: me.scope.can_write(&p.region_code),
         me: me.clone(),

@@ -5,6 +5,7 @@
 mod admin;
 mod api;
 mod benefits;
+mod benefits_payments;
 mod common;
 mod daily;
 mod indicators;

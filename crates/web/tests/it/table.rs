@@ -37,6 +37,8 @@ struct Fixture {
     town_b_scan: i64,
     /// 乙乡's leading group, plan and a task of it.
     town_b_plan: (i64, i64, i64),
+    /// A payment cycle of 乙乡.
+    town_b_cycle: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -224,7 +226,19 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         .unwrap();
         (g, p, t)
     };
+    let town_b_cycle = store
+        .write(&Actor::operator("admin"), |tx| {
+            tx.conn()
+                .query_one(
+                    "INSERT INTO benefit_cycles (program, region_code, first_month, last_month, state, persons, slots, total, without_account, created_by, created_at) \
+                     VALUES ('childcare', $1, '2025-01', '2025-06', 'drafted', 0, 0, '0.00', '[]', 'admin', $2) RETURNING id",
+                    &[TOWN_B.into(), chrono::Utc::now().into()],
+                )
+                .map(|r| r.and_then(|r| r[0].int()).unwrap())
+        })
+        .unwrap();
     Fixture {
+        town_b_cycle,
         town_b_scan,
         town_b_birth,
         town_b_certificate,
@@ -254,7 +268,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::BenefitScan
         | Param::PlanGroup
         | Param::Plan
-        | Param::PlanTask => &["id"],
+        | Param::PlanTask
+        | Param::BenefitCycle => &["id"],
         Param::VerificationCode => &["code"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
@@ -300,6 +315,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::PlanGroup => f.town_b_plan.0.to_string(),
         Param::Plan => f.town_b_plan.1.to_string(),
         Param::PlanTask => f.town_b_plan.2.to_string(),
+        Param::BenefitCycle => f.town_b_cycle.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
