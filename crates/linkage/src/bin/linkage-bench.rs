@@ -639,8 +639,23 @@ fn inspect(args: &[String]) -> Result<(), String> {
                         )
                     })
                     .unwrap_or("unlinked".into());
+                let taken = r
+                    .links
+                    .iter()
+                    .filter(|l| l.right_index == j && l.left_index != i)
+                    .map(|l| {
+                        let o = &lt[l.left_index];
+                        format!(
+                            "{} ({:?}, same child {}, same delivery {})",
+                            l.left_id,
+                            l.status,
+                            o.child == t.child,
+                            o.delivery == t.delivery
+                        )
+                    })
+                    .collect::<Vec<_>>();
                 println!(
-                    "LINK FN [{other}] dup_of {:?}: {}",
+                    "LINK FN [{other}] right taken by {taken:?} dup_of {:?}: {}",
                     r.duplicate_of[i],
                     explain(&r.link_model, &s.ledger[i], &s.hospital[j])
                 );
