@@ -53,6 +53,8 @@ pub enum Param {
     Lang,
     /// `{id}`: an archived report, checked against its region.
     Report,
+    /// `{id}`: a source of births, visible when its area overlaps the caller's.
+    Source,
 }
 
 impl Param {

@@ -29,6 +29,8 @@ struct Fixture {
     town_b_benefit_run: i64,
     /// A report archived for 乙乡.
     town_b_report: i64,
+    /// 乙乡's hospital source.
+    town_b_source: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -84,10 +86,11 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
                 .into_iter()
                 .map(|i| (i.village_code, i.id))
                 .collect::<Vec<_>>(),
+            sid.unwrap(),
         )
     };
-    let (_, town_a_items) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
-    let (town_b_reconciliation, b_items) =
+    let (_, town_a_items, _) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
+    let (town_b_reconciliation, b_items, town_b_source) =
         reconcile("乙乡医院", TOWN_B, &format!("B1,2,2024-05-05,{V3}\n"));
     let quality = ["M1", "M2", "K1"].map(|no| {
         store
@@ -143,6 +146,7 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
         town_b_benefit_run,
+        town_b_source,
     }
 }
 
@@ -156,7 +160,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::Upload
         | Param::QualityIssue
         | Param::BenefitRun
-        | Param::Report => &["id"],
+        | Param::Report
+        | Param::Source => &["id"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
         Param::ChartFile => &["file"],
@@ -193,6 +198,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         // account is another area's.
         Param::Account => "admin".into(),
         Param::Report => f.town_b_report.to_string(),
+        Param::Source => f.town_b_source.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
