@@ -417,7 +417,16 @@ pub fn fit(
                 "candidate pairs enough to fit ({PAIRS_PER_PARAMETER} × the model's parameters), else no fit"
             ),
         }];
-        return defaults_used(model, default, checks, &patterns, &counted, task, sides, keyed.len());
+        return defaults_used(
+            model,
+            default,
+            checks,
+            &patterns,
+            &counted,
+            task,
+            sides,
+            keyed.len(),
+        );
     }
     let mut model = Model::train_from(&patterns, random, &opts.train, Some(start));
     model.task = Some(task);
@@ -452,9 +461,17 @@ pub fn fit(
         };
         return (model, report);
     }
-    let mut model = model;
     model.training.random_pairs = random.len() as u64;
-    defaults_used(model, default, checks, &patterns, &counted, task, sides, keyed.len())
+    defaults_used(
+        model,
+        default,
+        checks,
+        &patterns,
+        &counted,
+        task,
+        sides,
+        keyed.len(),
+    )
 }
 
 /// How many candidate pairs per free parameter of the model EM needs at least.

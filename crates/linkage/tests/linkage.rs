@@ -874,8 +874,26 @@ fn a_handful_of_births_is_not_fitted_and_uses_the_defaults() {
     for (k, (m, id)) in mothers.iter().enumerate() {
         let date = format!("{d}{}", k + 1);
         let name = format!("周{}", ["一", "二", "三", "四", "五", "六", "七"][k]);
-        ledger.push(row(&format!("L{k}"), &name, "1", &date, "1", m, id, VILLAGE));
-        hospital.push(row(&format!("H{k}"), &name, "1", &date, "1", m, id, VILLAGE));
+        ledger.push(row(
+            &format!("L{k}"),
+            &name,
+            "1",
+            &date,
+            "1",
+            m,
+            id,
+            VILLAGE,
+        ));
+        hospital.push(row(
+            &format!("H{k}"),
+            &name,
+            "1",
+            &date,
+            "1",
+            m,
+            id,
+            VILLAGE,
+        ));
     }
     let r = renkou_linkage::reconcile(&ledger, &hospital, &LinkOptions::default());
     for fit in [&r.link_fit, &r.dedupe_fit] {
@@ -885,7 +903,9 @@ fn a_handful_of_births_is_not_fitted_and_uses_the_defaults() {
         assert!(fit.fell_back(), "{fit}");
         assert_eq!(fit.training.iterations, 0);
         assert!(
-            fit.checks.iter().any(|c| c.name == "enough_pairs" && !c.passed),
+            fit.checks
+                .iter()
+                .any(|c| c.name == "enough_pairs" && !c.passed),
             "{fit}"
         );
         assert!(fit.to_string().contains("enough_pairs"), "{fit}");

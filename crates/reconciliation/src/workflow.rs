@@ -422,7 +422,8 @@ pub struct PossibleDuplicate {
 /// duplicates says nothing a reviewer could count.
 pub fn possible_duplicates(m: &Matching) -> HashMap<usize, PossibleDuplicate> {
     let linked: std::collections::HashSet<usize> = m.links.iter().map(|l| l.left_index).collect();
-    let free = |i: usize| !linked.contains(&i) && m.duplicate_of.get(i).is_some_and(Option::is_none);
+    let free =
+        |i: usize| !linked.contains(&i) && m.duplicate_of.get(i).is_some_and(Option::is_none);
     let mut review: Vec<&renkou_linkage::Link> = m
         .engine
         .duplicates
@@ -432,7 +433,10 @@ pub fn possible_duplicates(m: &Matching) -> HashMap<usize, PossibleDuplicate> {
     review.sort_by(|a, b| b.match_weight.total_cmp(&a.match_weight));
     let mut out: HashMap<usize, PossibleDuplicate> = HashMap::new();
     for l in review {
-        let (a, b) = (l.left_index.min(l.right_index), l.left_index.max(l.right_index));
+        let (a, b) = (
+            l.left_index.min(l.right_index),
+            l.left_index.max(l.right_index),
+        );
         let (row, of) = if free(b) {
             (b, a)
         } else if free(a) {

@@ -11,20 +11,20 @@ use crate::extract::ApiUser;
 use crate::routes::{Access, Param, Route};
 use crate::{blocking, AppState};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
+use renkou_domain::progress::NoProgress;
 use renkou_domain::{parse_date, RegionCode};
+use renkou_reconciliation::rules::SourceKind;
 use renkou_reconciliation::rules::{Decision, DiffField, ItemClass, ReviewStatus};
 use renkou_reconciliation::tables::{
     Item, ItemFilter, ReconciliationInfo, ReconciliationTables, SourceInfo,
 };
+use renkou_reconciliation::workflow::SourceSpec;
 use renkou_reconciliation::workflow::{
     self as rec, AreaRow, Fix, ReconcileOptions, ReconcileReport,
 };
-use axum::http::StatusCode;
-use renkou_domain::progress::NoProgress;
-use renkou_reconciliation::rules::SourceKind;
-use renkou_reconciliation::workflow::SourceSpec;
 use renkou_store::ImportOptions;
 use serde::{Deserialize, Serialize};
 
@@ -157,7 +157,8 @@ async fn upload_source(
     }
     let from = parse_date(&p.from).map_err(|e| bad(e.to_string()))?;
     let to = parse_date(&p.to).map_err(|e| bad(e.to_string()))?;
-    let file = crate::register::imports::safe_file_name(p.file_name.as_deref().unwrap_or("source.csv"));
+    let file =
+        crate::register::imports::safe_file_name(p.file_name.as_deref().unwrap_or("source.csv"));
     Ok(blocking(move || {
         let dir = crate::register::imports::TempDir::new("api-source")?;
         let path = dir.path().join(&file);

@@ -592,13 +592,20 @@ fn a_source_is_uploaded_through_the_api_with_its_kind_area_and_period() {
                 v["region_code"].clone(),
                 v["period_from"].clone()
             ),
-            (json!("ledger-101"), json!("349901101000"), json!("2024-01-01")),
+            (
+                json!("ledger-101"),
+                json!("349901101000"),
+                json!("2024-01-01")
+            ),
             "{l}: {v}"
         );
         let (s, v) = api(&app, "GET", "/api/v1/sources/999999", &admin, None);
         assert_eq!(s, StatusCode::NOT_FOUND, "{l}: {v}");
         let (s, v) = upload("kind=diary&name=x&region=349901101000&from=2024-01-01&to=2024-12-31");
         assert_eq!(s, StatusCode::BAD_REQUEST, "{l}: {v}");
-        assert!(v["message"].as_str().unwrap_or_default().contains("kind"), "{l}: {v}");
+        assert!(
+            v["message"].as_str().unwrap_or_default().contains("kind"),
+            "{l}: {v}"
+        );
     }
 }
