@@ -173,23 +173,22 @@ pub fn names_differ(a: &Features, b: &Features) -> bool {
 pub fn sole_deliveries(
     left: &[Features],
     right: &[Features],
-    pairs: impl Iterator<Item = (u32, u32)> + Clone,
+    pairs: impl Iterator<Item = (u32, u32)>,
 ) -> Vec<(u32, u32)> {
     let near = |l: u32, r: u32| {
         let (a, b) = (&left[l as usize], &right[r as usize]);
         compare_dates(a.birth_date, b.birth_date).is_some_and(|d| d <= 1) && same_mother(a, b)
     };
-    let mut nl = std::collections::HashMap::<u32, u32>::new();
-    let mut nr = std::collections::HashMap::<u32, u32>::new();
-    for (l, r) in pairs.clone().filter(|&(l, r)| near(l, r)) {
-        *nl.entry(l).or_default() += 1;
-        *nr.entry(r).or_default() += 1;
+    let near: Vec<(u32, u32)> = pairs.filter(|&(l, r)| near(l, r)).collect();
+    let (mut nl, mut nr) = (vec![0u8; left.len()], vec![0u8; right.len()]);
+    for &(l, r) in &near {
+        nl[l as usize] = nl[l as usize].saturating_add(1);
+        nr[r as usize] = nr[r as usize].saturating_add(1);
     }
-    pairs
+    near.into_iter()
         .filter(|&(l, r)| {
-            nl.get(&l) == Some(&1)
-                && nr.get(&r) == Some(&1)
-                && near(l, r)
+            nl[l as usize] == 1
+                && nr[r as usize] == 1
                 && !names_differ(&left[l as usize], &right[r as usize])
         })
         .collect()
