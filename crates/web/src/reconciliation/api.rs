@@ -4,7 +4,7 @@
 //! overlap, and inside it only the items of the caller's area show; an item of
 //! another area is 404, as on the pages.
 
-use super::{overlaps_scope, ItemOf, ReconciliationOf};
+use super::{overlaps_scope, ItemOf, ReconciliationOf, SourceOf};
 use crate::api::{ApiError, ApiJson, ApiQuery};
 use crate::error::WebError;
 use crate::extract::ApiUser;
@@ -85,21 +85,8 @@ async fn sources(
 }
 
 /// One source, when its area overlaps the caller's (else 404).
-async fn source(
-    State(state): State<AppState>,
-    me: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> Result<Json<SourceInfo>, ApiError> {
-    Ok(Json(
-        blocking(move || {
-            state
-                .store
-                .source(id)?
-                .filter(|s| overlaps_scope(&me.scope, &s.region_code))
-                .ok_or(WebError::NotFound)
-        })
-        .await?,
-    ))
+async fn source(s: SourceOf<ApiUser>) -> Json<SourceInfo> {
+    Json(s.source)
 }
 
 #[derive(Deserialize)]
