@@ -397,6 +397,37 @@ pub fn fit(
     let patterns: Vec<Pattern> = keyed.iter().map(|&k| pattern_of(k)).collect();
     let default = crate::defaults::shipped(task);
     let start = opts.start.unwrap_or(&default);
+    // Too few pairs to estimate the model's parameters (a village's handful of
+    // births): no EM at all; the shipped defaults are used, and the report says
+    // why. A county's saved model, when there is one, is given before this.
+    let enough = min_fit_pairs(&default);
+    if opts.fallback && opts.start.is_none() && !keyed.is_empty() && keyed.len() < enough {
+        let mut model = default.clone();
+        model.task = Some(task);
+        model.training.distinct_patterns = counted.len() as u64;
+        let checks = vec![FitCheck {
+            name: "enough_pairs".into(),
+            passed: false,
+            value: keyed.len() as f64,
+            limit: enough as f64,
+            zh: format!(
+                "候选对数量足以拟合（至少为模型参数个数的 {PAIRS_PER_PARAMETER} 倍），否则不拟合"
+            ),
+            en: format!(
+                "candidate pairs enough to fit ({PAIRS_PER_PARAMETER} × the model's parameters), else no fit"
+            ),
+        }];
+        return defaults_used(
+            model,
+            default,
+            checks,
+            &patterns,
+            &counted,
+            task,
+            sides,
+            keyed.len(),
+        );
+    }
     let mut model = Model::train_from(&patterns, random, &opts.train, Some(start));
     model.task = Some(task);
     let mut checks = check(&model, &counted, task, sides);
@@ -430,17 +461,57 @@ pub fn fit(
         };
         return (model, report);
     }
+    model.training.random_pairs = random.len() as u64;
+    defaults_used(
+        model,
+        default,
+        checks,
+        &patterns,
+        &counted,
+        task,
+        sides,
+        keyed.len(),
+    )
+}
+
+/// How many candidate pairs per free parameter of the model EM needs at least.
+pub const PAIRS_PER_PARAMETER: usize = 5;
+
+/// The fewest candidate pairs a model like `m` is fitted on: [`PAIRS_PER_PARAMETER`]
+/// per free parameter (each class's level shares per field, and the priors).
+pub fn min_fit_pairs(m: &Model) -> usize {
+    let per_class: usize = m
+        .classes
+        .first()
+        .map(|c| c.levels.iter().map(|l| l.len().saturating_sub(1)).sum())
+        .unwrap_or(0);
+    PAIRS_PER_PARAMETER * (m.classes.len() * per_class + m.classes.len().saturating_sub(1))
+}
+
+/// The shipped defaults in place of `fitted` (whose `checks` failed), priors
+/// re-estimated on these pairs when that gives a possible number of matches.
+#[allow(clippy::too_many_arguments)]
+fn defaults_used(
+    model: Model,
+    default: Model,
+    checks: Vec<FitCheck>,
+    patterns: &[Pattern],
+    counted: &[(Keyed, f64)],
+    task: Task,
+    sides: Sides,
+    pairs: usize,
+) -> (Model, FitReport) {
     let mut used = default.clone();
-    used.reestimate_priors(&patterns);
+    used.reestimate_priors(patterns);
     used.u_random = model.u_random.clone();
     used.training = TrainingInfo {
-        candidate_pairs: keyed.len() as u64,
-        random_pairs: random.len() as u64,
+        candidate_pairs: pairs as u64,
+        random_pairs: model.training.random_pairs,
         distinct_patterns: model.training.distinct_patterns,
         iterations: 0,
         converged: true,
     };
-    let mut checks_used = check(&used, &counted, task, sides);
+    let mut checks_used = check(&used, counted, task, sides);
     // Re-estimated priors that imply an impossible number of matches are worse than
     // the defaults' own (measured on generated counties).
     if checks_used
@@ -448,7 +519,7 @@ pub fn fit(
         .any(|c| c.name == "match_count" && !c.passed)
     {
         used.classes = default.classes.clone();
-        checks_used = check(&used, &counted, task, sides);
+        checks_used = check(&used, counted, task, sides);
     }
     let report = FitReport {
         task,
@@ -457,8 +528,8 @@ pub fn fit(
         checks_used,
         restarted: false,
         training: model.training.clone(),
-        expected_matches: expected(&used, &counted),
-        candidate_pairs: keyed.len() as u64,
+        expected_matches: expected(&used, counted),
+        candidate_pairs: pairs as u64,
     };
     (used, report)
 }

@@ -18,7 +18,7 @@
 //! fitting both, a different birth order or sex on one row is taken for a slip
 //! (the rows are one child); different names are not.
 
-use crate::compare::{compare_dates, compare_names, compare_order, compare_parents};
+use crate::compare::{compare_dates, compare_ids, compare_names, compare_order, compare_parents};
 use crate::names::NameFeat;
 use crate::record::Features;
 use serde::Serialize;
@@ -149,6 +149,49 @@ pub fn same_day_unnamed(a: &Features, b: &Features) -> bool {
 pub fn alone_corroborates(a: &Features, b: &Features) -> bool {
     compare_order(a.birth_order, b.birth_order) == Some(0)
         && matches!((a.sex, b.sex), (Some(x), Some(y)) if x == y)
+}
+
+/// Whether two records name one mother: her ID number the same or one slip apart,
+/// or her name alike and her birth date the same.
+pub fn same_mother(a: &Features, b: &Features) -> bool {
+    matches!(compare_ids(&a.mother_id, &b.mother_id), Some(0 | 1))
+        || (matches!(compare_names(&a.mother_name, &b.mother_name), Some(0 | 1))
+            && compare_dates(a.mother_birth_date, b.mother_birth_date) == Some(0))
+}
+
+/// Whether both children's names are given and are two names (not a slip apart):
+/// the one thing that tells two children from one on the records alone.
+pub fn names_differ(a: &Features, b: &Features) -> bool {
+    names(&a.name, &b.name) == Names::Different
+}
+
+/// Pairs of two sources that are each the only record of one mother within a day
+/// on its side, among the candidate pairs (`pairs`, left × right). Whatever the
+/// fields say, such a pair is that mother's one delivery in both sources: for it
+/// to be two children, each source would have to have missed a different twin.
+/// Pairs whose children carry two different names are left out.
+pub fn sole_deliveries(
+    left: &[Features],
+    right: &[Features],
+    pairs: impl Iterator<Item = (u32, u32)>,
+) -> Vec<(u32, u32)> {
+    let near = |l: u32, r: u32| {
+        let (a, b) = (&left[l as usize], &right[r as usize]);
+        compare_dates(a.birth_date, b.birth_date).is_some_and(|d| d <= 1) && same_mother(a, b)
+    };
+    let near: Vec<(u32, u32)> = pairs.filter(|&(l, r)| near(l, r)).collect();
+    let (mut nl, mut nr) = (vec![0u8; left.len()], vec![0u8; right.len()]);
+    for &(l, r) in &near {
+        nl[l as usize] = nl[l as usize].saturating_add(1);
+        nr[r as usize] = nr[r as usize].saturating_add(1);
+    }
+    near.into_iter()
+        .filter(|&(l, r)| {
+            nl[l as usize] == 1
+                && nr[r as usize] == 1
+                && !names_differ(&left[l as usize], &right[r as usize])
+        })
+        .collect()
 }
 
 /// What a second source says about the records of the one being deduplicated: for

@@ -802,3 +802,115 @@ fn tiny_and_empty_sources_are_handled() {
     let out = renkou_linkage::reconcile(std::slice::from_ref(&odd), &one, &LinkOptions::default());
     assert!(out.links.len() <= 1);
 }
+
+/// One mother's delivery of one child in each source, the ledger's row with the
+/// child's name written with two characters swapped and the birth order one off:
+/// the model alone takes it for a twin sibling, but neither source has a second
+/// child of hers that day, so it is her one birth.
+#[test]
+fn a_mothers_one_delivery_links_despite_a_swapped_name_and_a_slipped_order() {
+    let g = small_births();
+    let mut ledger = g.ledger.clone();
+    let mut hospital = g.hospital.clone();
+    let d = "2024-05-17";
+    ledger.push(row("S1", "司马晨鑫", "1", d, "2", "龚晓岚", M1, VILLAGE));
+    hospital.push(row("H-S1", "司马鑫晨", "1", d, "1", "龚晓岚", M1, VILLAGE));
+    let (s1, h1) = (index(&ledger, "S1"), index(&hospital, "H-S1"));
+    let out = link(&ledger, &hospital, &LinkOptions::default());
+    let l = out
+        .links
+        .iter()
+        .find(|l| l.left_index == s1)
+        .expect("S1 is linked");
+    assert_eq!((l.right_index, l.status), (h1, LinkStatus::Auto));
+
+    // With a second child of hers that day in the hospital, the question is open
+    // again: no automatic link to H-S1 on that ground.
+    hospital.push(row("H-S2", "司马晨", "1", d, "2", "龚晓岚", M1, VILLAGE));
+    let out = link(&ledger, &hospital, &LinkOptions::default());
+    assert!(!out
+        .links
+        .iter()
+        .any(|l| l.left_index == s1 && l.right_index == h1 && l.status == LinkStatus::Auto));
+}
+
+/// Twins the records cannot tell apart (same sex, no names, the hospital writing
+/// both alike): which ledger row is which hospital birth is a coin toss, so both
+/// links go to review instead of one right and one wrong automatically.
+#[test]
+fn twins_whose_records_cannot_tell_which_is_which_go_to_review() {
+    let g = small_births();
+    let mut ledger = g.ledger.clone();
+    let mut hospital = g.hospital.clone();
+    let d = "2024-07-02";
+    ledger.push(row("W1", "", "2", d, "1", "韦秋菊", M2, VILLAGE));
+    ledger.push(row("W2", "", "2", d, "2", "韦秋菊", M2, VILLAGE));
+    hospital.push(row("H-W1", "", "2", d, "2", "韦秋菊", M2, VILLAGE));
+    hospital.push(row("H-W2", "", "2", d, "2", "韦秋菊", M2, VILLAGE));
+    let out = link(&ledger, &hospital, &LinkOptions::default());
+    for id in ["W1", "W2"] {
+        let i = index(&ledger, id);
+        let l = out.links.iter().find(|l| l.left_index == i).expect(id);
+        assert_eq!(l.status, LinkStatus::Review, "{id}");
+    }
+}
+
+/// A village's handful of births: too few candidate pairs to fit the model's
+/// parameters, so no EM runs; the shipped defaults are used, the report says why,
+/// and the births still link.
+#[test]
+fn a_handful_of_births_is_not_fitted_and_uses_the_defaults() {
+    let d = "2024-03-0";
+    let mothers = [
+        ("龚晓岚", M1),
+        ("韦秋菊", M2),
+        ("陈丽", "349901199001010024"),
+        ("王芳", "349901198805120021"),
+        ("李娜", "349901199211300046"),
+        ("赵敏", "349901199507070028"),
+        ("孙静", "349901198912250023"),
+    ];
+    let (mut ledger, mut hospital) = (Vec::new(), Vec::new());
+    for (k, (m, id)) in mothers.iter().enumerate() {
+        let date = format!("{d}{}", k + 1);
+        let name = format!("周{}", ["一", "二", "三", "四", "五", "六", "七"][k]);
+        ledger.push(row(
+            &format!("L{k}"),
+            &name,
+            "1",
+            &date,
+            "1",
+            m,
+            id,
+            VILLAGE,
+        ));
+        hospital.push(row(
+            &format!("H{k}"),
+            &name,
+            "1",
+            &date,
+            "1",
+            m,
+            id,
+            VILLAGE,
+        ));
+    }
+    let r = renkou_linkage::reconcile(&ledger, &hospital, &LinkOptions::default());
+    for fit in [&r.link_fit, &r.dedupe_fit] {
+        if fit.candidate_pairs == 0 {
+            continue;
+        }
+        assert!(fit.fell_back(), "{fit}");
+        assert_eq!(fit.training.iterations, 0);
+        assert!(
+            fit.checks
+                .iter()
+                .any(|c| c.name == "enough_pairs" && !c.passed),
+            "{fit}"
+        );
+        assert!(fit.to_string().contains("enough_pairs"), "{fit}");
+    }
+    let linked: Vec<(usize, usize)> = auto(&r.links);
+    assert_eq!(linked, (0..7).map(|k| (k, k)).collect::<Vec<_>>());
+    assert!(r.summary.auto_duplicates == 0);
+}

@@ -9,7 +9,9 @@
 //! - `source_only` — the source has it, the register does not (likely 漏报);
 //! - `register_only` — the register has it, the source does not (to verify);
 //! - `duplicate` — a second record of a birth the same source already reports (重报);
-//! - `uncertain` — a pair the model puts between its thresholds: a reviewer decides.
+//! - `uncertain` — a pair the model puts between its thresholds: a reviewer decides;
+//! - `possible_duplicate` — a source record that may repeat another of the same
+//!   source (the dedupe pair is only at review level): a reviewer decides.
 
 use renkou_domain::codes::Sex;
 use renkou_domain::date::Date;
@@ -26,16 +28,21 @@ pub enum ItemClass {
     RegisterOnly,
     Duplicate,
     Uncertain,
+    /// A source record that may repeat another of the same source: the pair sits
+    /// between the dedupe model's thresholds, or was not corroborated. Counted as a
+    /// birth of its own until a reviewer confirms it is a repeat.
+    PossibleDuplicate,
 }
 
 impl ItemClass {
-    pub const ALL: [ItemClass; 6] = [
+    pub const ALL: [ItemClass; 7] = [
         ItemClass::Agree,
         ItemClass::Disagree,
         ItemClass::SourceOnly,
         ItemClass::RegisterOnly,
         ItemClass::Duplicate,
         ItemClass::Uncertain,
+        ItemClass::PossibleDuplicate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +53,7 @@ impl ItemClass {
             ItemClass::RegisterOnly => "register_only",
             ItemClass::Duplicate => "duplicate",
             ItemClass::Uncertain => "uncertain",
+            ItemClass::PossibleDuplicate => "possible_duplicate",
         }
     }
 
@@ -61,6 +69,7 @@ impl ItemClass {
             ItemClass::RegisterOnly => "仅登记有（待核实）",
             ItemClass::Duplicate => "来源内重复（重报）",
             ItemClass::Uncertain => "不确定，待复核",
+            ItemClass::PossibleDuplicate => "疑似来源内重复，待复核",
         }
     }
 
@@ -72,6 +81,7 @@ impl ItemClass {
             ItemClass::RegisterOnly => "in the register only (to verify)",
             ItemClass::Duplicate => "duplicated in the source",
             ItemClass::Uncertain => "uncertain pair, to review",
+            ItemClass::PossibleDuplicate => "possibly duplicated in the source, to review",
         }
     }
 
@@ -419,7 +429,9 @@ impl Tally {
     ///   and period, e.g. a record of another county);
     /// - `register_only` is always one register birth;
     /// - `duplicate` counts nothing (the birth is counted once, in its first record),
-    ///   unless rejected: then it is a distinct, unmatched source birth.
+    ///   unless rejected: then it is a distinct, unmatched source birth;
+    /// - `possible_duplicate` is one source birth (and pending) while open, one
+    ///   source birth when rejected (not a repeat), nothing once confirmed.
     pub fn add(&mut self, it: TallyItem) {
         use ItemClass::*;
         use ReviewStatus::*;
@@ -446,6 +458,13 @@ impl Tally {
             (RegisterOnly, _) => self.register += 1,
             (Duplicate, Rejected) => self.source += 1,
             (Duplicate, _) => {}
+            // A possible repeat is a birth of its own until confirmed as a repeat.
+            (PossibleDuplicate, Open) => {
+                self.source += 1;
+                self.pending += 1;
+            }
+            (PossibleDuplicate, Rejected) => self.source += 1,
+            (PossibleDuplicate, _) => {}
         }
     }
 
@@ -541,7 +560,10 @@ mod tests {
             it(SourceOnly, Rejected, false),
             it(RegisterOnly, Open, false), // R7
             it(Duplicate, Open, false),
-            it(Duplicate, Rejected, false), // S8
+            it(Duplicate, Rejected, false),         // S8
+            it(PossibleDuplicate, Open, false),     // S9 pending
+            it(PossibleDuplicate, Rejected, false), // S10
+            it(PossibleDuplicate, Confirmed, false),
         ] {
             t.add(i);
         }
@@ -549,14 +571,14 @@ mod tests {
             t,
             Tally {
                 register: 7,
-                source: 8,
+                source: 10,
                 matched: 4,
                 agreeing: 3,
-                pending: 1
+                pending: 2
             }
         );
-        assert_eq!(t.accuracy(), Some(3.0 / 8.0));
-        assert_eq!(t.coverage(), Some(0.5));
+        assert_eq!(t.accuracy(), Some(3.0 / 10.0));
+        assert_eq!(t.coverage(), Some(0.4));
         assert_eq!(Tally::default().accuracy(), None);
     }
 

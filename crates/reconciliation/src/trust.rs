@@ -37,7 +37,8 @@ pub struct Trust {
     pub duplicates: u64,
     /// Of those, linked to the register birth their standing row is.
     pub duplicates_linked: u64,
-    /// Duplicate pairs the model was unsure of: left as two records.
+    /// Records that may repeat another (the dedupe model was unsure): queued for
+    /// review as `possible_duplicate` items, counted as births until confirmed.
     pub review_duplicates: u64,
     /// Pairs of source rows kept apart as two children (twins, triplets).
     pub twins_kept_apart: u64,
@@ -101,7 +102,7 @@ impl fmt::Display for Trust {
         )?;
         writeln!(
             f,
-            "来源内重复（重报）/ duplicated rows: {}（已关联到同一出生 / linked to their birth: {}）；不确定的重复对 / unsure duplicate pairs left apart: {}；按双胞胎分开 / kept apart as twins: {}",
+            "来源内重复（重报）/ duplicated rows: {}（已关联到同一出生 / linked to their birth: {}）；疑似重复、待复核 / possible duplicates queued for review: {}；按双胞胎分开 / kept apart as twins: {}",
             self.duplicates, self.duplicates_linked, self.review_duplicates, self.twins_kept_apart
         )?;
         writeln!(

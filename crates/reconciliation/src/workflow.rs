@@ -315,6 +315,7 @@ fn classify(
     register: &[RegisterBirth],
     links: &[renkou_linkage::Link],
     duplicate_of: &[Option<usize>],
+    possible: &HashMap<usize, PossibleDuplicate>,
     region: &RegionCode,
 ) -> Vec<NewItem> {
     let mut items = Vec::new();
@@ -361,6 +362,19 @@ fn classify(
                     .map(|r| village_of(&r.region_code, region))
                     .unwrap_or(own_village),
             });
+        } else if let Some(p) = possible.get(&i) {
+            // Might repeat another record of the source: queued with both records
+            // and the dedupe model's score; a birth of its own until confirmed.
+            items.push(NewItem {
+                class: ItemClass::PossibleDuplicate,
+                source_record_id: Some(b.record_id.clone()),
+                person_no: None,
+                duplicate_of: Some(source[p.of].record_id.clone()),
+                match_probability: Some(p.probability),
+                match_weight: Some(p.weight),
+                diffs: Vec::new(),
+                village_code: own_village,
+            });
         } else {
             items.push(NewItem {
                 class: ItemClass::SourceOnly,
@@ -389,6 +403,61 @@ fn classify(
         }
     }
     items
+}
+
+/// A source record that may repeat another: the other record, and the dedupe
+/// model's score of the pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PossibleDuplicate {
+    pub of: usize,
+    pub probability: f64,
+    pub weight: f64,
+}
+
+/// The engine's duplicate pairs left for review (between the thresholds, or not
+/// corroborated; twins kept apart are not among them), each as one record that may
+/// repeat another: the record of the pair that is linked to no register birth and
+/// repeats nothing (the later one when both are such), at most once per record, the
+/// best-scored pair first. A pair whose records are both linked or already
+/// duplicates says nothing a reviewer could count.
+pub fn possible_duplicates(m: &Matching) -> HashMap<usize, PossibleDuplicate> {
+    let linked: std::collections::HashSet<usize> = m.links.iter().map(|l| l.left_index).collect();
+    let free =
+        |i: usize| !linked.contains(&i) && m.duplicate_of.get(i).is_some_and(Option::is_none);
+    let mut review: Vec<&renkou_linkage::Link> = m
+        .engine
+        .duplicates
+        .iter()
+        .filter(|l| l.status == LinkStatus::Review)
+        .collect();
+    review.sort_by(|a, b| b.match_weight.total_cmp(&a.match_weight));
+    let mut out: HashMap<usize, PossibleDuplicate> = HashMap::new();
+    for l in review {
+        let (a, b) = (
+            l.left_index.min(l.right_index),
+            l.left_index.max(l.right_index),
+        );
+        let (row, of) = if free(b) {
+            (b, a)
+        } else if free(a) {
+            (a, b)
+        } else {
+            continue;
+        };
+        // The record it may repeat must stay a birth of its own.
+        if out.contains_key(&row) || out.contains_key(&of) {
+            continue;
+        }
+        out.insert(
+            row,
+            PossibleDuplicate {
+                of,
+                probability: l.match_probability,
+                weight: l.match_weight,
+            },
+        );
+    }
+    out
 }
 
 /// How close (in bits of match weight) another register birth of the same day must
@@ -525,7 +594,15 @@ pub fn reconcile_with(
     let t = std::time::Instant::now();
     let m = match_records(&left, &right, &link_opts);
     let linkage_seconds = t.elapsed().as_secs_f64();
-    let items = classify(&source, &register, &m.links, &m.duplicate_of, &region);
+    let possible = possible_duplicates(&m);
+    let items = classify(
+        &source,
+        &register,
+        &m.links,
+        &m.duplicate_of,
+        &possible,
+        &region,
+    );
     let mut classes: BTreeMap<ItemClass, u64> = BTreeMap::new();
     let mut tally = Tally::default();
     for it in &items {
@@ -547,7 +624,7 @@ pub fn reconcile_with(
             .iter()
             .filter(|i| i.class == ItemClass::Duplicate && i.person_no.is_some())
             .count() as u64,
-        review_duplicates: e.summary.review_duplicates as u64,
+        review_duplicates: n(ItemClass::PossibleDuplicate),
         twins_kept_apart: e.summary.twins_kept_apart as u64,
         flagged_records: source
             .iter()

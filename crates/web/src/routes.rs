@@ -71,6 +71,8 @@ pub enum Param {
     /// `{id}`: a payment cycle (benefits), visible when its area lies inside the
     /// caller's.
     BenefitCycle,
+    /// `{id}`: a source of births, visible when its area overlaps the caller's.
+    Source,
 }
 
 impl Param {

@@ -528,6 +528,29 @@ fn inspect(args: &[String]) -> Result<(), String> {
                 hosp(a),
                 hosp(b)
             );
+            let hi = |i: usize| ht.iter().position(|t| t.child == lt[i].child);
+            if let (Some(x), Some(y)) = (hi(a), hi(b)) {
+                let taken = |j: usize| {
+                    r.links
+                        .iter()
+                        .filter(|l| l.right_index == j)
+                        .map(|l| {
+                            format!(
+                                "{} {:?} same child {}",
+                                l.left_id,
+                                l.status,
+                                lt[l.left_index].child == ht[j].child
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                };
+                println!(
+                    "  hospital twins taken by {:?} / {:?}; hospital pair: {}",
+                    taken(x),
+                    taken(y),
+                    explain(&r.dedupe_model, &s.hospital[x], &s.hospital[y])
+                );
+            }
             println!(
                 "DUP FP (same delivery {}): {}",
                 lt[l.left_index].delivery == lt[l.right_index].delivery,
@@ -639,8 +662,23 @@ fn inspect(args: &[String]) -> Result<(), String> {
                         )
                     })
                     .unwrap_or("unlinked".into());
+                let taken = r
+                    .links
+                    .iter()
+                    .filter(|l| l.right_index == j && l.left_index != i)
+                    .map(|l| {
+                        let o = &lt[l.left_index];
+                        format!(
+                            "{} ({:?}, same child {}, same delivery {})",
+                            l.left_id,
+                            l.status,
+                            o.child == t.child,
+                            o.delivery == t.delivery
+                        )
+                    })
+                    .collect::<Vec<_>>();
                 println!(
-                    "LINK FN [{other}] dup_of {:?}: {}",
+                    "LINK FN [{other}] right taken by {taken:?} dup_of {:?}: {}",
                     r.duplicate_of[i],
                     explain(&r.link_model, &s.ledger[i], &s.hospital[j])
                 );

@@ -660,3 +660,85 @@ fn a_county_saves_its_reviewed_model_and_its_reconciliations_use_it() {
         store.verify_audit().unwrap().unwrap();
     }
 }
+
+/// Two rows of one mother's birth the register lacks, alike but for a sex left out
+/// on one: the model finds them alike, but nothing corroborates one child (no
+/// names, no second sex to compare, no register birth). The later row is queued as
+/// a possible duplicate with both records; it counts as a birth until a reviewer
+/// confirms it repeats the other, and then the birth is counted once.
+#[test]
+fn an_uncertain_duplicate_is_queued_with_both_records() {
+    use renkou_reconciliation::rules::{Decision, ReviewStatus};
+    for db in databases() {
+        let l = &db.label;
+        let store = db.store_with(&[&renkou_reconciliation::MIGRATIONS]);
+        setup(&store);
+        let dir = tempfile::tempdir().unwrap();
+        let rows = vec![
+            row(
+                "L1",
+                "王小明",
+                "1",
+                "2024-03-01",
+                "2",
+                "M1",
+                &id_of("M1"),
+                V1,
+            ),
+            row("L5", "", "", "2024-08-08", "2", "M2", &id_of("M2"), V1),
+            row("L6", "", "2", "2024-08-08", "2", "M2", &id_of("M2"), V1),
+        ];
+        let sid = import(&store, &write_gbk(dir.path(), "ledger.csv", &rows), "台帐");
+        let r = reconcile::reconcile(
+            &store,
+            sid,
+            Some(code(V1)),
+            None,
+            &Actor::operator("tongji"),
+        )
+        .unwrap();
+        let its = items(&store, &r);
+        let l5 = pair_of(&its, "L5").unwrap();
+        let l6 = pair_of(&its, "L6").unwrap();
+        assert_eq!(l5.class, ItemClass::SourceOnly, "{l}");
+        assert_eq!(
+            (l6.class, l6.duplicate_of.as_deref()),
+            (ItemClass::PossibleDuplicate, Some("L5")),
+            "{l}: queued against the row it may repeat"
+        );
+        assert!(l6.match_probability.is_some(), "{l}");
+        assert_eq!(r.trust.review_duplicates, 1, "{l}");
+        // The review page has both records and the explanation.
+        let d = reconcile::item_detail(&store, l6.clone()).unwrap();
+        assert_eq!(
+            (
+                d.source.map(|s| s.record_id),
+                d.original.map(|s| s.record_id)
+            ),
+            (Some("L6".to_string()), Some("L5".to_string())),
+            "{l}"
+        );
+        assert!(d.explanation.is_some(), "{l}");
+        // Open: two births of the source (L1 and K1 matched; L5, L6), one pending.
+        let before = reconcile::accuracy(&store, r.reconciliation_id, None)
+            .unwrap()
+            .total
+            .tally;
+        assert_eq!((before.source, before.pending), (3, 1), "{l}");
+        let status = reconcile::review(
+            &store,
+            l6.id,
+            Decision::Confirm,
+            None,
+            Some("同一出生录入两次"),
+            &Actor::operator("tongji"),
+        )
+        .unwrap();
+        assert_eq!(status, ReviewStatus::Confirmed);
+        let after = reconcile::accuracy(&store, r.reconciliation_id, None)
+            .unwrap()
+            .total
+            .tally;
+        assert_eq!((after.source, after.pending), (2, 0), "{l}: counted once");
+    }
+}

@@ -452,13 +452,17 @@ fn run(cli: Cli) -> Result<()> {
                     renkou_register::import::import_persons(&store, &args.file, &opts(&args), &bar)?
                 }
                 ImportWhat::Births { args, source } => {
-                    renkou_reconciliation::sources::import_births(
+                    let i = renkou_reconciliation::sources::import_births_as(
                         &store,
                         &args.file,
                         &source,
                         &opts(&args),
                         &bar,
-                    )?
+                        None,
+                    )?;
+                    // How many records were kept as written, per flag.
+                    reconciliation::print_flagged_counts(&i);
+                    i.report
                 }
             };
             print_report(&report);

@@ -198,6 +198,18 @@ pub fn source(db: &str, cmd: SourceCommand) -> Result<()> {
 
 /// What was kept as written, per reason, and what was refused.
 pub fn print_flagged(i: &renkou_reconciliation::sources::SourceImport) {
+    print_flagged_counts(i);
+    let r = &i.report;
+    if r.rejected_rows > 0 {
+        for e in &i.refused {
+            println!("  {e}");
+        }
+    }
+}
+
+/// How many records were kept as written with each flag (`renkou import births`
+/// prints these before its usual report, which names the refused rows).
+pub fn print_flagged_counts(i: &renkou_reconciliation::sources::SourceImport) {
     if i.flagged_total > 0 {
         println!(
             "保留原样并标记的记录 / records kept as written with a flag: {}",
@@ -217,9 +229,6 @@ pub fn print_flagged(i: &renkou_reconciliation::sources::SourceImport) {
                 .map(|p| format!("（已写入 / written to {}）", p.display()))
                 .unwrap_or_default()
         );
-        for e in &i.refused {
-            println!("  {e}");
-        }
     }
 }
 

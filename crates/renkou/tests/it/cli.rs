@@ -702,5 +702,25 @@ B3,,1,,,,,,349901101201
         assert!(out.contains("agree\t1"), "{out}");
         let out = ok(&db.url, &["reconcile", "--source", "1", "--refit"]);
         assert!(out.contains("本次拟合 / fitted on this run"), "{out}");
+
+        // The plain births import says as much: records kept per flag.
+        let out = ok(
+            &db.url,
+            &[
+                "import",
+                "births",
+                f,
+                "--source",
+                "乡医院",
+                "--skip-invalid",
+            ],
+        );
+        assert!(
+            out.contains("保留原样并标记的记录 / records kept as written with a flag: 2"),
+            "{}: {out}",
+            db.label
+        );
+        assert!(out.contains("mother_id_check_digit\t1"), "{out}");
+        assert!(out.contains("region_unknown\t1"), "{out}");
     }
 }

@@ -199,6 +199,12 @@ async fn add_fact(
     PersonOf { user, person }: PersonOf<ApiUser>,
     ApiJson(b): ApiJson<FactBody>,
 ) -> Result<(StatusCode, Json<Recorded>), ApiError> {
+    // The description's bound (the fuzzer sends longer ones).
+    if b.document.chars().count() > 200 {
+        return Err(bad(
+            "证明文件（名称和编号）不能超过 200 字 / the document (title and number) is at most 200 characters",
+        ));
+    }
     let fact = NewFact {
         person_no: person.person_no,
         kind: FactKind::parse(&b.kind).ok_or_else(|| {

@@ -4,29 +4,36 @@
 //! overlap, and inside it only the items of the caller's area show; an item of
 //! another area is 404, as on the pages.
 
-use super::{overlaps_scope, ItemOf, ReconciliationOf};
+use super::{overlaps_scope, ItemOf, ReconciliationOf, SourceOf};
 use crate::api::{ApiError, ApiJson, ApiQuery};
 use crate::error::WebError;
 use crate::extract::ApiUser;
 use crate::routes::{Access, Param, Route};
 use crate::{blocking, AppState};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
+use renkou_domain::progress::NoProgress;
 use renkou_domain::{parse_date, RegionCode};
+use renkou_reconciliation::rules::SourceKind;
 use renkou_reconciliation::rules::{Decision, DiffField, ItemClass, ReviewStatus};
 use renkou_reconciliation::tables::{
     Item, ItemFilter, ReconciliationInfo, ReconciliationTables, SourceInfo,
 };
+use renkou_reconciliation::workflow::SourceSpec;
 use renkou_reconciliation::workflow::{
     self as rec, AreaRow, Fix, ReconcileOptions, ReconcileReport,
 };
+use renkou_store::ImportOptions;
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Vec<Route> {
     use Param::*;
     vec![
         Route::get("/api/v1/sources", Access::Api, &[], get(sources)),
+        Route::post("/api/v1/sources", Access::Api, &[], post(upload_source)),
+        Route::get("/api/v1/sources/{id}", Access::Api, &[Source], get(source)),
         Route::get(
             "/api/v1/reconciliations",
             Access::Api,
@@ -75,6 +82,124 @@ async fn sources(
         })
         .await?,
     ))
+}
+
+/// One source, when its area overlaps the caller's (else 404).
+async fn source(s: SourceOf<ApiUser>) -> Json<SourceInfo> {
+    Json(s.source)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceParams {
+    /// hospital, hukou, ledger or other.
+    kind: String,
+    name: String,
+    /// The area the source covers (inside the caller's).
+    region: String,
+    from: String,
+    to: String,
+    #[serde(default)]
+    file_name: Option<String>,
+    #[serde(default)]
+    skip_invalid: bool,
+}
+
+#[derive(Serialize)]
+struct SourceUploaded {
+    source: SourceInfo,
+    read: u64,
+    rejected_rows: usize,
+    /// Records kept as written, per flag.
+    flagged: Vec<FlagCount>,
+}
+
+#[derive(Serialize)]
+struct FlagCount {
+    flag: &'static str,
+    records: u64,
+}
+
+/// Imports a births file (the body) as a described source: its kind, area and
+/// period. Records are kept as written, flagged; rows that describe no birth are
+/// a 422 with their row and column (or skipped with `skip_invalid`).
+async fn upload_source(
+    State(state): State<AppState>,
+    me: ApiUser,
+    ApiQuery(p): ApiQuery<SourceParams>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    if !me.account.role.edits_personal_records() {
+        return Err(WebError::Forbidden.into());
+    }
+    if body.is_empty() {
+        return Err(bad("请求体为空 / the request body is empty".into()));
+    }
+    let kind = SourceKind::parse(p.kind.trim()).ok_or_else(|| {
+        bad("kind 须为 hospital、hukou、ledger 或 other / kind must be hospital, hukou, ledger or other".into())
+    })?;
+    let region = RegionCode::parse_prefix(p.region.trim()).map_err(|e| bad(e.to_string()))?;
+    if !me.scope.region.contains(&region) {
+        return Err(WebError::NotFound.into());
+    }
+    let from = parse_date(&p.from).map_err(|e| bad(e.to_string()))?;
+    let to = parse_date(&p.to).map_err(|e| bad(e.to_string()))?;
+    let file =
+        crate::register::imports::safe_file_name(p.file_name.as_deref().unwrap_or("source.csv"));
+    Ok(blocking(move || {
+        let dir = crate::register::imports::TempDir::new("api-source")?;
+        let path = dir.path().join(&file);
+        std::fs::write(&path, &body).map_err(|e| WebError::Internal(e.to_string()))?;
+        let spec = SourceSpec {
+            kind,
+            name: p.name.trim().to_string(),
+            region,
+            from,
+            to,
+        };
+        let mut opts = ImportOptions::by(me.actor());
+        opts.skip_invalid = p.skip_invalid;
+        let shown = |s: String| s.replace(&path.display().to_string(), &file);
+        let i = match rec::import_source(&state.store, &path, &spec, &opts, &NoProgress) {
+            Ok(i) => i,
+            Err(renkou_reconciliation::Error::InvalidRows { errors, .. }) => {
+                return Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(serde_json::json!({
+                        "error": "invalid_rows",
+                        "message": format!("{} 处错误，未导入任何数据 / {} errors, nothing was imported", errors.len(), errors.len()),
+                        "errors": errors.iter().map(|e| serde_json::json!({"row": e.row, "column": e.column, "message": e.message, "text": shown(e.to_string())})).collect::<Vec<_>>(),
+                    })),
+                ))
+            }
+            Err(e) => {
+                return Err(match WebError::from(e) {
+                    WebError::BadRequest(m) => WebError::BadRequest(shown(m)),
+                    e => e,
+                })
+            }
+        };
+        let id = i.source_id.ok_or(WebError::NotFound)?;
+        let source = state.store.source(id)?.ok_or(WebError::NotFound)?;
+        let out = SourceUploaded {
+            source,
+            read: i.report.counts.read,
+            rejected_rows: i.report.rejected_rows,
+            flagged: i
+                .flagged
+                .iter()
+                .map(|(f, n)| FlagCount {
+                    flag: f.as_str(),
+                    records: *n,
+                })
+                .collect(),
+        };
+        Ok((
+            StatusCode::OK,
+            Json(serde_json::to_value(out).map_err(|e| WebError::Internal(e.to_string()))?),
+        ))
+    })
+    .await?)
 }
 
 async fn reconciliations(

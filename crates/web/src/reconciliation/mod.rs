@@ -58,6 +58,35 @@ impl<C: Caller> FromRequestParts<AppState> for ReconciliationOf<C> {
     }
 }
 
+/// The URL's `{id}`: a source of births whose area overlaps the caller's (else 404,
+/// as for a number nobody has).
+pub struct SourceOf<C: Caller = Current> {
+    pub source: renkou_reconciliation::tables::SourceInfo,
+    caller: std::marker::PhantomData<C>,
+}
+
+impl<C: Caller> FromRequestParts<AppState> for SourceOf<C> {
+    type Rejection = C::Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = C::from_parts(parts, state).await?;
+        let id = id_param(parts, state).await?;
+        let store = state.store.clone();
+        let scope = me.scope().clone();
+        let source = blocking(move || Ok(store.source(id)?))
+            .await?
+            .filter(|s| overlaps_scope(&scope, &s.region_code))
+            .ok_or(WebError::NotFound)?;
+        Ok(SourceOf {
+            source,
+            caller: std::marker::PhantomData,
+        })
+    }
+}
+
 /// The URL's `{id}`: a reconciliation item of a village in the caller's area.
 pub struct ItemOf<C: Caller = Current> {
     pub me: C,

@@ -546,3 +546,66 @@ fn the_reconciliation_api_is_scoped_like_the_account() {
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
 }
+
+/// A script uploads a births file as a described source (kind, area, period) and
+/// reads it back; a bad kind or an area outside the token's is refused as JSON.
+#[test]
+fn a_source_is_uploaded_through_the_api_with_its_kind_area_and_period() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use serde_json::json;
+    for db in databases() {
+        let l = &db.label;
+        let store = db.store_with(&renkou_web::migrations());
+        setup(&store);
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        let admin = token(&store, "admin");
+        let upload = |query: &str| {
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/sources?{query}"))
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(Body::from(source_csv()))
+                .unwrap();
+            let (s, text, _) = send(&app, req);
+            (
+                s,
+                serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+            )
+        };
+        let (s, v) = upload(
+            "kind=ledger&name=ledger-101&region=349901101000&from=2024-01-01&to=2024-12-31&file_name=l.csv",
+        );
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        let id = v["source"]["id"].as_i64().unwrap();
+        assert_eq!(v["source"]["kind"], json!("ledger"), "{l}: {v}");
+        assert!(v["read"].as_u64().unwrap() > 0, "{l}: {v}");
+        assert!(v["flagged"].is_array(), "{l}: {v}");
+        let (s, v) = api(&app, "GET", &format!("/api/v1/sources/{id}"), &admin, None);
+        assert_eq!(s, StatusCode::OK, "{l}: {v}");
+        assert_eq!(
+            (
+                v["name"].clone(),
+                v["region_code"].clone(),
+                v["period_from"].clone()
+            ),
+            (
+                json!("ledger-101"),
+                json!("349901101000"),
+                json!("2024-01-01")
+            ),
+            "{l}: {v}"
+        );
+        let (s, v) = api(&app, "GET", "/api/v1/sources/999999", &admin, None);
+        assert_eq!(s, StatusCode::NOT_FOUND, "{l}: {v}");
+        let (s, v) = upload("kind=diary&name=x&region=349901101000&from=2024-01-01&to=2024-12-31");
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}: {v}");
+        assert!(
+            v["message"].as_str().unwrap_or_default().contains("kind"),
+            "{l}: {v}"
+        );
+    }
+}

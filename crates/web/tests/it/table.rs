@@ -39,6 +39,8 @@ struct Fixture {
     town_b_plan: (i64, i64, i64),
     /// A payment cycle of 乙乡.
     town_b_cycle: i64,
+    /// 乙乡's hospital source.
+    town_b_source: i64,
 }
 
 fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
@@ -94,10 +96,11 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
                 .into_iter()
                 .map(|i| (i.village_code, i.id))
                 .collect::<Vec<_>>(),
+            sid.unwrap(),
         )
     };
-    let (_, town_a_items) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
-    let (town_b_reconciliation, b_items) =
+    let (_, town_a_items, _) = reconcile("甲镇医院", TOWN_A, &format!("A1,1,2024-09-09,{V2}\n"));
+    let (town_b_reconciliation, b_items, town_b_source) =
         reconcile("乙乡医院", TOWN_B, &format!("B1,2,2024-05-05,{V3}\n"));
     let quality = ["M1", "M2", "K1"].map(|no| {
         store
@@ -249,6 +252,7 @@ fn setup(store: &Store, dir: &std::path::Path) -> Fixture {
         town_b_reconciliation,
         town_b_item: b_items.iter().find(|(v, _)| v == V3).unwrap().1,
         town_b_benefit_run,
+        town_b_source,
     }
 }
 
@@ -269,7 +273,8 @@ fn placeholder_of(p: Param) -> &'static [&'static str] {
         | Param::PlanGroup
         | Param::Plan
         | Param::PlanTask
-        | Param::BenefitCycle => &["id"],
+        | Param::BenefitCycle
+        | Param::Source => &["id"],
         Param::VerificationCode => &["code"],
         Param::Account => &["username"],
         Param::Indicator => &["indicator", "code"],
@@ -316,6 +321,7 @@ fn foreign(p: Param, who: &str, f: &Fixture) -> String {
         Param::Plan => f.town_b_plan.1.to_string(),
         Param::PlanTask => f.town_b_plan.2.to_string(),
         Param::BenefitCycle => f.town_b_cycle.to_string(),
+        Param::Source => f.town_b_source.to_string(),
         Param::Indicator => "cbr".into(),
         Param::ChartFile => "bars.svg".into(),
         Param::EventKind => "death".into(),
