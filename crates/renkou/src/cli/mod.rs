@@ -1,9 +1,9 @@
 //! The command line: `renkou init | regions | import | export | demo | serve | …`.
 
 pub mod benefits;
+pub mod benefits_cycle;
 pub mod benefits_employer;
 pub mod benefits_parameters;
-pub mod benefits_cycle;
 pub mod indicators;
 pub mod linkage;
 pub mod reconciliation;

@@ -485,3 +485,73 @@ fn every_route_of_the_table_is_walked_with_another_areas_records() {
         assert_eq!(s, StatusCode::OK);
     }
 }
+
+/// Every page of the table, opened by the county administrator on a record of
+/// the area: none fails with a server error, and each HTML page has one `<title>`
+/// of plain words (a block of links pasted into a page's title block shows as
+/// markup in the browser's tab and breaks the page's header).
+#[test]
+fn every_page_opens_and_its_title_is_plain_text() {
+    let _ = runtime();
+    for db in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = db.store_with(&renkou_web::migrations());
+        let fixture = setup(&store, dir.path());
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        let admin = login(&app, "admin", "Secret-pass-1").unwrap();
+        let mut pages = 0;
+        for r in table() {
+            if r.access != Access::Session || r.method != "get" {
+                continue;
+            }
+            let uri = fill(r.path, r.params, |p| own(p, &fixture));
+            let resp = runtime().block_on(async {
+                use tower::ServiceExt;
+                app.clone()
+                    .oneshot(
+                        Request::get(&uri)
+                            .header(header::COOKIE, &admin.cookie)
+                            .body(Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap()
+            });
+            let status = resp.status();
+            assert!(
+                !status.is_server_error(),
+                "{}: GET {uri} answered {status}",
+                db.label
+            );
+            let html = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html"));
+            if !html || status != StatusCode::OK {
+                continue;
+            }
+            let body = runtime().block_on(async {
+                use http_body_util::BodyExt;
+                resp.into_body().collect().await.unwrap().to_bytes()
+            });
+            let body = String::from_utf8_lossy(&body);
+            // Charts are inline SVG with their own <title>s: the page's is in <head>.
+            let head = body.split("</head>").next().unwrap_or_default();
+            assert_eq!(head.matches("<title>").count(), 1, "{uri}: one <title>");
+            let title = head
+                .split("<title>")
+                .nth(1)
+                .and_then(|t| t.split("</title>").next())
+                .unwrap_or_default();
+            assert!(
+                !title.contains('<') && !title.contains('>'),
+                "{}: GET {uri}: markup in the title: {title}",
+                db.label
+            );
+            pages += 1;
+        }
+        assert!(pages >= 30, "{pages} pages opened");
+    }
+}
