@@ -211,7 +211,7 @@ pub async fn login(
                 Html(
                     LoginPage {
                         l,
-                        error: e.to_string(),
+                        error: l.half(&e.to_string()),
                         username,
                         insecure: insecure(&headers, &addr),
                     }
@@ -321,7 +321,7 @@ pub async fn change_password(
                     l: current.l,
                     csrf: current.csrf,
                     forced: current.account.must_change_password,
-                    error,
+                    error: current.l.half(&error),
                 }
                 .render()?,
             ),

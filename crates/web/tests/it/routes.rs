@@ -272,6 +272,16 @@ fn first_login_forces_a_new_password_and_failures_lock() {
         );
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(body.contains("8"), "{body}");
+        // One voice: the Chinese page says it in Chinese only.
+        let (s, body, _) = c.post(
+            "/password",
+            "current_password=not-it&new_password=Much-better-1&repeat=Much-better-1",
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains("当前密码不正确") && !body.contains("current password is wrong"),
+            "{body}"
+        );
         let (s, _, _) = c.post(
             "/password",
             "current_password=initial-pw&new_password=Much-better-1&repeat=Much-better-1",
