@@ -445,6 +445,7 @@ impl From<&StoredFact> for FactRow {
 #[template(path = "benefits/person.html")]
 pub(crate) struct PersonPage {
     l: L,
+    names: crate::benefits::pages::RegionNames,
     me: Current,
     p: PersonRecord,
     ledgers: Vec<ProgramLedger>,
@@ -459,6 +460,12 @@ pub(crate) struct PersonPage {
     /// Every decision with its receipt and roster steps (`review.rs`).
     decisions: Vec<super::review::DecisionRow>,
     pdf: bool,
+}
+
+impl PersonPage {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
 }
 
 pub(crate) fn ledgers(slots: Vec<Slot>) -> Vec<ProgramLedger> {
@@ -503,6 +510,7 @@ pub(crate) fn person_page(
     let facts = attest::facts_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
     let (accounts, payments) = super::payments::person_parts(state, me, &p.person_no)?;
     Ok(PersonPage {
+        names: crate::benefits::pages::RegionNames::load(state)?,
         accounts,
         payments,
         decisions: super::review::decisions_of(state, me, &p.person_no)?,

@@ -115,6 +115,7 @@ fn this_year() -> i32 {
 #[template(path = "benefits/cycles.html")]
 struct IndexPage {
     l: L,
+    names: crate::benefits::pages::RegionNames,
     me: Current,
     cycles: Vec<Cycle>,
     programs: Vec<(&'static str, &'static str, &'static str)>,
@@ -122,8 +123,15 @@ struct IndexPage {
     error: String,
 }
 
+impl IndexPage {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
+}
+
 fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage, WebError> {
     Ok(IndexPage {
+        names: crate::benefits::pages::RegionNames::load(state)?,
         l: me.l,
         cycles: payments::cycles(&state.store, &me.actor(), &me.scope.region, 100)?,
         me: me.clone(),
@@ -212,6 +220,7 @@ pub(crate) struct ImportShown {
 #[template(path = "benefits/cycle.html")]
 struct CyclePage {
     l: L,
+    names: crate::benefits::pages::RegionNames,
     me: Current,
     c: Cycle,
     area_name: String,
@@ -225,6 +234,12 @@ struct CyclePage {
     classes: Vec<ClassLine>,
     odd_rows: Vec<String>,
     imports: Vec<ImportShown>,
+}
+
+impl CyclePage {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
 }
 
 fn cycle_page(
@@ -304,6 +319,7 @@ fn cycle_page(
         .collect();
     let area = RegionCode::parse(&c.region_code).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(CyclePage {
+        names: crate::benefits::pages::RegionNames::load(state)?,
         l: me.l,
         can_write: me.scope.can_write(&area),
         me: me.clone(),

@@ -46,12 +46,19 @@ pub struct CompareQuery {
 #[template(path = "benefits/compare.html")]
 struct ComparePage {
     l: L,
+    names: crate::benefits::pages::RegionNames,
     me: Current,
     later: RunInfo,
     earlier: Option<RunInfo>,
     others: Vec<RunInfo>,
     diff: Vec<Difference>,
     error: String,
+}
+
+impl ComparePage {
+    fn region_name(&self, code: impl std::fmt::Display) -> String {
+        self.names.name(&code.to_string())
+    }
 }
 
 /// The run against an earlier one of the same program (by default the latest
@@ -86,6 +93,7 @@ pub async fn compare(
             None => (Vec::new(), String::new()),
         };
         Ok(ComparePage {
+        names: crate::benefits::pages::RegionNames::load(&state)?,
             l: me.l,
             me,
             later: run,
