@@ -518,6 +518,8 @@ pub struct Pick {
     birth_date: String,
     household_no: String,
     id_tail: String,
+    /// The village's name, so a picker names places rather than codes.
+    village: String,
 }
 
 /// Persons of the account's own area matching what was typed (name, number, the
@@ -537,6 +539,7 @@ pub async fn pick(
         let hits =
             renkou_register::search::find(state.search.get(), &state.store, &text, &area, 30)?;
         let mut out = Vec::new();
+        let mut names = std::collections::HashMap::new();
         for h in hits {
             if out.len() >= 10 {
                 break;
@@ -553,6 +556,7 @@ pub async fn pick(
                 continue;
             }
             out.push(Pick {
+                village: super::pages::village_name(&state, &mut names, &h.region_code)?,
                 sex: h.sex.name_zh(),
                 birth_date: h.birth_date.to_string(),
                 household_no: h.household_no,
