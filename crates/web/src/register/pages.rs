@@ -952,7 +952,7 @@ pub async fn record_event(
             }
             Ok(Saved::Check(found)) => (String::new(), super::daily::dup_rows(me.l, found)),
             Err(e) => match WebError::from(e) {
-                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                WebError::BadRequest(m) | WebError::Refused(m) => (me.l.half(&m), Vec::new()),
                 other => return Err(other),
             },
         };
@@ -1107,7 +1107,7 @@ pub async fn record_birth(
                 (String::new(), super::daily::dup_rows(me.l, found))
             }
             Err(e) => match WebError::from(e) {
-                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                WebError::BadRequest(m) | WebError::Refused(m) => (me.l.half(&m), Vec::new()),
                 other => return Err(other),
             },
         };
