@@ -61,6 +61,23 @@ impl QualityKind {
             QualityKind::BirthDateMonthOnly => "出生日期只知道年月",
         }
     }
+    /// The English name, for the English pages.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            QualityKind::IdBirthDateMismatch => "ID number and birth date disagree",
+            QualityKind::IdSexMismatch => "ID number and sex disagree",
+            QualityKind::MotherTooYoung => "mother very young at the birth",
+            QualityKind::MotherTooOld => "mother very old at the birth",
+            QualityKind::FatherTooYoung => "father very young at the birth",
+            QualityKind::DuplicateIdNumber => "ID number shared",
+            QualityKind::SelfParent => "recorded as their own parent",
+            QualityKind::ParentWrongSex => "parent of the wrong sex",
+            QualityKind::ParentMissing => "parent not in the register",
+            QualityKind::ParentYounger => "parent younger than the child",
+            QualityKind::HouseholdInOtherVillage => "household in another village",
+            QualityKind::BirthDateMonthOnly => "birth date known to the month only",
+        }
+    }
     pub fn parse(s: &str) -> Option<Self> {
         [
             QualityKind::IdBirthDateMismatch,

@@ -140,7 +140,8 @@ impl Store {
             let q = c
                 .query_one(
                     "SELECT COUNT(*) FROM quality_issues q JOIN persons p ON p.person_no = q.person_no \
-                     WHERE q.status = 'open' AND p.region_code >= $1 AND p.region_code < $2",
+                     WHERE q.status = 'open' AND p.region_code >= $1 AND p.region_code < $2 \
+                     AND p.voided_by IS NULL",
                     &[lo.into(), hi.into()],
                 )?
                 .and_then(|r| r[0].int())

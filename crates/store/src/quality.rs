@@ -41,7 +41,8 @@ fn to_issue(r: &[Value]) -> Option<StoredQualityIssue> {
 }
 
 impl Store {
-    /// Open issues about persons living in `region`, oldest first.
+    /// Open issues about persons living in `region`, oldest first; not those of
+    /// persons voided as wrongly entered (they are back once the void is undone).
     pub fn quality_issues(&self, region: &RegionCode) -> Result<Vec<StoredQualityIssue>> {
         let (lo, hi) = crate::prefix_range(region.prefix());
         self.with(|c| {
@@ -49,7 +50,8 @@ impl Store {
                 &format!(
                     "SELECT {ISSUE_COLS} FROM quality_issues q \
                      JOIN persons p ON p.person_no = q.person_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND q.status = 'open' ORDER BY q.id"
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND q.status = 'open' \
+                     AND p.voided_by IS NULL ORDER BY q.id"
                 ),
                 &[lo.into(), hi.into()],
             )?;

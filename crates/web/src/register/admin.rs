@@ -69,11 +69,7 @@ fn row(q: &StoredQualityIssue, l: L, villages: &HashMap<String, String>) -> Issu
             .get(&q.region_code)
             .cloned()
             .unwrap_or_else(|| q.region_code.clone()),
-        kind: if l.en {
-            q.issue.kind.as_str()
-        } else {
-            q.issue.kind.name_zh()
-        },
+        kind: l.s(q.issue.kind.name_zh(), q.issue.kind.name_en()),
         message,
         resolved_by: q.resolved_by.clone().unwrap_or_default(),
         resolved_at: q

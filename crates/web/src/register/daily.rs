@@ -23,9 +23,9 @@ use renkou_register::households::{self, HouseholdInput};
 use std::collections::HashMap;
 
 /// A form's refusal as a message, or the error itself when it is not the user's.
-fn message(e: renkou_register::AppError) -> Result<String, WebError> {
+fn message(l: L, e: renkou_register::AppError) -> Result<String, WebError> {
     match WebError::from(e) {
-        WebError::BadRequest(m) | WebError::Refused(m) => Ok(m),
+        WebError::BadRequest(m) | WebError::Refused(m) => Ok(l.half(&m)),
         other => Err(other),
     }
 }
@@ -119,7 +119,7 @@ pub async fn void(
         ) {
             Ok(_) => Ok(Redirect::to(&format!("/persons/{}", p.person_no)).into_response()),
             Err(e) => {
-                let error = message(e)?;
+                let error = message(me.l, e)?;
                 let page = VoidPage {
                     l: me.l,
                     me,
@@ -197,7 +197,7 @@ pub async fn revoke(
         ) {
             Ok(_) => Ok(Redirect::to(&format!("/persons/{}", p.person_no)).into_response()),
             Err(e) => {
-                let error = message(e)?;
+                let error = message(me.l, e)?;
                 let event = Some(event_name(&state, me.l, &p, form.seq)?);
                 let page = VoidPage {
                     l: me.l,
@@ -282,7 +282,7 @@ pub async fn move_in(
                 return Ok(Redirect::to(&format!("/persons/{no}")).into_response())
             }
             Ok(Saved::Check(found)) => (String::new(), dup_rows(me.l, found)),
-            Err(e) => (message(e)?, Vec::new()),
+            Err(e) => (message(me.l, e)?, Vec::new()),
         };
         let status = if dups.is_empty() {
             StatusCode::BAD_REQUEST
@@ -446,7 +446,7 @@ async fn household_post(
         match outcome {
             Ok(target) => Ok(Redirect::to(&format!("/households/{target}")).into_response()),
             Err(e) => {
-                let error = message(e)?;
+                let error = message(me.l, e)?;
                 let head = form.get("head").cloned().unwrap_or_default();
                 let rows = member_rows(&state, &me, &members, &head, into.trim())?;
                 let page = HouseholdFormPage {
@@ -518,6 +518,8 @@ pub struct Pick {
     birth_date: String,
     household_no: String,
     id_tail: String,
+    /// The village's name, so a picker names places rather than codes.
+    village: String,
 }
 
 /// Persons of the account's own area matching what was typed (name, number, the
@@ -537,6 +539,7 @@ pub async fn pick(
         let hits =
             renkou_register::search::find(state.search.get(), &state.store, &text, &area, 30)?;
         let mut out = Vec::new();
+        let mut names = std::collections::HashMap::new();
         for h in hits {
             if out.len() >= 10 {
                 break;
@@ -553,6 +556,7 @@ pub async fn pick(
                 continue;
             }
             out.push(Pick {
+                village: super::pages::village_name(&state, &mut names, &h.region_code)?,
                 sex: h.sex.name_zh(),
                 birth_date: h.birth_date.to_string(),
                 household_no: h.household_no,

@@ -167,6 +167,16 @@ impl Drop for TempDir {
     }
 }
 
+/// A row error as a page shows it: file, row and column, and the page's half of
+/// a "中文 / English" message.
+pub(crate) fn row_text(l: L, e: &renkou_interchange::RowError) -> String {
+    renkou_interchange::RowError {
+        message: l.half(&e.message),
+        ..e.clone()
+    }
+    .to_string()
+}
+
 /// The two kinds of file an upload can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,6 +192,14 @@ impl FileKindParam {
         match self {
             FileKindParam::Persons => "人员",
             FileKindParam::Births => "出生记录",
+        }
+    }
+
+    /// Its name in the page's language.
+    pub fn name(self, l: L) -> &'static str {
+        match self {
+            FileKindParam::Persons => l.s(self.name_zh(), "persons"),
+            FileKindParam::Births => l.s(self.name_zh(), "births"),
         }
     }
 
@@ -492,7 +510,7 @@ pub(crate) async fn preview(
             me: me.clone(),
             upload_id: id,
             file_name: upload.file_name.clone(),
-            kind: upload.kind.name_zh(),
+            kind: upload.kind.name(me.l),
             columns: Vec::new(),
             unknown: Vec::new(),
             rows: Vec::new(),
@@ -545,7 +563,7 @@ pub(crate) async fn preview(
         let o = opts(&me, upload.skip_invalid, true, false);
         match run_upload(&state.store, &upload, &o, &NoProgress) {
             Ok((report, flagged)) => {
-                page.flagged = flagged;
+                page.flagged = flagged.iter().map(|f| me.l.half(f)).collect();
                 page.read = report.counts.read;
                 page.error_count = report.rejected_rows;
                 page.can_commit = true;
@@ -568,10 +586,10 @@ pub(crate) async fn preview(
                 page.errors = errors
                     .iter()
                     .take(500)
-                    .map(|e| shown(e.to_string()))
+                    .map(|e| shown(row_text(me.l, e)))
                     .collect();
             }
-            Err(ImportFailure::Other(e)) => page.file_error = shown(e.to_string()),
+            Err(ImportFailure::Other(e)) => page.file_error = shown(me.l.half(&e.to_string())),
         }
         Ok(page)
     })
@@ -682,6 +700,14 @@ pub async fn job(
         .lock()
         .map_err(|_| WebError::Internal("job lock".into()))?
         .clone();
+    // The message is "中文 / English" parts joined by '；': this page's half of each.
+    let mut job = job;
+    job.message = job
+        .message
+        .split('；')
+        .map(|part| current.l.half(part))
+        .collect::<Vec<_>>()
+        .join(current.l.s("；", "; "));
     let percent = (job.done * 100)
         .checked_div(job.total)
         .unwrap_or(0)

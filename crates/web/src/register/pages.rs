@@ -737,7 +737,11 @@ struct Hit {
     pub birth_date: String,
     pub household_no: String,
     pub region_code: String,
+    /// The village's name (its code when the register has no name for it).
+    pub region_name: String,
     pub id_tail: String,
+    /// Voided (注销) as wrongly entered.
+    pub voided: bool,
 }
 
 #[derive(Template)]
@@ -756,20 +760,42 @@ fn find_persons(
     q: &str,
     limit: usize,
 ) -> Result<Vec<Hit>, WebError> {
-    Ok(
-        renkou_register::search::find(state.search.get(), &state.store, q, area, limit)?
-            .into_iter()
-            .map(|h| Hit {
-                person_no: h.person_no,
-                name: h.name,
-                sex: h.sex.name_zh(),
-                birth_date: h.birth_date.to_string(),
-                household_no: h.household_no,
-                region_code: h.region_code.to_string(),
-                id_tail: h.id_tail.unwrap_or_default(),
-            })
-            .collect(),
-    )
+    let mut names = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for h in renkou_register::search::find(state.search.get(), &state.store, q, area, limit)? {
+        let region_name = village_name(state, &mut names, &h.region_code)?;
+        out.push(Hit {
+            voided: state.store.voided_by(&h.person_no)?.is_some(),
+            person_no: h.person_no,
+            name: h.name,
+            sex: h.sex.name_zh(),
+            birth_date: h.birth_date.to_string(),
+            household_no: h.household_no,
+            region_code: h.region_code.to_string(),
+            region_name,
+            id_tail: h.id_tail.unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// The name of a village, looked up once per result list (`names` caches it);
+/// its code when the register has no name for it.
+pub(super) fn village_name(
+    state: &AppState,
+    names: &mut std::collections::HashMap<RegionCode, String>,
+    code: &RegionCode,
+) -> Result<String, WebError> {
+    if let Some(n) = names.get(code) {
+        return Ok(n.clone());
+    }
+    let n = state
+        .store
+        .region(code)?
+        .map(|r| r.name)
+        .unwrap_or_else(|| code.to_string());
+    names.insert(code.clone(), n.clone());
+    Ok(n)
 }
 
 pub async fn search(
@@ -926,7 +952,7 @@ pub async fn record_event(
             }
             Ok(Saved::Check(found)) => (String::new(), super::daily::dup_rows(me.l, found)),
             Err(e) => match WebError::from(e) {
-                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                WebError::BadRequest(m) | WebError::Refused(m) => (me.l.half(&m), Vec::new()),
                 other => return Err(other),
             },
         };
@@ -1081,7 +1107,7 @@ pub async fn record_birth(
                 (String::new(), super::daily::dup_rows(me.l, found))
             }
             Err(e) => match WebError::from(e) {
-                WebError::BadRequest(m) | WebError::Refused(m) => (m, Vec::new()),
+                WebError::BadRequest(m) | WebError::Refused(m) => (me.l.half(&m), Vec::new()),
                 other => return Err(other),
             },
         };

@@ -259,16 +259,17 @@ fn fill(page: &mut RosterPage, r: &RosterReport, shown: &dyn Fn(String) -> Strin
         })
         .collect();
     page.notes = r.notes.clone();
+    let l = page.l;
     page.quality = r
         .quality
         .iter()
-        .map(|(row, k, m)| (*row, k.name_zh(), m.clone()))
+        .map(|(row, k, m)| (*row, l.s(k.name_zh(), k.name_en()), shown(m.clone())))
         .collect();
     page.errors = r
         .errors
         .iter()
         .take(500)
-        .map(|e| shown(e.to_string()))
+        .map(|e| shown(super::imports::row_text(l, e)))
         .collect();
     page.can_commit = r.errors.is_empty() && !page.village.is_empty();
 }
@@ -371,7 +372,8 @@ pub async fn commit(
             if let Ok(mut j) = upload.job.lock() {
                 j.started = true;
                 j.finished = true;
-                j.message = format!("完成 / done：{}", r.summary_zh());
+                let summary = r.summary_zh();
+                j.message = format!("完成：{summary} / done: {summary}");
             }
             let _ = std::fs::remove_file(&upload.path);
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())

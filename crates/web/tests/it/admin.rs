@@ -237,3 +237,71 @@ fn the_data_quality_list_is_resolved_in_the_browser_with_a_reason() {
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 }
+
+#[test]
+fn a_voided_persons_quality_items_leave_the_list_and_the_home_count() {
+    for db in databases() {
+        let l = db.label;
+        let store = db.store_with(&renkou_web::migrations());
+        setup(&store);
+        store
+            .write(&Actor::operator("test"), |tx| {
+                tx.record_quality(&[
+                    QualityIssue {
+                        person_no: "A1".into(),
+                        kind: QualityKind::IdBirthDateMismatch,
+                        message: "身份证号码中的出生日期与出生日期不符 / the ID number's birth date differs".into(),
+                    },
+                    QualityIssue {
+                        person_no: "A2".into(),
+                        kind: QualityKind::IdSexMismatch,
+                        message: "身份证号码中的性别与性别不符 / the ID number's sex differs".into(),
+                    },
+                ])
+            })
+            .unwrap();
+        let app = renkou_web::router(renkou_web::AppState::new(
+            db.store_with(&renkou_web::migrations()),
+        ));
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        let (_, home) = cun.get("/");
+        assert!(home.contains(r#"<b id="quality">2</b>"#), "{l}: {home}");
+        let (_, page) = cun.get(&format!("/quality/{OURS}"));
+        assert!(page.contains("/persons/A2"), "{l}: {page}");
+        // A refused void names the problem in the page's language only.
+        let (s, page, _) = cun.post("/persons/A2/void", "reason=+");
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(
+            page.contains("请填写原因") && !page.contains("a reason is required"),
+            "{l}: {page}"
+        );
+        let en = Client {
+            app: app.clone(),
+            cookie: format!("{}; lang=en", cun.cookie),
+            csrf: cun.csrf.clone(),
+        };
+        let (s, page, _) = en.post("/persons/A2/void", "reason=+");
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(
+            page.contains("a reason is required") && !page.contains("请填写原因"),
+            "{l}: {page}"
+        );
+        // The quality list in English names the kind in English.
+        let (_, page) = en.get(&format!("/quality/{OURS}"));
+        assert!(
+            page.contains("ID number and sex disagree") && !page.contains("身份号码与性别不符"),
+            "{l}: {page}"
+        );
+        // A2 voided as wrongly entered: its item is gone from both, A1's stays.
+        let (s, _, _) = cun.post("/persons/A2/void", "reason=%E9%87%8D%E5%A4%8D");
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        let (_, home) = cun.get("/");
+        assert!(home.contains(r#"<b id="quality">1</b>"#), "{l}: {home}");
+        let (_, page) = cun.get(&format!("/quality/{OURS}"));
+        assert!(
+            page.contains("/persons/A1") && !page.contains("/persons/A2"),
+            "{l}: {page}"
+        );
+        assert_eq!(store.quality_issues(&code(OURS)).unwrap().len(), 1, "{l}");
+    }
+}

@@ -95,6 +95,22 @@ fn a_birth_from_the_mothers_page_is_warned_about_twice_saved_on_confirm_and_void
         );
         assert!(page.contains("注销"), "{l}");
         assert_eq!(village(&store), births - 1, "{l}");
+        // Search marks the voided child (and only it) and names the village.
+        let (_, found) = cun.get("/search?q=%E6%B5%8B%E8%AF%95%E5%A5%B3"); // 测试女
+        assert!(
+            found.contains(&format!(r#"href="{first}""#))
+                && found.contains(&format!(r#"href="{second}""#)),
+            "{l}: {found}"
+        );
+        assert_eq!(found.matches("（已注销）").count(), 1, "{l}: {found}");
+        let voided_row = found
+            .split("<tr>")
+            .find(|r| r.contains(&format!(r#"href="{second}""#)));
+        assert!(voided_row.unwrap().contains("（已注销）"), "{l}: {found}");
+        assert!(
+            found.contains("一村 <small>349901101201</small>"),
+            "{l}: {found}"
+        );
         // And undone: the link names the void, the child counts again.
         let no = second.trim_start_matches("/persons/");
         let seq = store.voided_by(no).unwrap().unwrap();
@@ -187,6 +203,7 @@ fn the_person_picker_offers_the_own_area_only() {
         let (s, json) = cun.get("/persons/pick?q=%E6%B5%8B%E8%AF%95");
         assert_eq!(s, StatusCode::OK, "{l}");
         assert!(json.contains(r#""person_no":"A1""#), "{l}: {json}");
+        assert!(json.contains(r#""village":"一村""#), "{l}: {json}");
         // B1 (对照丙) lives in the other village.
         let (_, json) = cun.get("/persons/pick?q=%E5%AF%B9%E7%85%A7");
         assert_eq!(json, "[]", "{l}");

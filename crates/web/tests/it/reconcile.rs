@@ -161,7 +161,7 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        assert!(page.contains("new 2"), "{l}: {page}");
+        assert!(page.contains("新增 2"), "{l}: {page}");
         let sid = store.sources().unwrap()[0].id;
 
         let (s, _, loc) = admin.post("/reconcile/runs", &format!("source={sid}"));

@@ -88,6 +88,25 @@ fn a_roster_upload_shows_its_mapping_and_imports_what_was_checked() {
         );
         assert!(body.contains("合计行，已跳过"), "{body}");
         assert!(body.contains("出生日期只知道年月"), "{body}");
+        // In English the quality kinds are English.
+        let en = Client {
+            app: app.clone(),
+            cookie: format!("{}; lang=en", cun.cookie),
+            csrf: cun.csrf.clone(),
+        };
+        let (s, en_body, _) = multipart(
+            &en,
+            "/imports",
+            &[("kind", "persons")],
+            "花名册.csv",
+            &roster(),
+        );
+        assert_eq!(s, StatusCode::OK, "{}: {en_body}", db.label);
+        assert!(
+            en_body.contains("birth date known to the month only")
+                && !en_body.contains("出生日期只知道年月"),
+            "{en_body}"
+        );
         assert!(body.contains("id=\"commit\""), "{body}");
         assert_eq!(
             store.counts().unwrap().persons,

@@ -355,7 +355,9 @@ fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
         );
         assert!(body.contains("台帐.csv:3:出生日期:"), "{body}");
         assert!(
-            body.contains("台帐.csv:4:区划代码:") && body.contains("outside your area"),
+            body.contains("台帐.csv:4:区划代码:")
+                && body.contains("不在您的辖区内")
+                && !body.contains("outside your area"),
             "{body}"
         );
         assert!(!body.contains("id=\"commit\""), "no commit with errors");
@@ -364,6 +366,26 @@ fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
             3,
             "{}: the check wrote nothing",
             db.label
+        );
+        assert!(body.contains("<small>人员</small>"), "{body}");
+        // On an English page the file's kind is named in English.
+        let en = Client {
+            app: app.clone(),
+            cookie: format!("{}; lang=en", cun.cookie),
+            csrf: cun.csrf.clone(),
+        };
+        let (s, body, _) = multipart(&en, "/imports", &[("kind", "persons")], "台帐.csv", &gbk);
+        assert_eq!(s, StatusCode::OK, "{}: {body}", db.label);
+        assert!(
+            body.contains("<small>persons</small>") && !body.contains("人员</small>"),
+            "{body}"
+        );
+        // Row errors keep file, row and column, in English only.
+        assert!(
+            body.contains("台帐.csv:4:区划代码: ")
+                && body.contains("outside your area")
+                && !body.contains("不在您的辖区内"),
+            "{body}"
         );
 
         // The same file with --skip-invalid semantics: commit, then watch the job.
@@ -398,7 +420,12 @@ fn a_ledger_upload_is_previewed_checked_and_imported_in_the_background() {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        assert!(page.contains("new 1"), "{}: {page}", db.label);
+        // The result in the page's language only.
+        assert!(
+            page.contains("新增 1") && !page.contains("new 1"),
+            "{}: {page}",
+            db.label
+        );
         assert!(store.person("N1").unwrap().is_some());
         assert!(store.person("N3").unwrap().is_none());
         // Another account cannot see the job.
