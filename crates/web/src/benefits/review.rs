@@ -93,7 +93,7 @@ pub async fn compare(
             None => (Vec::new(), String::new()),
         };
         Ok(ComparePage {
-        names: crate::benefits::pages::RegionNames::load(&state)?,
+            names: crate::benefits::pages::RegionNames::load(&state)?,
             l: me.l,
             me,
             later: run,
