@@ -11,9 +11,9 @@ pub mod api;
 pub mod employer;
 pub mod pages;
 pub mod parameters;
-pub mod scans;
 pub mod payments;
 pub mod review;
+pub mod scans;
 
 use crate::error::WebError;
 use crate::extract::Caller;

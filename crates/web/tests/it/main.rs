@@ -4,14 +4,15 @@
 
 mod admin;
 mod api;
+mod api_registrations;
 mod benefits;
 mod benefits_payments;
 mod common;
 mod daily;
 mod indicators;
-mod print;
 mod parameters;
 mod plans;
+mod print;
 mod quality_report;
 mod reconcile;
 mod registrations;
