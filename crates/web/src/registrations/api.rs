@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
-use renkou_domain::{parse_date, Date, RegionCode};
+use renkou_domain::{Date, RegionCode};
 use renkou_registrations::births::{self, NewRegistration};
 use renkou_registrations::certificates;
 use renkou_registrations::rules::{Applicant, Marriage};
@@ -116,14 +116,19 @@ struct BirthBody {
     registered_on: Option<String>,
 }
 
+/// A date exactly as the description gives it (`2025-03-01`), or absent.
 fn date_of(v: &Option<String>, field: &str) -> Result<Option<Date>, ApiError> {
-    match v.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => parse_date(s).map(Some).map_err(|_| {
-            bad(format!(
-                "{field} 应为 2025-03-01 这样的日期 / {field} must be a date like 2025-03-01"
-            ))
-        }),
+    match v.as_deref() {
+        None => Ok(None),
+        Some(s) => Some(s)
+            .filter(|s| s.len() == 10)
+            .and_then(|s| Date::parse_from_str(s, "%Y-%m-%d").ok())
+            .map(Some)
+            .ok_or_else(|| {
+                bad(format!(
+                    "{field} 应为 2025-03-01 这样的日期 / {field} must be a date like 2025-03-01"
+                ))
+            }),
     }
 }
 
@@ -140,18 +145,28 @@ async fn register(
             .filter(|s| !s.is_empty())
             .map(String::from)
     };
-    let applicant = Applicant::parse(&b.applicant).ok_or_else(|| {
+    let applicant = Applicant::ALL
+        .iter()
+        .copied()
+        .find(|a| a.code() == b.applicant).ok_or_else(|| {
         bad("applicant 应为 couple、single_mother 或 single_father / applicant must be couple, single_mother or single_father")
     })?;
     let marriage = match b.marriage.as_deref() {
         None => Marriage::NotStated,
-        Some(m) => Marriage::parse(m).ok_or_else(|| {
+        Some(m) => Marriage::ALL
+            .iter()
+            .copied()
+            .find(|v| v.code() == m)
+            .ok_or_else(|| {
             bad("marriage 应为 married、unmarried、divorced、widowed 或 not_stated / marriage must be married, unmarried, divorced, widowed or not_stated")
         })?,
     };
-    let residence = RegionCode::parse(b.residence.trim()).map_err(|_| {
-        bad("residence 应为 12 位区划代码 / residence must be a 12-digit region code")
-    })?;
+    let residence = Some(b.residence.as_str())
+        .filter(|r| r.len() == 12)
+        .and_then(|r| RegionCode::parse(r).ok())
+        .ok_or_else(|| {
+            bad("residence 应为 12 位区划代码 / residence must be a 12-digit region code")
+        })?;
     let r = NewRegistration {
         applicant,
         mother_no: opt(&b.mother_no),
