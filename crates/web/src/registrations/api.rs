@@ -183,7 +183,7 @@ async fn register(
     let stored = blocking(move || {
         let actor = me.actor();
         let (id, _) = births::register(&state.store, &actor, &r)?;
-        Ok(births::registration(&state.store, &actor, id)?.ok_or(WebError::NotFound)?)
+        births::registration(&state.store, &actor, id)?.ok_or(WebError::NotFound)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(stored)))
