@@ -27,6 +27,8 @@ const PARTS: &[&str] = &[
     include_str!("reports/openapi.json"),
     include_str!("plans/openapi.json"),
     include_str!("benefits/payments_openapi.json"),
+    include_str!("registrations/openapi.json"),
+    include_str!("benefits/results_openapi.json"),
 ];
 
 /// The OpenAPI 3 description of the whole API, assembled once from the domains'

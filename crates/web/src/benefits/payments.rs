@@ -5,7 +5,7 @@
 //! account recorded from the person's benefits page. The JSON API gives the same.
 //! Handlers parse, call `renkou_benefits::payments`, render.
 
-use crate::api::{ApiError, ApiJson};
+use crate::api::{ApiError, ApiJson, ApiQuery};
 use crate::error::WebError;
 use crate::extract::{ApiUser, Caller, CsrfForm, CsrfMultipart, Current, PersonOf};
 use crate::i18n::L;
@@ -72,6 +72,12 @@ pub fn routes() -> Vec<Route> {
             Access::Api,
             &[BenefitCycle],
             post(api_step),
+        ),
+        Route::post(
+            "/api/v1/benefits/cycles/{id}/results",
+            Access::Api,
+            &[BenefitCycle],
+            post(api_results),
         ),
     ]
 }
@@ -780,4 +786,51 @@ async fn api_step(
     })
     .await?;
     Ok(Json(body))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ResultsQuery {
+    /// The file's name; its extension tells the format (.csv or .xlsx).
+    file_name: Option<String>,
+}
+
+/// The bank's results file (the body) through the API: classified and recorded as
+/// on the page, the report as JSON; a file or a cycle that refuses it is a 422
+/// with each line of the refusal (a bad cell as `file:row:field`).
+async fn api_results(
+    State(state): State<AppState>,
+    CycleOf { user, cycle }: CycleOf<ApiUser>,
+    ApiQuery(q): ApiQuery<ResultsQuery>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError(WebError::BadRequest(
+            "请求体为空 / the request body is empty".into(),
+        )));
+    }
+    let name =
+        crate::register::imports::safe_file_name(q.file_name.as_deref().unwrap_or("results.csv"));
+    Ok(blocking(move || {
+        let dir = crate::register::imports::TempDir::new("api-bank-results")?;
+        let path = dir.path().join(&name);
+        std::fs::write(&path, &body).map_err(|e| WebError::Internal(e.to_string()))?;
+        match payments::import_results(&state.store, &user.actor(), &cycle, &path, &name) {
+            Ok(r) => Ok(Json(r).into_response()),
+            Err(renkou_benefits::Error::Invalid(m)) => {
+                let errors: Vec<&str> = m.lines().filter(|l| !l.trim().is_empty()).collect();
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(serde_json::json!({
+                        "error": "refused",
+                        "message": format!("未导入任何结果 / nothing was imported: {}", errors.first().copied().unwrap_or("")),
+                        "errors": errors,
+                    })),
+                )
+                    .into_response())
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?)
 }

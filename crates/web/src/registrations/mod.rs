@@ -6,10 +6,11 @@
 //! document shows for a genuine code and only "cannot be verified" for anything
 //! else, and is limited per address.
 
+pub mod api;
 pub mod pages;
 
 use crate::error::WebError;
-use crate::extract::{path_param, Current};
+use crate::extract::{path_param, Caller, Current};
 use crate::routes::{Access, Param, Route};
 use crate::{blocking, AppState};
 use axum::extract::FromRequestParts;
@@ -36,17 +37,21 @@ async fn id_of(parts: &mut Parts, state: &AppState) -> Result<i64, WebError> {
         .ok_or(WebError::NotFound)
 }
 
-/// The URL's `{id}`: a birth registration of a family living in the caller's area.
-pub struct BirthOf {
-    pub me: Current,
+/// The URL's `{id}`: a birth registration of a family living in the caller's area
+/// (a page's account by default, or an API token's).
+pub struct BirthOf<C: Caller = Current> {
+    pub me: C,
     pub registration: BirthRegistration,
 }
 
-impl FromRequestParts<AppState> for BirthOf {
-    type Rejection = WebError;
+impl<C: Caller> FromRequestParts<AppState> for BirthOf<C> {
+    type Rejection = C::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let me = Current::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = C::from_parts(parts, state).await?;
         let id = id_of(parts, state).await?;
         let (store, actor) = (state.store.clone(), me.actor());
         let registration = blocking(move || {
@@ -61,16 +66,19 @@ impl FromRequestParts<AppState> for BirthOf {
 }
 
 /// The URL's `{id}`: a certificate of the caller's area.
-pub struct CertificateOf {
-    pub me: Current,
+pub struct CertificateOf<C: Caller = Current> {
+    pub me: C,
     pub certificate: Certificate,
 }
 
-impl FromRequestParts<AppState> for CertificateOf {
-    type Rejection = WebError;
+impl<C: Caller> FromRequestParts<AppState> for CertificateOf<C> {
+    type Rejection = C::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let me = Current::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = C::from_parts(parts, state).await?;
         let id = id_of(parts, state).await?;
         let (store, actor) = (state.store.clone(), me.actor());
         let certificate = blocking(move || {
@@ -145,4 +153,7 @@ pub fn routes() -> Vec<Route> {
             get(pages::verify),
         ),
     ]
+    .into_iter()
+    .chain(api::routes())
+    .collect()
 }

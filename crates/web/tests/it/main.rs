@@ -4,6 +4,8 @@
 
 mod admin;
 mod api;
+mod api_payments;
+mod api_registrations;
 mod benefits;
 mod benefits_payments;
 mod common;
