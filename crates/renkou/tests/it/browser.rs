@@ -626,14 +626,18 @@ fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
             .unwrap();
         type_into(&c, "#fix input[name=note]", "出生医学证明核实").await;
         click(&c, "#fix button").await;
-        c.wait().for_element(Locator::Id("status")).await.unwrap();
-        let status = c
-            .find(Locator::Id("status"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        // The item page has a #status before the fix too: wait for the page after
+        // it (under load the old page can still be there, or half replaced).
+        let mut status = String::new();
+        for _ in 0..100 {
+            if let Ok(e) = c.find(Locator::Id("status")).await {
+                status = e.text().await.unwrap_or_default();
+                if status.contains("更正") {
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
         assert!(status.contains("更正"), "{status}");
         screenshot(&c, "15-review-fixed").await;
         c.goto(&format!("{base}/persons/{child}")).await.unwrap();

@@ -79,6 +79,9 @@ struct IndexPage {
     today: Date,
     year: i32,
     county: bool,
+    /// The villages the caller may register a family in (code, name), for the
+    /// residence select; a clerk picks a name rather than typing a code.
+    villages: Vec<(String, String)>,
     error: String,
 }
 
@@ -95,6 +98,17 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         today: today(),
         year: today().year(),
         county: me.scope.role == renkou_domain::account::Role::CountyAdmin,
+        villages: state
+            .store
+            .regions()?
+            .into_iter()
+            .filter(|r| {
+                r.level() == renkou_domain::RegionLevel::Village
+                    && r.exists_on(today())
+                    && me.scope.can_write(&r.code)
+            })
+            .map(|r| (r.code.to_string(), r.name))
+            .collect(),
         error,
     })
 }

@@ -46,6 +46,15 @@ fn a_birth_registration_gets_its_number_and_a_printable_confirmation() {
         let (s, body) = zhen.get("/registrations");
         assert_eq!(s, StatusCode::OK, "{l}");
         assert!(body.contains("不设审批"), "{body}");
+        // The residence is picked by name among the township's villages (一村, 二村
+        // of 甲镇; never 乙乡's 三村), the parents with the person picker.
+        assert!(
+            body.contains(r#"<option value="349901101201">一村</option>"#)
+                && body.contains(r#"<option value="349901101202">二村</option>"#)
+                && !body.contains(r#"<option value="349901102201">"#)
+                && body.contains(r#"data-pick="2""#),
+            "{body}"
+        );
         let fields = "applicant=couple&mother_no=A1&father_no=A2&marriage=married\
             &residence=349901101201&address=%E4%B8%80%E6%9D%91&expected_on=2025-11-20\
             &registered_on=2025-04-02";
