@@ -1321,3 +1321,61 @@ fn base64_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The county's administrator and statistician work on a phone too: the audit log,
+/// accounts, parameters, the report template editor, the report and plan pages and
+/// the certificate register, at 390 px, scroll no page sideways.
+#[test]
+fn the_county_pages_fit_a_phone() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _village) = demo_county(dir.path());
+    let county = renkou(&db, &["user", "list"])
+        .lines()
+        .find(|l| l.starts_with("admin"))
+        .and_then(|l| l.split('\t').nth(2))
+        .unwrap()
+        .to_string();
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        c.set_window_rect(0, 0, 390, 844).await.unwrap();
+        first_login(&c, &base, "admin", "Xian-guanli-2026").await;
+        for (i, uri) in [
+            "/".to_string(),
+            "/admin/audit".to_string(),
+            "/admin/accounts".to_string(),
+            "/benefits".to_string(),
+            "/benefits/parameters".to_string(),
+            "/benefits/cycles".to_string(),
+            "/registrations".to_string(),
+            "/certificates".to_string(),
+            format!("/reports/{county}"),
+            format!("/reports/{county}/template"),
+            format!("/plans/{county}"),
+            "/reconcile".to_string(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            c.goto(&format!("{base}{uri}")).await.unwrap();
+            screenshot(
+                &c,
+                &format!(
+                    "county-phone-{:02}-{}",
+                    i,
+                    uri.replace(['/', '?', '='], "_")
+                ),
+            )
+            .await;
+            let title = c.title().await.unwrap();
+            assert!(!title.starts_with("登录"), "{uri}: not logged in");
+            assert_eq!(sideways(&c).await, 0, "{uri} scrolls sideways on a phone");
+        }
+        c.close().await.unwrap();
+    });
+}
