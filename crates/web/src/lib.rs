@@ -22,6 +22,7 @@ mod i18n;
 mod indicators;
 mod plans;
 mod reconciliation;
+mod regions;
 pub(crate) mod register;
 mod registrations;
 pub mod reports;

@@ -58,38 +58,12 @@ struct IndexPage {
     error: String,
     /// Candidates from the register's events (`review.rs`).
     candidates: Vec<renkou_benefits::review::Candidate>,
-    names: RegionNames,
+    names: crate::regions::RegionNames,
 }
 
 impl IndexPage {
     fn region_name(&self, code: impl std::fmt::Display) -> String {
         self.names.name(&code.to_string())
-    }
-}
-
-/// Region names by code, so that pages name areas rather than show their codes.
-pub(crate) struct RegionNames(std::collections::HashMap<String, String>);
-
-impl RegionNames {
-    pub(crate) fn load(state: &AppState) -> Result<RegionNames, WebError> {
-        Ok(RegionNames(
-            state
-                .store
-                .regions()?
-                .into_iter()
-                .map(|r| (r.code.to_string(), r.name))
-                .collect(),
-        ))
-    }
-    /// The name of `code` (a 12-digit code or its prefix), else the code.
-    pub(crate) fn name(&self, code: &str) -> String {
-        let full = renkou_domain::RegionCode::parse(code)
-            .map(|c| c.to_string())
-            .unwrap_or_else(|_| code.to_string());
-        self.0
-            .get(&full)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
     }
 }
 
@@ -102,7 +76,7 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         programs: programs(),
         year: this_year(),
         error,
-        names: RegionNames::load(state)?,
+        names: crate::regions::RegionNames::load(state)?,
         candidates: super::review::candidates_of(state, me)?,
     })
 }
@@ -184,7 +158,7 @@ struct RunTemplate {
     eligible_only: bool,
     next: Option<i64>,
     prev: Option<i64>,
-    names: RegionNames,
+    names: crate::regions::RegionNames,
 }
 
 impl RunTemplate {
@@ -281,7 +255,7 @@ fn run_template(
             message,
             program_zh,
             eligible_only,
-            names: RegionNames::load(state)?,
+            names: crate::regions::RegionNames::load(state)?,
         })
     }
 }
@@ -445,7 +419,7 @@ impl From<&StoredFact> for FactRow {
 #[template(path = "benefits/person.html")]
 pub(crate) struct PersonPage {
     l: L,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
     me: Current,
     p: PersonRecord,
     ledgers: Vec<ProgramLedger>,
@@ -510,7 +484,7 @@ pub(crate) fn person_page(
     let facts = attest::facts_of(&state.store, &actor, &p.person_no)?.ok_or(WebError::NotFound)?;
     let (accounts, payments) = super::payments::person_parts(state, me, &p.person_no)?;
     Ok(PersonPage {
-        names: crate::benefits::pages::RegionNames::load(state)?,
+        names: crate::regions::RegionNames::load(state)?,
         accounts,
         payments,
         decisions: super::review::decisions_of(state, me, &p.person_no)?,

@@ -121,7 +121,7 @@ fn this_year() -> i32 {
 #[template(path = "benefits/cycles.html")]
 struct IndexPage {
     l: L,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
     me: Current,
     cycles: Vec<Cycle>,
     programs: Vec<(&'static str, &'static str, &'static str)>,
@@ -137,7 +137,7 @@ impl IndexPage {
 
 fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage, WebError> {
     Ok(IndexPage {
-        names: crate::benefits::pages::RegionNames::load(state)?,
+        names: crate::regions::RegionNames::load(state)?,
         l: me.l,
         cycles: payments::cycles(&state.store, &me.actor(), &me.scope.region, 100)?,
         me: me.clone(),
@@ -226,7 +226,7 @@ pub(crate) struct ImportShown {
 #[template(path = "benefits/cycle.html")]
 struct CyclePage {
     l: L,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
     me: Current,
     c: Cycle,
     area_name: String,
@@ -256,18 +256,11 @@ fn cycle_page(
     error: String,
     report: Option<ImportReport>,
 ) -> Result<CyclePage, WebError> {
-    let regions = state.store.regions()?;
-    let name = |code: &str| {
-        regions
-            .iter()
-            .find(|r| r.code.as_str() == code)
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| code.to_string())
-    };
+    let names = crate::regions::RegionNames::load(state)?;
     let lines = state.store.with(|conn| payments::lines(conn, c.id, None))?;
     let mut villages: Vec<(String, String)> = lines
         .iter()
-        .map(|l| (l.region_code.clone(), name(&l.region_code)))
+        .map(|l| (l.region_code.clone(), names.name(&l.region_code)))
         .collect();
     villages.sort();
     villages.dedup();
@@ -325,11 +318,11 @@ fn cycle_page(
         .collect();
     let area = RegionCode::parse(&c.region_code).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(CyclePage {
-        names: crate::benefits::pages::RegionNames::load(state)?,
+        area_name: names.name(&c.region_code),
+        names,
         l: me.l,
         can_write: me.scope.can_write(&area),
         me: me.clone(),
-        area_name: name(&c.region_code),
         c,
         lines,
         villages,

@@ -46,7 +46,7 @@ pub struct CompareQuery {
 #[template(path = "benefits/compare.html")]
 struct ComparePage {
     l: L,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
     me: Current,
     later: RunInfo,
     earlier: Option<RunInfo>,
@@ -93,7 +93,7 @@ pub async fn compare(
             None => (Vec::new(), String::new()),
         };
         Ok(ComparePage {
-            names: crate::benefits::pages::RegionNames::load(&state)?,
+            names: crate::regions::RegionNames::load(&state)?,
             l: me.l,
             me,
             later: run,

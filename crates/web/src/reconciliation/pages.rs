@@ -45,7 +45,7 @@ struct IndexPage {
     kinds: Vec<(&'static str, &'static str, &'static str)>,
     errors: Vec<String>,
     message: String,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
 }
 
 impl IndexPage {
@@ -91,7 +91,7 @@ fn index_page(
         kinds: kinds(),
         errors,
         message,
-        names: crate::benefits::pages::RegionNames::load(state)?,
+        names: crate::regions::RegionNames::load(state)?,
     })
 }
 

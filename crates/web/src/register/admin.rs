@@ -58,17 +58,14 @@ struct IssueRow {
     resolution: String,
 }
 
-fn row(q: &StoredQualityIssue, l: L, villages: &HashMap<String, String>) -> IssueRow {
+fn row(q: &StoredQualityIssue, l: L, villages: &crate::regions::RegionNames) -> IssueRow {
     // Messages are stored "中文 / English"; each page shows its own half.
     let message = l.half(&q.issue.message);
     IssueRow {
         id: q.id,
         person_no: q.issue.person_no.clone(),
         person_name: q.person_name.clone(),
-        village: villages
-            .get(&q.region_code)
-            .cloned()
-            .unwrap_or_else(|| q.region_code.clone()),
+        village: villages.name(&q.region_code),
         kind: l.s(q.issue.kind.name_zh(), q.issue.kind.name_en()),
         message,
         resolved_by: q.resolved_by.clone().unwrap_or_default(),
@@ -99,25 +96,6 @@ struct QualityPage {
     total: usize,
     page: usize,
     pages: usize,
-}
-
-fn village_names(
-    store: &renkou_store::Store,
-    issues: &[&StoredQualityIssue],
-) -> Result<HashMap<String, String>, WebError> {
-    let mut names = HashMap::new();
-    for q in issues {
-        if names.contains_key(&q.region_code) {
-            continue;
-        }
-        let name = RegionCode::parse(&q.region_code)
-            .ok()
-            .and_then(|c| store.region(&c).ok().flatten())
-            .map(|r| r.name)
-            .unwrap_or_else(|| q.region_code.clone());
-        names.insert(q.region_code.clone(), name);
-    }
-    Ok(names)
 }
 
 fn quality_page(
@@ -162,14 +140,11 @@ fn quality_page_filtered(
         .cloned()
         .collect();
     let resolved = renkou_register::quality::resolved_issues(&state.store, code, 50)?;
-    let names = village_names(
-        &state.store,
-        &all_open.iter().chain(&resolved).collect::<Vec<_>>(),
-    )?;
+    let names = crate::regions::RegionNames::load(state)?;
     let villages = counts
         .into_iter()
         .map(|(c, n)| {
-            let name = names.get(&c).cloned().unwrap_or_else(|| c.clone());
+            let name = names.name(&c);
             (c, name, n)
         })
         .collect();

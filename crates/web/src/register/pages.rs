@@ -414,7 +414,7 @@ struct HouseholdsPage {
     total: i64,
     page: i64,
     pages: i64,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
 }
 
 impl HouseholdsPage {
@@ -470,7 +470,7 @@ pub async fn households(
                 .store
                 .list_households(&code, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
         Ok(HouseholdsPage {
-            names: crate::benefits::pages::RegionNames::load(&state)?,
+            names: crate::regions::RegionNames::load(&state)?,
             l: me.l,
             me,
             region,

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use renkou_domain::{RegionCode, RegionLevel};
+use renkou_domain::RegionCode;
 use renkou_interchange::schema::ROSTER_COLUMNS;
 use renkou_interchange::FileKind;
 use renkou_register::roster::{plan_roster, RosterOptions, RosterReport};
@@ -72,19 +72,6 @@ pub(crate) struct RosterPage {
     can_commit: bool,
 }
 
-/// The villages of the account's area, by code and name.
-fn villages(state: &AppState, me: &Current) -> Result<Vec<(String, String)>, WebError> {
-    let actor = me.actor();
-    Ok(state
-        .store
-        .regions()?
-        .into_iter()
-        .filter(|r| r.level() == RegionLevel::Village && r.valid_to.is_none())
-        .filter(|r| actor.can_write(&r.code))
-        .map(|r| (r.code.to_string(), r.name))
-        .collect())
-}
-
 /// Computes the preview of an uploaded roster (a dry run of the real import).
 pub(crate) fn preview(
     state: &AppState,
@@ -94,7 +81,7 @@ pub(crate) fn preview(
     village: Option<String>,
     mapping: Option<Vec<String>>,
 ) -> Result<RosterPage, WebError> {
-    let villages = villages(state, me)?;
+    let villages = crate::regions::villages(state, me)?;
     // A village worker's roster is their village's.
     let village = village
         .filter(|v| !v.is_empty())

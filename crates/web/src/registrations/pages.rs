@@ -98,17 +98,7 @@ fn index_page(state: &AppState, me: &Current, error: String) -> Result<IndexPage
         today: today(),
         year: today().year(),
         county: me.scope.role == renkou_domain::account::Role::CountyAdmin,
-        villages: state
-            .store
-            .regions()?
-            .into_iter()
-            .filter(|r| {
-                r.level() == renkou_domain::RegionLevel::Village
-                    && r.exists_on(today())
-                    && me.scope.can_write(&r.code)
-            })
-            .map(|r| (r.code.to_string(), r.name))
-            .collect(),
+        villages: crate::regions::villages(state, me)?,
         error,
     })
 }

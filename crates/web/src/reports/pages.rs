@@ -63,7 +63,7 @@ struct ReportsPage {
     pdf: bool,
     error: String,
     notice: String,
-    names: crate::benefits::pages::RegionNames,
+    names: crate::regions::RegionNames,
     /// The county's roles set schedules; others see none of it.
     may_schedule: bool,
     schedules: Vec<ScheduleLine>,
@@ -145,7 +145,7 @@ fn render(
         Vec::new()
     };
     let page = ReportsPage {
-        names: crate::benefits::pages::RegionNames::load(state)?,
+        names: crate::regions::RegionNames::load(state)?,
         may_schedule,
         schedules,
         roles: renkou_domain::account::Role::ALL
