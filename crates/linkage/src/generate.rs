@@ -540,35 +540,43 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
         };
         let mother_id = person_id(rng, mother_birth, false);
         let father_id = person_id(rng, father_birth, true);
-        let mut push = |rng: &mut ChaCha8Rng, date: Date, order: u32, twin_of: Option<&str>| {
-            // Twins are born in their sibling's delivery, anyone else in a new one.
-            let delivery = 2 * mother + u32::from(date != first_date);
-            let male = rng.random_bool(0.53);
-            let child_name = match twin_of {
-                // Twins often share the first given character.
-                Some(first) if rng.random_bool(0.6) => {
-                    let set = if male { MALE_CHARS } else { FEMALE_CHARS };
-                    format!("{surname}{first}{}", pick_char(rng, set))
+        let mut push =
+            |rng: &mut ChaCha8Rng, date: Date, order: u32, twin_of: Option<(&str, &str)>| {
+                // Twins are born in their sibling's delivery, anyone else in a new one.
+                let delivery = 2 * mother + u32::from(date != first_date);
+                let male = rng.random_bool(0.53);
+                let mut child_name = String::new();
+                // Parents do not give twins one name: draw again until they differ.
+                for _ in 0..16 {
+                    child_name = match twin_of {
+                        // Twins often share the first given character.
+                        Some((first, _)) if rng.random_bool(0.6) => {
+                            let set = if male { MALE_CHARS } else { FEMALE_CHARS };
+                            format!("{surname}{first}{}", pick_char(rng, set))
+                        }
+                        _ => format!("{surname}{}", given_name(rng, male)),
+                    };
+                    if twin_of.is_none_or(|(_, sibling)| sibling != child_name) {
+                        break;
+                    }
                 }
-                _ => format!("{surname}{}", given_name(rng, male)),
+                births.push(Birth {
+                    child_name: child_name.clone(),
+                    male,
+                    date,
+                    order,
+                    mother_name: mother_name.clone(),
+                    mother_id: mother_id.clone(),
+                    mother_birth,
+                    father_name: father_name.clone(),
+                    father_id: father_id.clone(),
+                    region: region.clone(),
+                    place: place.clone(),
+                    mother,
+                    delivery,
+                });
+                child_name
             };
-            births.push(Birth {
-                child_name: child_name.clone(),
-                male,
-                date,
-                order,
-                mother_name: mother_name.clone(),
-                mother_id: mother_id.clone(),
-                mother_birth,
-                father_name: father_name.clone(),
-                father_id: father_id.clone(),
-                region: region.clone(),
-                place: place.clone(),
-                mother,
-                delivery,
-            });
-            child_name
-        };
         let first_child = push(rng, date, order, None);
         if rng.random_bool(0.015) {
             // Twins: same day, consecutive orders.
@@ -577,7 +585,7 @@ fn make_births(rng: &mut ChaCha8Rng, cfg: &BirthsConfig) -> Vec<Birth> {
                 .skip(surname.chars().count())
                 .take(1)
                 .collect();
-            push(rng, date, order + 1, Some(&first));
+            push(rng, date, order + 1, Some((&first, &first_child)));
             order += 1;
         }
         // A later sibling inside the window.

@@ -26,6 +26,7 @@ pub mod blocking;
 pub mod cluster;
 pub mod compare;
 pub mod defaults;
+pub mod deliveries;
 pub mod eval;
 pub mod explain;
 pub mod fit;
@@ -384,7 +385,7 @@ fn link_features(
     opts: &LinkOptions,
     given: Option<&Model>,
     mut timer: Timer,
-) -> (LinkOutput, Vec<Scored>) {
+) -> (LinkOutput, Vec<Scored>, deliveries::DeliveryAssignment) {
     let rules = opts
         .blocking
         .clone()
@@ -398,6 +399,48 @@ fn link_features(
     let conflicts = assign::conflicts(&scored, left.len(), right.len(), t.review);
     let mut kept = assign::one_to_one_best(&scored, left.len(), right.len(), t.review);
     let sole = assign::sole_candidates(&scored, left.len(), right.len(), t.review);
+    // Births: the rows of a multiple delivery of the right side are assigned to its
+    // births together (a copy of one twin must not take the other twin's birth).
+    let joint = if task.is_births() {
+        deliveries::assign(
+            fl,
+            fr,
+            &scored,
+            &kept,
+            &model.scorer(),
+            model::weight_of(t.review),
+        )
+    } else {
+        deliveries::DeliveryAssignment::default()
+    };
+    let mut joint_links: HashMap<u64, bool> = HashMap::new();
+    if !joint.births.is_empty() {
+        kept.retain(|s| {
+            let (l, r) = unpack(s.pair);
+            !joint.solved(l) && !joint.births.contains(&r)
+        });
+        let weight: HashMap<u64, &Scored> = scored.iter().map(|s| (s.pair, s)).collect();
+        // Per birth, the row that stands for it: a sure one first, then the best.
+        let mut standing: HashMap<u32, (bool, f64, u32)> = HashMap::new();
+        for (&l, &r) in &joint.birth_of {
+            let Some(s) = weight.get(&pack(l, r)) else {
+                continue;
+            };
+            let key = (!joint.unsure_rows.contains(&l), s.weight, u32::MAX - l);
+            let e = standing.entry(r).or_insert(key);
+            if key > *e {
+                *e = key;
+            }
+        }
+        for (&r, &(sure, _, l)) in &standing {
+            let l = u32::MAX - l;
+            if let Some(&&s) = weight.get(&pack(l, r)) {
+                kept.push(s);
+                joint_links.insert(s.pair, sure);
+            }
+        }
+        kept.sort_by_key(|s| s.pair);
+    }
     // Births: a mother's one delivery in both sources is one child, however its
     // fields differ (a slipped birth order and a swapped name look like a twin to
     // the model, but there is no twin on either side).
@@ -446,6 +489,14 @@ fn link_features(
             if deliveries.contains(&s.pair) {
                 l.status = LinkStatus::Auto;
             }
+            // A multiple delivery solved jointly: its own certainty decides.
+            if let Some(&sure) = joint_links.get(&s.pair) {
+                l.status = if sure {
+                    LinkStatus::Auto
+                } else {
+                    LinkStatus::Review
+                };
+            }
             l
         })
         .collect();
@@ -459,7 +510,7 @@ fn link_features(
         twins: Vec::new(),
         timings: timer.out,
     };
-    (out, scored)
+    (out, scored, joint)
 }
 
 /// Finds duplicates within one source. Returns every pair inside a cluster as
@@ -517,7 +568,8 @@ fn dedupe_features(
         if second.is_some_and(|s| s.apart(a, b)) {
             return Some(TwinReason::SecondSource);
         }
-        if !births {
+        // The other source's delivery leaves it open: for a reviewer, not a rule.
+        if !births || second.is_some_and(|s| s.unsure(a, b)) {
             return None;
         }
         match twins::twin_rule(&f[a], &f[b]) {
@@ -537,7 +589,13 @@ fn dedupe_features(
     // family's evidence, or the mother's name itself (one look-alike given name
     // between two women of one township is not a family).
     let strong = |a: usize, b: usize| !births || twins::strong_family(&f[a], &f[b]);
-    let joinable = |a: usize, b: usize| family(a, b) && apart(a, b).is_none();
+    // Two sexes and no name to say one of them is a slip: even when the other
+    // source has one birth that day fitting both (it may have missed a twin), the
+    // pair is a reviewer's, never an automatic duplicate.
+    let doubt = |a: usize, b: usize| {
+        births && twins::sexes_differ(&f[a], &f[b]) && !twins::names_agree(&f[a], &f[b])
+    };
+    let joinable = |a: usize, b: usize| family(a, b) && apart(a, b).is_none() && !doubt(a, b);
     // Same mother, same day, no names to tell one child from two: the model cannot
     // know, so an automatic duplicate needs corroboration — the second source's one
     // birth that day linked to one of them, or without one, equal birth orders and
@@ -552,7 +610,10 @@ fn dedupe_features(
                     twins::alone_corroborates(&f[a], &f[b])
                 }
                 Some(s) => s.one_birth(a, b),
-                None => twins::alone_corroborates(&f[a], &f[b]),
+                // A source alone cannot tell a copied row from twins written with
+                // one birth order and no names yet: a reviewer decides, or the
+                // second source (`dedupe --with`).
+                None => false,
             }
     };
     // Edges that may join clusters: accepted and corroborated pairs, and, between
@@ -564,7 +625,7 @@ fn dedupe_features(
         .filter_map(|s| {
             let (a, b) = unpack(s.pair);
             let (a, b) = (a as usize, b as usize);
-            if !strong(a, b) {
+            if !strong(a, b) || doubt(a, b) || second.is_some_and(|x| x.unsure(a, b)) {
                 None
             } else if s.probability >= t.accept {
                 corroborated(a, b).then_some(*s)
@@ -746,12 +807,17 @@ pub fn reconcile(left: &[LinkRecord], right: &[LinkRecord], opts: &LinkOptions) 
     let mut timer = Timer::new();
     let (fl, fr) = rayon::join(|| record::prepare(left), || record::prepare(right));
     timer.lap("features");
-    let (link_out, scored) = link_features(left, right, &fl, &fr, opts, opts.model.as_ref(), timer);
+    let (link_out, scored, joint) =
+        link_features(left, right, &fl, &fr, opts, opts.model.as_ref(), timer);
     let mut timings = link_out.timings.clone();
     let t0 = Instant::now();
     let mut partner = vec![None; left.len()];
     for l in &link_out.links {
         partner[l.left_index] = Some(l.right_index as u32);
+    }
+    // In a multiple delivery solved jointly, copies of one child have its birth too.
+    for (&l, &r) in &joint.birth_of {
+        partner[l as usize] = Some(r);
     }
     // The other source's births per mother and day, from its own family pairs.
     let (pairs, _) = blocking::candidates(
@@ -778,6 +844,8 @@ pub fn reconcile(left: &[LinkRecord], right: &[LinkRecord], opts: &LinkOptions) 
             .filter(|s| s.probability >= link_out.model.thresholds.review)
             .map(|s| unpack(s.pair))
             .collect(),
+        unsure: joint.unsure_pairs.clone(),
+        joint: joint.rows.clone(),
     };
     timings.push(("second_source", t0.elapsed().as_secs_f64()));
     let dd = dedupe_features(

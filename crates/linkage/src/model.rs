@@ -588,6 +588,12 @@ pub fn prob(weight: f64) -> f64 {
     1.0 / (1.0 + (-weight).exp2())
 }
 
+/// The weight (bits) whose probability is `p`: the inverse of [`prob`].
+pub fn weight_of(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).log2()
+}
+
 /// Per-class log2 tables for scoring many pairs quickly.
 #[derive(Debug, Clone)]
 pub struct Scorer {

@@ -177,7 +177,7 @@ fn is_compound(chars: &[char]) -> bool {
 }
 
 /// Milk names (乳名) are what a village worker hears before the child has an official
-/// name: reduplications (乐乐), 小X / 阿X, 大宝 / 二宝, 二丫. Hospitals write a
+/// name: reduplications (乐乐), 小X / 阿X / 细X, 大宝 / 二宝, 二丫. Hospitals write a
 /// placeholder for a baby not yet named: the mother's name and 之子 / 之女 (李丽之女),
 /// or 男婴 / 女婴. Neither says anything about the official name, so the comparison
 /// treats them as missing unless both agree.
@@ -191,7 +191,8 @@ pub fn is_milk_name(chars: &[char]) -> bool {
         ['男' | '女', '婴'] | ['婴', '儿'] => true,
         [a, b] => {
             a == b
-                || matches!(a, '小' | '阿')
+                // 小X / 阿X, and the southern 细X (细妹, 细佬: Hakka and Cantonese).
+                || matches!(a, '小' | '阿' | '细')
                 || (*b == '宝' && matches!(a, '大' | '二' | '三' | '四' | '小'))
                 || (matches!(a, '二' | '三' | '四') && matches!(b, '丫' | '妹' | '娃'))
         }
@@ -231,6 +232,7 @@ mod tests {
             "二宝",
             "阿福",
             "二丫",
+            "细妹",
             "李丽之女",
             "欧阳娜娜之子",
             "男婴",

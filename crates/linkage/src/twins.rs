@@ -159,6 +159,11 @@ pub fn same_mother(a: &Features, b: &Features) -> bool {
             && compare_dates(a.mother_birth_date, b.mother_birth_date) == Some(0))
 }
 
+/// Whether both records give the child's sex and the sexes differ.
+pub fn sexes_differ(a: &Features, b: &Features) -> bool {
+    matches!((a.sex, b.sex), (Some(x), Some(y)) if x != y)
+}
+
 /// Whether both children's names are given and are two names (not a slip apart):
 /// the one thing that tells two children from one on the records alone.
 pub fn names_differ(a: &Features, b: &Features) -> bool {
@@ -205,11 +210,27 @@ pub struct SecondSource {
     pub others_free: Vec<u32>,
     /// (record, other source's birth) pairs that score at least at review level.
     pub compatible: std::collections::HashSet<(u32, u32)>,
+    /// Pairs of records (smaller first) of one multiple delivery that are one child
+    /// in one possible assignment to its births and two in another: a reviewer's.
+    pub unsure: std::collections::HashSet<(u32, u32)>,
+    /// Records of a multiple delivery of the other source that were assigned to its
+    /// births jointly ([`crate::deliveries`]): for them, `partner` is that
+    /// assignment's, copies included, and only it can call two of them one child.
+    pub joint: std::collections::HashSet<u32>,
 }
 
 impl SecondSource {
+    /// Whether the other source leaves open if the two are one child or two.
+    pub fn unsure(&self, a: usize, b: usize) -> bool {
+        let (a, b) = (a.min(b) as u32, a.max(b) as u32);
+        self.unsure.contains(&(a, b))
+    }
+
     /// Two records linked to two different births of the other source.
     pub fn apart(&self, a: usize, b: usize) -> bool {
+        if self.unsure(a, b) {
+            return false;
+        }
         matches!(
             (self.partner.get(a), self.partner.get(b)),
             (Some(Some(x)), Some(Some(y))) if x != y
@@ -238,10 +259,13 @@ impl SecondSource {
     /// both records fit it (review level or above): strong evidence that a
     /// different birth order or sex on one of them is a slip, not a second child.
     pub fn one_child(&self, a: usize, b: usize) -> bool {
+        let p = |i: usize| self.partner.get(i).copied().flatten();
+        if self.joint.contains(&(a as u32)) || self.joint.contains(&(b as u32)) {
+            return p(a).is_some() && p(a) == p(b) && !self.unsure(a, b);
+        }
         if !self.one_birth(a, b) {
             return false;
         }
-        let p = |i: usize| self.partner.get(i).copied().flatten();
         let Some(h) = p(a).or(p(b)) else {
             return false;
         };
@@ -327,6 +351,8 @@ mod tests {
             partner: vec![Some(4), Some(5), None, Some(4), Some(6), None],
             others_free: vec![0, 0, 0, 0, 0, 1, 0],
             compatible: [(2, 4)].into_iter().collect(),
+            unsure: Default::default(),
+            joint: Default::default(),
         };
         assert!(s.apart(0, 1));
         assert!(!s.apart(0, 2));

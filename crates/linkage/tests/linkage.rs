@@ -72,12 +72,28 @@ fn linkage_f1_on_generated_births() {
     assert_eq!(l.len(), out.links.len());
 }
 
+fn all_pairs(links: &[renkou_linkage::Link]) -> Vec<(usize, usize)> {
+    links
+        .iter()
+        .map(|l| (l.left_index, l.right_index))
+        .collect()
+}
+
 #[test]
 fn dedupe_f1_on_generated_ledger() {
     let g = small_births();
-    let out = dedupe(&g.ledger, &LinkOptions::default());
-    let m = evaluate_dedupe(auto(&out.links), &g.ledger_entity);
+    // With the hospital as second source, duplicates are decided automatically.
+    let with = renkou_linkage::dedupe_with(&g.ledger, &g.hospital, &LinkOptions::default());
+    let m = evaluate_dedupe(auto(&with.links), &g.ledger_entity);
     assert!(m.f1 >= 0.95, "{m}");
+    // Alone, a row copied before the child had a name cannot be told from twins
+    // written with one birth order: those pairs go to review, not in automatically.
+    // What is automatic is right, and review holds the rest.
+    let alone = dedupe(&g.ledger, &LinkOptions::default());
+    let m = evaluate_dedupe(auto(&alone.links), &g.ledger_entity);
+    assert!(m.precision >= 0.98, "{m}");
+    let found = evaluate_dedupe(all_pairs(&alone.links), &g.ledger_entity);
+    assert!(found.recall >= 0.95, "{found}");
 }
 
 #[test]
@@ -369,6 +385,7 @@ fn row(
 
 const M1: &str = "349909199304170048";
 const M2: &str = "349909199102030026";
+const M3: &str = "349909199508120040";
 const VILLAGE: &str = "349901105207";
 
 /// The generated ledger and hospital with two planted families: twins of M1 (one
@@ -413,6 +430,47 @@ fn make_planted() -> (Vec<LinkRecord>, Vec<LinkRecord>) {
     ledger.push(row("U2", "", "2", e, "1", "韦秋菊", M2, VILLAGE));
     hospital.push(row("H-U1", "", "2", e, "1", "韦秋菊", M2, VILLAGE));
     hospital.push(row("H-U2", "", "2", e, "2", "韦秋菊", M2, VILLAGE));
+    // Twins of M3, a boy and a girl, both written as first births; the boy's row
+    // entered again before he had a name, his birth order slipped to 1.
+    // The hospital has the father on the girl's certificate only.
+    let v = "2024-05-07";
+    let father = |mut r: LinkRecord| {
+        r.father_name = "何佳亮".into();
+        r.father_id_number = "349909199303075098".into();
+        r
+    };
+    ledger.push(father(row(
+        "V1",
+        "何一俊",
+        "1",
+        v,
+        "2",
+        "余怡琳",
+        M3,
+        VILLAGE,
+    )));
+    ledger.push(father(row(
+        "V1-copy",
+        "",
+        "1",
+        v,
+        "1",
+        "余怡琳",
+        M3,
+        VILLAGE,
+    )));
+    ledger.push(father(row(
+        "V2",
+        "何一菲",
+        "2",
+        v,
+        "1",
+        "余怡琳",
+        M3,
+        VILLAGE,
+    )));
+    hospital.push(row("H-V1", "何一俊", "1", v, "2", "余怡琳", M3, VILLAGE));
+    hospital.push(father(row("H-V2", "", "2", v, "1", "余怡琳", M3, VILLAGE)));
     (ledger, hospital)
 }
 
@@ -443,6 +501,42 @@ fn grouped(links: &[renkou_linkage::Link], a: usize, b: usize) -> bool {
         }
     }
     root(&mut parent, a) == root(&mut parent, b)
+}
+
+#[test]
+fn the_copy_of_one_twin_does_not_take_the_other_twins_birth() {
+    // On the independent prefecture (seed 1) one-to-one linking gave such a copy
+    // the girl's certificate (the boy's was taken by his own row, and the copy's
+    // birth order agrees with the girl's), and the girl's row then looked like a
+    // duplicate of the copy: a twin merged. The delivery's rows are now assigned to
+    // its births together (`deliveries`, whose unit tests hold the weights that
+    // made it happen), and two sexes without a name are never one child
+    // automatically; this is the whole path on both rules.
+    let (ledger, hospital) = planted();
+    let r = planted_reconciled();
+    let (v1, copy, v2) = (
+        index(ledger, "V1"),
+        index(ledger, "V1-copy"),
+        index(ledger, "V2"),
+    );
+    assert!(
+        !grouped(&r.duplicates, copy, v2),
+        "the girl merged into the boy's copy"
+    );
+    assert!(!grouped(&r.duplicates, v1, v2));
+    let partner = |i: usize| {
+        r.links
+            .iter()
+            .find(|l| l.left_index == i)
+            .map(|l| hospital[l.right_index].record_id.as_str())
+    };
+    assert_eq!(partner(v1), Some("H-V1"));
+    assert_eq!(partner(v2), Some("H-V2"));
+    assert_ne!(
+        partner(copy),
+        Some("H-V2"),
+        "the boy's copy took the girl's birth"
+    );
 }
 
 #[test]
@@ -673,9 +767,10 @@ fn a_fit_that_fails_its_checks_falls_back_to_the_defaults() {
         text.contains("shipped default parameters were used"),
         "{text}"
     );
-    // The defaults still deduplicate.
-    let m = evaluate_dedupe(auto(&out.links), &g.ledger_entity);
-    assert!(m.f1 >= 0.9, "{m}");
+    // The defaults still deduplicate (automatically or for review).
+    let m = evaluate_dedupe(all_pairs(&out.links), &g.ledger_entity);
+    assert!(m.recall >= 0.9, "{m}");
+    assert!(evaluate_dedupe(auto(&out.links), &g.ledger_entity).precision >= 0.95);
 
     // Without the fallback the broken fit is used as it is (and the report says
     // which checks it fails).
@@ -770,7 +865,7 @@ fn no_automatic_duplicate_between_two_mothers() {
         planted_reconciled().duplicates.clone(),
     ] {
         let auto = auto(&out);
-        assert!(auto.len() > 50);
+        assert!(auto.len() > 30, "{}", auto.len());
         for (a, b) in auto {
             assert_eq!(m(a), m(b), "{a} {b}");
         }

@@ -500,6 +500,23 @@ fn inspect(args: &[String]) -> Result<(), String> {
     }
     let lt = &s.ledger_truth;
     let ht = &s.hospital_truth;
+    if let Some(ids) = arg(args, "--rows") {
+        for id in ids.split(',') {
+            let (side, i) = match s.ledger.iter().position(|x| x.record_id == id) {
+                Some(i) => ("ledger", &s.ledger[i]),
+                None => match s.hospital.iter().position(|x| x.record_id == id) {
+                    Some(i) => ("hospital", &s.hospital[i]),
+                    None => continue,
+                },
+            };
+            println!("{side} {i:?}");
+        }
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--brief") {
+        brief(&s, &r, &alone);
+        return Ok(());
+    }
     let auto: Vec<_> = r
         .duplicates
         .iter()
@@ -686,4 +703,72 @@ fn inspect(args: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// One line per twin pair merged (with the hospital as second source, and alone):
+/// what each row says and what the hospital has of that delivery.
+fn brief(
+    s: &renkou_linkage::bench::Sample,
+    r: &renkou_linkage::Reconciliation,
+    alone: &LinkOutput,
+) {
+    let (lt, ht) = (&s.ledger_truth, &s.hospital_truth);
+    let row = |i: usize| {
+        let x = &s.ledger[i];
+        format!(
+            "{} {}|{}|{}|{}",
+            x.record_id,
+            if x.name.is_empty() { "-" } else { &x.name },
+            x.sex,
+            x.birth_date,
+            x.birth_order
+        )
+    };
+    let hosp_births = |i: usize| ht.iter().filter(|t| t.delivery == lt[i].delivery).count();
+    let delivery_rows = |i: usize| lt.iter().filter(|t| t.delivery == lt[i].delivery).count();
+    let partner = |i: usize| {
+        r.links
+            .iter()
+            .find(|l| l.left_index == i)
+            .map(|l| {
+                let ok = ht[l.right_index].child == lt[i].child;
+                format!(
+                    "{}{} {}",
+                    l.status.as_str(),
+                    if ok { "" } else { "!" },
+                    l.right_id
+                )
+            })
+            .unwrap_or("-".into())
+    };
+    for (what, links) in [("WITH", &r.duplicates), ("ALONE", &alone.links)] {
+        for l in links.iter().filter(|l| l.status == LinkStatus::Auto) {
+            let (a, b) = (l.left_index, l.right_index);
+            if lt[a].delivery == lt[b].delivery && lt[a].child != lt[b].child {
+                let hosp_ids: Vec<&str> = ht
+                    .iter()
+                    .zip(&s.hospital)
+                    .filter(|(t, _)| t.delivery == lt[a].delivery)
+                    .map(|(_, h)| h.record_id.as_str())
+                    .collect();
+                let rows_ids: Vec<&str> = lt
+                    .iter()
+                    .zip(&s.ledger)
+                    .filter(|(t, _)| t.delivery == lt[a].delivery)
+                    .map(|(_, h)| h.record_id.as_str())
+                    .collect();
+                println!("  delivery rows {rows_ids:?} hospital {hosp_ids:?}");
+                println!(
+                    "{what} p={:.3} rows={} hosp={} [{}] {} / [{}] {}",
+                    l.match_probability,
+                    delivery_rows(a),
+                    hosp_births(a),
+                    row(a),
+                    partner(a),
+                    row(b),
+                    partner(b),
+                );
+            }
+        }
+    }
 }

@@ -314,6 +314,16 @@ pub fn dedupe(args: &DedupeArgs) -> Result<()> {
     let (groups, members) = groups(&out.links, records.len());
     let secs = start.elapsed().as_secs_f64();
     let f = args.file.display();
+    if args.with.is_none() && review > 0 {
+        // Alone, a row copied before the child had a name and twins written with one
+        // birth order look the same: those pairs wait for a reviewer or a second source.
+        println!(
+            "提示：同母同日、姓名未填的记录对无法仅凭本文件区分重复与双胞胎，已列为待复核；用 --with 医院出生记录 可自动判定。"
+        );
+        println!(
+            "Note: pairs of one mother and day without names cannot be told apart (a copied row, or twins) from this file alone and are listed for review; --with the hospital's births file decides them."
+        );
+    }
     println!(
         "查重完成：{f}（{} 条），候选对 {} 对，{}；发现 {groups} 组重复（涉及 {members} 条记录），写出 {} 对（自动匹配 {auto}，待复核 {review}）到 {}，用时 {secs:.2} 秒。",
         records.len(),

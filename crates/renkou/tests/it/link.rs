@@ -176,8 +176,21 @@ fn dedupe_finds_planted_duplicates() {
         g.truth_duplicates().len() > 10,
         "the generator plants duplicates"
     );
+    // Alone, pairs of one mother and day without names (a copy, or twins) are
+    // for review, and the output says how to decide them; what is automatic is
+    // right, and automatic and review together find the duplicates.
     let m = evaluate_dedupe(auto_indices(&links, &g.ledger, &g.ledger), &g.ledger_entity);
-    assert!(m.f1 >= 0.9 && m.recall >= 0.9, "{m}");
+    assert!(m.precision >= 0.98, "{m}");
+    let all: Vec<(usize, usize)> = {
+        let at = |id: &str| g.ledger.iter().position(|r| r.record_id == id);
+        links
+            .iter()
+            .filter_map(|l| Some((at(&l.0)?, at(&l.1)?)))
+            .collect()
+    };
+    let found = evaluate_dedupe(all, &g.ledger_entity);
+    assert!(found.recall >= 0.9, "{found}");
+    assert!(out.contains("--with"), "{out}");
     // Both ids come from the one file.
     let ids: std::collections::HashSet<&str> =
         g.ledger.iter().map(|r| r.record_id.as_str()).collect();
@@ -211,7 +224,10 @@ fn dedupe_finds_planted_duplicates() {
     assert!(out.contains("（参照 / with hospital.csv）"), "{out}");
     let with = read_links(&dir.path().join("dups2.csv"));
     let m2 = evaluate_dedupe(auto_indices(&with, &g.ledger, &g.ledger), &g.ledger_entity);
-    assert!(m2.f1 >= m.f1 - 0.01 && m2.precision >= 0.95, "{m2} vs {m}");
+    assert!(
+        m2.f1 >= 0.9 && m2.recall >= 0.9 && m2.precision >= 0.95,
+        "{m2} vs {m}"
+    );
 }
 
 #[test]
