@@ -80,14 +80,6 @@ impl DeliveryAssignment {
     pub fn solved(&self, left: u32) -> bool {
         self.rows.contains(&left)
     }
-    /// The row's birth when every possible assignment agrees on it.
-    pub fn firm_birth(&self, left: u32) -> Option<u32> {
-        if self.unsure_rows.contains(&left) {
-            None
-        } else {
-            self.birth_of.get(&left).copied()
-        }
-    }
     pub fn unsure_pair(&self, a: u32, b: u32) -> bool {
         self.unsure_pairs.contains(&(a.min(b), a.max(b)))
     }

@@ -6,8 +6,9 @@
 //! → a comparison vector per pair ([`compare`]) → m/u by EM started from the shipped
 //! defaults ([`defaults`]), checked, and replaced by the defaults when a check fails
 //! ([`fit`]) → weights and posterior probabilities → one-to-one assignment for two
-//! sources ([`assign`]) or clusters with an anti-chaining guard, the twin rule and a
-//! second source's verdict for one ([`cluster`], [`twins`]). [`reconcile`] does both
+//! sources ([`assign`]; the rows of a multiple delivery of the other source are
+//! assigned to its births jointly, [`deliveries`]) or clusters with an anti-chaining
+//! guard, the twin rule and a second source's verdict for one ([`cluster`], [`twins`]). [`reconcile`] does both
 //! for a source against another and links a source's duplicate rows, all of them, to
 //! the one birth they describe. Any pair can be explained field by field
 //! ([`mod@explain`]). [`generate`] makes the synthetic sources the engine was tuned

@@ -741,6 +741,54 @@ fn brief(
             })
             .unwrap_or("-".into())
     };
+    // Every automatic duplicate pair by what can be seen of it: right, twin, other.
+    {
+        use renkou_linkage::record::Features;
+        use renkou_linkage::twins;
+        let f: Vec<Features> = s.ledger.iter().map(Features::new).collect();
+        let linked = |i: usize| {
+            r.links
+                .iter()
+                .find(|l| l.left_index == i && r.duplicate_of[i].is_none())
+                .map(|l| l.right_index)
+        };
+        let mut cats: std::collections::BTreeMap<String, (u32, u32, u32)> = Default::default();
+        for l in r.duplicates.iter().filter(|l| l.status == LinkStatus::Auto) {
+            let (a, b) = (l.left_index, l.right_index);
+            let (fa, fb) = (&f[a], &f[b]);
+            let names = if twins::names_agree(fa, fb) {
+                "names"
+            } else {
+                "nonames"
+            };
+            let order = match (fa.birth_order, fb.birth_order) {
+                (Some(x), Some(y)) if x == y => "ord=",
+                (Some(_), Some(_)) => "ord!",
+                _ => "ord?",
+            };
+            let sex = match (fa.sex, fb.sex) {
+                (Some(x), Some(y)) if x == y => "sex=",
+                (Some(_), Some(_)) => "sex!",
+                _ => "sex?",
+            };
+            let hosp = match (linked(a), linked(b)) {
+                (None, None) => "h0",
+                _ => "h1",
+            };
+            let key = format!("{hosp} {names} {order} {sex}");
+            let e = cats.entry(key).or_default();
+            if lt[a].child == lt[b].child {
+                e.0 += 1;
+            } else if lt[a].delivery == lt[b].delivery {
+                e.1 += 1;
+            } else {
+                e.2 += 1;
+            }
+        }
+        for (k, (ok, twin, other)) in cats {
+            println!("CAT {k}: right {ok} twins {twin} other {other}");
+        }
+    }
     for (what, links) in [("WITH", &r.duplicates), ("ALONE", &alone.links)] {
         for l in links.iter().filter(|l| l.status == LinkStatus::Auto) {
             let (a, b) = (l.left_index, l.right_index);
