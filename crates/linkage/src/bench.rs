@@ -32,6 +32,10 @@ pub enum Generator {
     Engine,
     /// `renkou_sourcegen`, written apart with its own error model and rates.
     Independent,
+    /// `renkou_sourcegen` with twice its error rates, twice the twins and a quarter
+    /// of twins written with one birth order: whether what holds on the rates the
+    /// engine was measured on holds on a sloppier county.
+    Harsh,
 }
 
 impl Generator {
@@ -39,6 +43,7 @@ impl Generator {
         match self {
             Generator::Engine => "engine",
             Generator::Independent => "independent",
+            Generator::Harsh => "harsh",
         }
     }
 }
@@ -128,12 +133,15 @@ pub fn from_sourcegen(r: &renkou_sourcegen::Row) -> LinkRecord {
 /// The sources of one case.
 pub fn sample(case: &Case) -> Sample {
     match case.generator {
-        Generator::Independent => {
-            let cfg = match case.size {
+        Generator::Independent | Generator::Harsh => {
+            let mut cfg = match case.size {
                 Size::Township => renkou_sourcegen::Config::township(case.seed),
                 Size::County => renkou_sourcegen::Config::county(case.seed),
                 Size::Prefecture => renkou_sourcegen::Config::prefecture(case.seed),
             };
+            if case.generator == Generator::Harsh {
+                cfg.rates = harsh_rates();
+            }
             let s = renkou_sourcegen::generate(&cfg);
             let t = |v: &[renkou_sourcegen::Truth]| {
                 v.iter()
@@ -180,6 +188,52 @@ pub fn sample(case: &Case) -> Sample {
                 hospital: g.hospital,
             }
         }
+    }
+}
+
+/// The independent generator's rates made sloppier: every error twice as often,
+/// twice the twins (and five times the triplets), names later, and the hospital
+/// losing more certificates and whole deliveries.
+pub fn harsh_rates() -> renkou_sourcegen::Rates {
+    let d = renkou_sourcegen::Rates::default();
+    renkou_sourcegen::Rates {
+        twins: 2.0 * d.twins,
+        triplets: 5.0 * d.triplets,
+        twin_next_day: 2.0 * d.twin_next_day,
+        ledger_copied: 2.0 * d.ledger_copied,
+        ledger_name_late: 0.3,
+        ledger_name_late_multiple: 0.7,
+        ledger_baby_name: 2.0 * d.ledger_baby_name,
+        ledger_name_sound: 2.0 * d.ledger_name_sound,
+        ledger_name_look: 2.0 * d.ledger_name_look,
+        ledger_name_short: 2.0 * d.ledger_name_short,
+        ledger_day_off: 2.0 * d.ledger_day_off,
+        ledger_impossible_date: 2.0 * d.ledger_impossible_date,
+        ledger_order_off: 2.0 * d.ledger_order_off,
+        ledger_order_missing: 2.0 * d.ledger_order_missing,
+        ledger_twins_same_order: 0.25,
+        ledger_sex_missing: 2.0 * d.ledger_sex_missing,
+        ledger_sex_wrong: 2.0 * d.ledger_sex_wrong,
+        ledger_mother_sound: 2.0 * d.ledger_mother_sound,
+        ledger_mother_id_missing: 2.0 * d.ledger_mother_id_missing,
+        ledger_mother_id_digit: 2.0 * d.ledger_mother_id_digit,
+        ledger_mother_id_swap: 2.0 * d.ledger_mother_id_swap,
+        ledger_mother_id_check: 2.0 * d.ledger_mother_id_check,
+        ledger_mother_id_date: 2.0 * d.ledger_mother_id_date,
+        ledger_mother_id_dropped: 2.0 * d.ledger_mother_id_dropped,
+        ledger_village_wrong: 2.0 * d.ledger_village_wrong,
+        ledger_village_unknown: 2.0 * d.ledger_village_unknown,
+        ledger_township_only: 3.0 * d.ledger_township_only,
+        hospital_missing: 2.0 * d.hospital_missing,
+        hospital_child_missing: 4.0 * d.hospital_child_missing,
+        hospital_day_off: 2.0 * d.hospital_day_off,
+        hospital_order_off: 2.0 * d.hospital_order_off,
+        hospital_mother_sound: 2.0 * d.hospital_mother_sound,
+        hospital_mother_id_missing: 2.0 * d.hospital_mother_id_missing,
+        hospital_mother_id_digit: 2.0 * d.hospital_mother_id_digit,
+        hospital_mother_id_check: 2.0 * d.hospital_mother_id_check,
+        hospital_village_wrong: 2.0 * d.hospital_village_wrong,
+        ..d
     }
 }
 
@@ -392,7 +446,7 @@ pub fn run(cases: &[Case], opts: &LinkOptions) -> BenchReport {
 /// Both generators × the given sizes × seeds.
 pub fn cases(sizes: &[Size], seeds: &[u64]) -> Vec<Case> {
     let mut out = Vec::new();
-    for generator in [Generator::Engine, Generator::Independent] {
+    for generator in [Generator::Engine, Generator::Independent, Generator::Harsh] {
         for &size in sizes {
             for &seed in seeds {
                 out.push(Case {

@@ -159,6 +159,11 @@ pub fn same_mother(a: &Features, b: &Features) -> bool {
             && compare_dates(a.mother_birth_date, b.mother_birth_date) == Some(0))
 }
 
+/// Whether the record gives the child's name (not a milk name or a placeholder).
+pub fn named(a: &Features) -> bool {
+    !a.name.chars.is_empty() && !a.name.milk
+}
+
 /// Whether both records give the child's sex and the sexes differ.
 pub fn sexes_differ(a: &Features, b: &Features) -> bool {
     matches!((a.sex, b.sex), (Some(x), Some(y)) if x != y)

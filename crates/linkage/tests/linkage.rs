@@ -386,6 +386,8 @@ fn row(
 const M1: &str = "349909199304170048";
 const M2: &str = "349909199102030026";
 const M3: &str = "349909199508120040";
+const M4: &str = "34990919960923002X";
+const M5: &str = "349909199702140045";
 const VILLAGE: &str = "349901105207";
 
 /// The generated ledger and hospital with two planted families: twins of M1 (one
@@ -471,6 +473,23 @@ fn make_planted() -> (Vec<LinkRecord>, Vec<LinkRecord>) {
     )));
     hospital.push(row("H-V1", "何一俊", "1", v, "2", "余怡琳", M3, VILLAGE));
     hospital.push(father(row("H-V2", "", "2", v, "1", "余怡琳", M3, VILLAGE)));
+    // Born at home, so not in the hospital's register: M4's two rows without a
+    // name (a copy, or twins written alike: nothing tells), and M5's row copied
+    // once the child had a name.
+    let w = "2024-03-18";
+    ledger.push(row("W1", "", "2", w, "2", "邵静雯", M4, VILLAGE));
+    ledger.push(row("W2", "", "2", w, "2", "邵静雯", M4, VILLAGE));
+    ledger.push(row("X1", "", "1", w, "1", "卢雪芹", M5, VILLAGE));
+    ledger.push(row(
+        "X1-named",
+        "钟子豪",
+        "1",
+        w,
+        "1",
+        "卢雪芹",
+        M5,
+        VILLAGE,
+    ));
     (ledger, hospital)
 }
 
@@ -537,6 +556,28 @@ fn the_copy_of_one_twin_does_not_take_the_other_twins_birth() {
         Some("H-V2"),
         "the boy's copy took the girl's birth"
     );
+}
+
+#[test]
+fn unnamed_look_alike_rows_the_other_source_lacks_go_to_review() {
+    let (ledger, _) = planted();
+    let r = planted_reconciled();
+    let (w1, w2) = (index(ledger, "W1"), index(ledger, "W2"));
+    assert!(
+        !grouped(&r.duplicates, w1, w2),
+        "two unnamed rows merged on no evidence"
+    );
+    assert!(
+        r.duplicates.iter().any(|l| (
+            l.left_index.min(l.right_index),
+            l.left_index.max(l.right_index)
+        ) == (w1.min(w2), w1.max(w2))
+            && l.status == LinkStatus::Review),
+        "the pair is not in review"
+    );
+    // A copy made once the child had a name is still found.
+    let (x1, named) = (index(ledger, "X1"), index(ledger, "X1-named"));
+    assert!(grouped(&r.duplicates, x1, named));
 }
 
 #[test]
@@ -856,6 +897,9 @@ fn no_automatic_duplicate_between_two_mothers() {
     let planted_mother = |id: &str| match id {
         "T1" | "T2" | "T1-copy" => Some(u32::MAX),
         "U1" | "U2" => Some(u32::MAX - 1),
+        "V1" | "V1-copy" | "V2" => Some(u32::MAX - 2),
+        "W1" | "W2" => Some(u32::MAX - 3),
+        "X1" | "X1-named" => Some(u32::MAX - 4),
         _ => None,
     };
     let (ledger, _) = planted();

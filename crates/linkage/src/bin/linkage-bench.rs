@@ -457,6 +457,7 @@ fn inspect(args: &[String]) -> Result<(), String> {
     use renkou_linkage::bench::{self, Case, Generator, Size};
     let generator = match arg(args, "--generator").as_deref() {
         Some("engine") => Generator::Engine,
+        Some("harsh") => Generator::Harsh,
         _ => Generator::Independent,
     };
     let size =
@@ -756,10 +757,13 @@ fn brief(
         for l in r.duplicates.iter().filter(|l| l.status == LinkStatus::Auto) {
             let (a, b) = (l.left_index, l.right_index);
             let (fa, fb) = (&f[a], &f[b]);
+            let given = |x: &renkou_linkage::LinkRecord| !x.name.trim().is_empty();
             let names = if twins::names_agree(fa, fb) {
                 "names"
+            } else if !given(&s.ledger[a]) && !given(&s.ledger[b]) {
+                "nonames0"
             } else {
-                "nonames"
+                "nonames1"
             };
             let order = match (fa.birth_order, fb.birth_order) {
                 (Some(x), Some(y)) if x == y => "ord=",
