@@ -107,6 +107,11 @@ pub struct Sample {
     pub hospital: Vec<LinkRecord>,
     pub ledger_truth: Vec<RowTruth>,
     pub hospital_truth: Vec<RowTruth>,
+    /// Every child generated in the area, those neither source has included: the
+    /// number a dual-system estimate is after. Children are numbered
+    /// `0..true_births`; a row with a higher number is a child of another area
+    /// (`renkou-sourcegen`'s hospital outsiders).
+    pub true_births: usize,
 }
 
 /// A row of `renkou-sourcegen` as the engine reads a births.csv row.
@@ -157,6 +162,7 @@ pub fn sample(case: &Case) -> Sample {
                 hospital: s.hospital.iter().map(from_sourcegen).collect(),
                 ledger_truth: t(&s.ledger_truth),
                 hospital_truth: t(&s.hospital_truth),
+                true_births: s.births,
             }
         }
         Generator::Engine => {
@@ -184,6 +190,7 @@ pub fn sample(case: &Case) -> Sample {
             Sample {
                 ledger_truth: truth(&g.ledger_entity, &g.ledger_mother, &g.ledger_delivery),
                 hospital_truth: truth(&g.hospital_entity, &g.hospital_mother, &g.hospital_delivery),
+                true_births: g.births,
                 ledger: g.ledger,
                 hospital: g.hospital,
             }

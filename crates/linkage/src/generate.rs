@@ -448,6 +448,8 @@ pub struct GeneratedBirths {
     /// The delivery of each ledger / hospital record (twins share one).
     pub ledger_delivery: Vec<u32>,
     pub hospital_delivery: Vec<u32>,
+    /// Every birth generated (entities 0..births), those neither source has too.
+    pub births: usize,
 }
 
 impl GeneratedBirths {
@@ -639,6 +641,7 @@ pub fn births(cfg: &BirthsConfig) -> GeneratedBirths {
     let mother_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].mother).collect();
     let delivery_of = |ent: &[u32]| ent.iter().map(|&e| births[e as usize].delivery).collect();
     GeneratedBirths {
+        births: births.len(),
         ledger_mother: mother_of(&ledger_entity),
         hospital_mother: mother_of(&hospital_entity),
         ledger_delivery: delivery_of(&ledger_entity),

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod reconcile;
 pub mod reports;
 pub mod web;
+pub mod workflow;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
@@ -83,18 +84,18 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 2025)]
         year: i32,
     },
-    /// 核对质量：生成已知真相的村台帐与医院记录，按类别计精确率与召回率 /
-    /// reconciliation quality on generated sources with known truth: precision and recall per class
+    /// 核对质量：引擎生成器的村台帐与医院记录（任意出生数）经整个核对流程，按类别计精确率与召回率；两种生成器、三种规模见 bench linkage --workflow-sizes /
+    /// reconciliation quality on the engine generator's sources (any number of births) through the workflow: precision and recall per class; both generators and three sizes: bench linkage --workflow-sizes
     Reconcile {
         #[arg(long, default_value_t = 4000)]
         births: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
-    /// 匹配引擎：两种生成器、各规模与种子的测量表，以及一个县一年的完整核对用时 /
-    /// the linkage measurement on both generators, sizes and seeds, and a county's year reconciled through the workflow, timed
+    /// 匹配引擎：两种生成器、各规模与种子的测量表，以及整个核对流程对照真相（各类别精确率与召回率、Chapman 估计与真实出生数）/
+    /// the linkage measurement on both generators, sizes and seeds, and a year reconciled through the workflow scored against the truth (precision and recall per class, Chapman against the true number of births)
     Linkage {
-        /// township,county,prefecture
+        /// 测量表的规模：township,county,prefecture 或 none / the table's sizes: township,county,prefecture or none
         #[arg(long, default_value = "township,county")]
         sizes: String,
         #[arg(long, default_value = "1,2,3")]
@@ -102,12 +103,15 @@ pub enum BenchWhat {
         /// engine | independent（默认两者 / default both）
         #[arg(long)]
         generator: Option<String>,
-        /// 把测量表写成 JSON / write the table as JSON
+        /// 把测量表与核对流程的结果写成 JSON / write the table and the workflow cases as JSON
         #[arg(long)]
         json: Option<PathBuf>,
-        /// 县一年完整核对所用的种子 / seed of the county reconciled through the workflow
-        #[arg(long, default_value_t = 1)]
-        county_seed: u64,
+        /// 完整核对流程的规模：township,county,prefecture 或 none / sizes reconciled through the workflow: township,county,prefecture or none
+        #[arg(long, default_value = "county")]
+        workflow_sizes: String,
+        /// 完整核对流程的种子 / seeds reconciled through the workflow
+        #[arg(long, alias = "county-seed", default_value = "1")]
+        workflow_seeds: String,
     },
 }
 
@@ -198,14 +202,16 @@ pub fn run(what: BenchWhat) -> Result<()> {
             seeds,
             generator,
             json,
-            county_seed,
-        } => crate::bench::linkage::run(
-            &sizes,
-            &seeds,
-            generator.as_deref(),
-            json.as_deref(),
-            county_seed,
-        ),
+            workflow_sizes,
+            workflow_seeds,
+        } => crate::bench::linkage::run(crate::bench::linkage::Args {
+            sizes: &sizes,
+            seeds: &seeds,
+            generator: generator.as_deref(),
+            json: json.as_deref(),
+            workflow_sizes: &workflow_sizes,
+            workflow_seeds: &workflow_seeds,
+        }),
         BenchWhat::Reports { database, year } => crate::bench::reports::run(&database, year),
     }
 }

@@ -357,6 +357,25 @@ async fn screenshot(c: &fantoccini::Client, name: &str) {
     std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
 }
 
+/// A screenshot of the whole page at the window's width: the window is made as
+/// tall as the page for it, then put back.
+async fn screenshot_page(c: &fantoccini::Client, name: &str) {
+    let (x, y, w, h) = c.get_window_rect().await.unwrap();
+    let tall = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(h);
+    c.set_window_rect(x as u32, y as u32, w as u32, tall.max(h) as u32 + 120)
+        .await
+        .unwrap();
+    screenshot(c, name).await;
+    c.set_window_rect(x as u32, y as u32, w as u32, h as u32)
+        .await
+        .unwrap();
+}
+
 /// Logs in with a demo account's initial password, changing it on the way.
 async fn first_login(c: &fantoccini::Client, base: &str, user: &str, new_password: &str) {
     c.goto(&format!("{base}/")).await.unwrap();
@@ -649,6 +668,222 @@ fn a_village_worker_reviews_and_fixes_a_misreported_birth_in_the_browser() {
             .await
             .unwrap();
         assert!(body.contains("出生医学证明核实"), "{body}");
+        c.close().await.unwrap();
+    });
+}
+
+/// The text of the accuracy table's first row (the area's total), cell `n`.
+async fn total_cell(c: &fantoccini::Client, n: usize) -> String {
+    c.find(Locator::Css(&format!(
+        "#accuracy tbody tr:first-child td:nth-child({n})"
+    )))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap()
+}
+
+/// Waits for the item page after a decision: its status reads `want`.
+async fn status_reads(c: &fantoccini::Client, want: &str) -> String {
+    let mut status = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Id("status")).await {
+            status = e.text().await.unwrap_or_default();
+            if status.contains(want) {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    status
+}
+
+/// A hospital's file with one birth written twice, the register lacking it: the
+/// two rows agree on the mother and the day, one has no sex, neither a name. The
+/// model finds them alike but nothing corroborates one child, so the later row
+/// is queued as a possible duplicate. The village worker reads the item at desk
+/// and phone width, says first they are two births (the source counts both),
+/// then that they are one (the birth is counted once).
+#[test]
+fn a_village_worker_decides_a_possible_duplicate_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, village) = demo_county(dir.path());
+    let (hospital, _) = hospital_file(&db, &village, dir.path());
+    // The same file with a birth order column (empty: the register derives it),
+    // which the two rows below fill in.
+    let mut csv = String::new();
+    for (i, line) in hospital.lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells.insert(4, if i == 0 { "孩次" } else { "" });
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    // A mother of the village (her name, ID number and birth date as the file has
+    // them), with a birth the register does not have yet, written twice.
+    let mother: Vec<&str> = hospital
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .skip(4)
+        .take(3)
+        .collect();
+    for (id, sex) in [("HD1", ""), ("HD2", "2")] {
+        csv.push_str(&format!(
+            "{id},,{sex},2025-11-20,2,{},{},{},{village}\n",
+            mother[0], mother[1], mother[2]
+        ));
+    }
+    let file = dir.path().join("hospital.csv");
+    std::fs::write(&file, csv).unwrap();
+    renkou(
+        &db,
+        &[
+            "source",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "hospital",
+            "--name",
+            "县医院",
+            "--region",
+            &village,
+            "--from",
+            "2016-01-01",
+            "--to",
+            "2025-12-31",
+        ],
+    );
+    let out = renkou(&db, &["reconcile", "--source", "1"]);
+    assert!(out.contains("possible_duplicate\t1"), "{out}");
+    let village_name = renkou_store::Store::open(&db)
+        .unwrap()
+        .region(&renkou_domain::RegionCode::parse(&village).unwrap())
+        .unwrap()
+        .unwrap()
+        .name;
+
+    let browser = Browser::start(&db, dir.path());
+    let base = browser.base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser.client().await;
+        c.set_window_rect(0, 0, 1366, 900).await.unwrap();
+        first_login(&c, &base, "cunzhuanggan", "Village-pass-2").await;
+        c.goto(&format!("{base}/reconcile/1")).await.unwrap();
+        let source_births: i64 = total_cell(&c, 3).await.parse().unwrap();
+        c.goto(&format!(
+            "{base}/reconcile/1/items?class=possible_duplicate"
+        ))
+        .await
+        .unwrap();
+        let rows = c.find_all(Locator::Css("#items tbody tr")).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        let row = rows[0].text().await.unwrap();
+        assert!(
+            row.contains("HD2") && row.contains("HD1"),
+            "both records: {row}"
+        );
+        screenshot_page(&c, "16-possible-duplicate-queue").await;
+        click(&c, "#items tbody tr a[href^='/reconcile/items/']").await;
+        c.wait().for_element(Locator::Id("side")).await.unwrap();
+        let item_url = c.current_url().await.unwrap().to_string();
+        let main = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // Both records side by side, the model's reasons, and decisions that say
+        // what they mean for the count.
+        assert!(main.contains("HD1") && main.contains("HD2"), "{main}");
+        assert!(c.find(Locator::Id("explanation")).await.is_ok());
+        let one = c.find(Locator::Css("#confirm button")).await.unwrap();
+        let two = c.find(Locator::Css("#reject button")).await.unwrap();
+        assert!(
+            one.text().await.unwrap().contains("同一出生"),
+            "{}",
+            one.text().await.unwrap()
+        );
+        assert!(two.text().await.unwrap().contains("两个出生"));
+        // The page is Chinese: no English words of the engine's or the template's
+        // (account names, offered for the assignment, are names).
+        let latin: Vec<&str> = main
+            .split(|ch: char| !ch.is_ascii_alphabetic())
+            .filter(|w| w.len() > 3 && *w != "cunzhuanggan")
+            .collect();
+        assert!(latin.is_empty(), "English on the Chinese page: {latin:?}");
+        // The village by name, not only by its code.
+        assert!(main.contains(&village_name), "{village_name}: {main}");
+        assert_eq!(sideways(&c).await, 0, "the item page scrolls sideways");
+        screenshot_page(&c, "17-possible-duplicate-item").await;
+        c.set_window_rect(0, 0, 390, 844).await.unwrap();
+        c.goto(&item_url).await.unwrap();
+        c.wait().for_element(Locator::Id("side")).await.unwrap();
+        assert_eq!(
+            sideways(&c).await,
+            0,
+            "the item page scrolls sideways on a phone"
+        );
+        screenshot_page(&c, "phone-20-possible-duplicate-item").await;
+        c.goto(&format!(
+            "{base}/reconcile/1/items?class=possible_duplicate"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(
+            sideways(&c).await,
+            0,
+            "the queue scrolls sideways on a phone"
+        );
+        screenshot_page(&c, "phone-21-possible-duplicate-queue").await;
+        c.goto(&format!("{base}/reconcile/1")).await.unwrap();
+        assert_eq!(
+            sideways(&c).await,
+            0,
+            "the report scrolls sideways on a phone"
+        );
+        screenshot_page(&c, "phone-22-reconciliation").await;
+
+        // Two births: the source keeps counting both.
+        c.goto(&item_url).await.unwrap();
+        click(&c, "#reject button").await;
+        let status = status_reads(&c, "两个出生").await;
+        assert!(status.contains("两个出生"), "{status}");
+        screenshot_page(&c, "phone-23-possible-duplicate-two").await;
+        c.goto(&format!("{base}/reconcile/1")).await.unwrap();
+        assert_eq!(total_cell(&c, 3).await, source_births.to_string());
+        // One birth after all: counted once.
+        c.goto(&item_url).await.unwrap();
+        click(&c, "#confirm button").await;
+        let status = status_reads(&c, "同一出生").await;
+        assert!(status.contains("只计一次"), "{status}");
+        screenshot_page(&c, "phone-24-possible-duplicate-one").await;
+        c.goto(&format!("{base}/reconcile/1")).await.unwrap();
+        assert_eq!(
+            total_cell(&c, 3).await,
+            (source_births - 1).to_string(),
+            "the birth written twice is counted once"
+        );
+        c.set_window_rect(0, 0, 1366, 900).await.unwrap();
+        c.goto(&item_url).await.unwrap();
+        screenshot_page(&c, "18-possible-duplicate-one").await;
+        // The English page says the same in English.
+        c.goto(&format!("{base}/lang/en")).await.unwrap();
+        c.goto(&item_url).await.unwrap();
+        c.wait().for_element(Locator::Id("side")).await.unwrap();
+        let one = c.find(Locator::Css("#confirm button")).await.unwrap();
+        assert!(one.text().await.unwrap().contains("One birth"));
+        let status = c.find(Locator::Id("status")).await.unwrap();
+        assert!(status.text().await.unwrap().contains("counted once"));
+        screenshot_page(&c, "19-possible-duplicate-one-en").await;
+        c.goto(&format!("{base}/reconcile/1")).await.unwrap();
+        screenshot_page(&c, "20-reconciliation-en").await;
         c.close().await.unwrap();
     });
 }

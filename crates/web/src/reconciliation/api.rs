@@ -286,8 +286,20 @@ async fn run(
 #[derive(Serialize)]
 struct ReconciliationJson {
     reconciliation: ReconciliationInfo,
-    /// Counts of the caller's area: per class, open and decided, accuracy, Chapman.
+    /// Counts of the caller's area: every class (those with no item as 0), open
+    /// and decided, accuracy, Chapman.
     area: AreaRow,
+    /// The models' checks in two words, so that a script need not read both fits
+    /// (`None` for runs made before the trust report was kept).
+    checks: Option<ChecksJson>,
+}
+
+#[derive(Serialize)]
+struct ChecksJson {
+    /// Every check of the models used passed.
+    passed: bool,
+    /// A fit failed its checks and the shipped defaults were used instead.
+    fell_back: bool,
 }
 
 async fn reconciliation(
@@ -295,11 +307,20 @@ async fn reconciliation(
     ReconciliationOf { me, r }: ReconciliationOf<ApiUser>,
 ) -> Result<Json<ReconciliationJson>, ApiError> {
     let id = r.id;
-    let area = blocking(move || Ok(rec::accuracy(&state.store, id, Some(&me.scope.region))?.total))
-        .await?;
+    let mut area =
+        blocking(move || Ok(rec::accuracy(&state.store, id, Some(&me.scope.region))?.total))
+            .await?;
+    for c in ItemClass::ALL {
+        area.classes.entry(c).or_insert(0);
+    }
+    let checks = r.trust.as_ref().map(|t| ChecksJson {
+        passed: t.link_fit.passed() && t.dedupe_fit.passed(),
+        fell_back: t.fell_back(),
+    });
     Ok(Json(ReconciliationJson {
         reconciliation: r,
         area,
+        checks,
     }))
 }
 
@@ -332,7 +353,7 @@ async fn items(
         None => None,
         Some(c) => Some(ItemClass::parse(c).ok_or_else(|| {
             bad(format!(
-                "class 应为 agree、disagree、source_only、register_only、duplicate 或 uncertain / unknown class \"{}\"",
+                "class 应为 agree、disagree、source_only、register_only、duplicate、uncertain 或 possible_duplicate / unknown class \"{}\"",
                 renkou_interchange::echo::echo_value(c)
             ))
         })?),

@@ -213,19 +213,112 @@ struct RunPage {
     /// The account's area holds the whole county: it may make this run's models
     /// the county's.
     can_save_model: bool,
+    /// The area reconciled, by name.
+    region_name: String,
 }
 
 /// The trust panel, its lines ready to show.
 pub(crate) struct TrustView {
     /// (label, value) in the page's language.
     pub counts: Vec<(String, u64)>,
-    /// (passed and not fallen back, the fit's line: Chinese / English).
-    pub fits: Vec<(bool, String)>,
+    /// One per model (link, dedupe), in the page's language only.
+    pub fits: Vec<FitView>,
     pub model: String,
 }
 
+/// A model's checks as the page shows them: what was used and why, then each
+/// check by its name (never its code) with the value measured and its limit.
+pub(crate) struct FitView {
+    /// Every check of the model used passed, and it is not the defaults.
+    pub ok: bool,
+    /// 出生记录匹配 / births linkage.
+    pub task: String,
+    pub what: String,
+    pub checks: Vec<CheckView>,
+    /// When the defaults replaced the fit: the defaults' own checks.
+    pub checks_used: Vec<CheckView>,
+}
+
+pub(crate) struct CheckView {
+    pub passed: bool,
+    pub name: String,
+    pub value: String,
+    /// "≥ 0.900" (or "≤ …" for the expected number of matches).
+    pub limit: String,
+}
+
+fn check_view(c: &renkou_linkage::FitCheck, l: L) -> CheckView {
+    // Counts are whole numbers; shares and bits read best to three places.
+    let counts = matches!(c.name.as_str(), "match_count" | "enough_pairs");
+    let num = |x: f64| {
+        if counts {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.3}")
+        }
+    };
+    let (value, limit) = if c.name == "converged" {
+        let yes = if c.value >= 1.0 {
+            l.s("是", "yes")
+        } else {
+            l.s("否", "no")
+        };
+        (yes.to_string(), String::new())
+    } else if c.name == "match_count" {
+        (num(c.value), format!("≤ {}", num(c.limit)))
+    } else {
+        (num(c.value), format!("≥ {}", num(c.limit)))
+    };
+    CheckView {
+        passed: c.passed,
+        name: l.s(&c.zh, &c.en).to_string(),
+        value,
+        limit,
+    }
+}
+
+fn fit_view(f: &renkou_linkage::FitReport, l: L) -> FitView {
+    use renkou_linkage::ModelOrigin;
+    let what = match f.origin {
+        ModelOrigin::Trained if f.restarted => l.s(
+            "在本次记录上训练：从默认参数出发未通过检查，换一个起点重新训练后全部通过",
+            "fitted on these records: started from the defaults it failed its checks, a second start passed them",
+        ),
+        ModelOrigin::Trained if f.passed() => {
+            l.s("在本次记录上训练，检查全部通过", "fitted on these records, every check passed")
+        }
+        ModelOrigin::Trained => l.s(
+            "在本次记录上训练，有检查未通过",
+            "fitted on these records, some checks failed",
+        ),
+        ModelOrigin::Default => l.s(
+            "在本次记录上训练的结果未通过检查，已改用内置默认参数",
+            "the fit on these records failed its checks: the shipped defaults were used instead",
+        ),
+        ModelOrigin::Supplied if f.passed() => l.s(
+            "使用本县保存的模型，在本次记录上检查通过",
+            "the county's saved model was used, and passes its checks on these records",
+        ),
+        ModelOrigin::Supplied => l.s(
+            "使用本县保存的模型，但在本次记录上有检查未通过",
+            "the county's saved model was used, but fails some checks on these records",
+        ),
+    };
+    FitView {
+        ok: f.passed() && !f.fell_back(),
+        task: l.s(f.task.name_zh(), f.task.name_en()).to_string(),
+        what: what.to_string(),
+        checks: f.checks.iter().map(|c| check_view(c, l)).collect(),
+        checks_used: if f.fell_back() {
+            f.checks_used.iter().map(|c| check_view(c, l)).collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 pub(crate) fn trust_view(t: &renkou_reconciliation::trust::Trust, l: L) -> TrustView {
-    use renkou_reconciliation::trust::{fit_line, ModelSource};
+    use renkou_reconciliation::trust::ModelSource;
     let s = |zh: &str, en: &str| l.s(zh, en).to_string();
     TrustView {
         counts: vec![
@@ -233,7 +326,10 @@ pub(crate) fn trust_view(t: &renkou_reconciliation::trust::Trust, l: L) -> Trust
                 s("自动判定的配对", "Pairs decided automatically"),
                 t.auto_pairs,
             ),
-            (s("待复核的配对", "Pairs in review"), t.review_pairs),
+            (
+                s("交人工复核的配对", "Pairs sent to review"),
+                t.review_pairs,
+            ),
             (
                 s(
                     "其中：同日另有相近出生（双胞胎等）",
@@ -254,8 +350,8 @@ pub(crate) fn trust_view(t: &renkou_reconciliation::trust::Trust, l: L) -> Trust
             ),
             (
                 s(
-                    "不确定的重复对（未合并）",
-                    "Unsure duplicate pairs (not merged)",
+                    "交人工复核的疑似重复（决定前按两个出生计）",
+                    "Possible duplicates sent to review (two births until decided)",
                 ),
                 t.review_duplicates,
             ),
@@ -273,7 +369,7 @@ pub(crate) fn trust_view(t: &renkou_reconciliation::trust::Trust, l: L) -> Trust
         ],
         fits: [&t.link_fit, &t.dedupe_fit]
             .into_iter()
-            .map(|f| (f.passed() && !f.fell_back(), fit_line(f)))
+            .map(|f| fit_view(f, l))
             .collect(),
         model: match &t.model {
             ModelSource::Fitted => s("本次在记录上拟合", "fitted on this run's records"),
@@ -310,8 +406,10 @@ pub async fn reconciliation(
             .iter()
             .map(|c| (*c, acc.total.classes.get(c).copied().unwrap_or(0)))
             .collect();
+        let region_name = crate::regions::RegionNames::load(&state)?.name(&r.region_code);
         Ok(RunPage {
             l: me.l,
+            region_name,
             trust: r.trust.as_ref().map(|t| trust_view(t, me.l)),
             can_save_model: can_save_model(&me, &r),
             me,
@@ -376,6 +474,15 @@ struct QueuePage {
     statuses: Vec<ReviewStatus>,
     /// Accounts the checked items can be assigned to (inside the viewer's area).
     assignees: Vec<(String, String)>,
+    names: crate::regions::RegionNames,
+    /// The villages of the viewer's area (code, name), for the filter.
+    villages: Vec<(String, String)>,
+}
+
+impl QueuePage {
+    fn village_name(&self, code: &str) -> String {
+        self.names.name(code)
+    }
 }
 
 /// Enabled accounts whose area lies inside `area` or contains `village`, as
@@ -439,6 +546,16 @@ pub async fn queue(
             enc(&q.village),
             enc(&q.assignee)
         );
+        let villages = state
+            .store
+            .regions()?
+            .into_iter()
+            .filter(|v| {
+                v.level() == renkou_domain::RegionLevel::Village
+                    && me.scope.region.contains(&v.code)
+            })
+            .map(|v| (v.code.to_string(), v.name))
+            .collect();
         Ok(QueuePage {
             l: me.l,
             me,
@@ -452,6 +569,8 @@ pub async fn queue(
             classes: ItemClass::ALL.to_vec(),
             statuses: ReviewStatus::ALL.to_vec(),
             assignees,
+            names: crate::regions::RegionNames::load(&state)?,
+            villages,
         })
     })
     .await?;
@@ -542,6 +661,149 @@ struct ItemPage {
     /// Why cells of the source record are kept as written (flags, in the page's
     /// language).
     flags: Vec<String>,
+    decisions: Decisions,
+    /// The explanation's fields as a reader wants them (sexes and villages by name).
+    explain_rows: Vec<ExplainRow>,
+    /// The explanation's heading and its two columns, by what the item compares.
+    explain_title: &'static str,
+    explain_left: &'static str,
+    explain_right: &'static str,
+}
+
+/// What the two decisions mean for an item of this class, in the page's
+/// language: a clerk is asked a question about the records (is it one birth?),
+/// not whether a class code is right.
+pub(crate) struct Decisions {
+    pub confirm: &'static str,
+    pub reject: &'static str,
+    pub help: &'static str,
+    /// The status, with what it does to the count where that is the point.
+    pub status: &'static str,
+}
+
+pub(crate) fn decisions(class: ItemClass, status: ReviewStatus, l: L) -> Decisions {
+    use ReviewStatus::*;
+    let s = |zh: &'static str, en: &'static str| l.s(zh, en);
+    let named = s(status.name_zh(), status.name_en());
+    match class {
+        ItemClass::PossibleDuplicate => Decisions {
+            confirm: s("是同一出生（只计一次）", "One birth (count it once)"),
+            reject: s("是两个出生（分别计数）", "Two births (count both)"),
+            help: s(
+                "这两条来源记录很相像，但系统不能确定是同一个孩子：相像程度不够，或缺少姓名、性别等能分辨双胞胎的信息。请核实：同一次出生录入了两次，选“是同一出生”，本条不再计为出生；是两个孩子（如双胞胎，或同一母亲的另一次出生），选“是两个出生”，两条都计。",
+                "These two source records are alike, but the system cannot be sure they are one child: they are not alike enough, or a name or sex that would tell twins apart is missing. Please check: if one birth was written twice, choose \"One birth\" and this record no longer counts as a birth; if they are two children (twins, or another birth of the mother), choose \"Two births\" and both count.",
+            ),
+            status: match status {
+                Open => s("待处理（暂按两个出生计）", "open (counted as two births for now)"),
+                Confirmed => s("已确认：同一出生，只计一次", "confirmed: one birth, counted once"),
+                Rejected => s("已否决：两个出生，分别计数", "rejected: two births, both counted"),
+                Fixed => named,
+            },
+        },
+        ItemClass::Duplicate => Decisions {
+            confirm: s("是重复记录（只计一次）", "A repeat (count it once)"),
+            reject: s("不是重复，是另一个出生", "Not a repeat: another birth"),
+            help: s(
+                "本条被判为上一条记录的重复（重报），只计一次。若其实是另一个孩子，请选“不是重复”：本条单独计为出生。",
+                "This record was found to repeat the other (a duplicate report) and counts once. If it is in fact another child, choose \"Not a repeat\": it then counts as a birth of its own.",
+            ),
+            status: match status {
+                Open => s("待处理（按重复记录，只计一次）", "open (a repeat, counted once)"),
+                Confirmed => s("已确认：重复记录，只计一次", "confirmed: a repeat, counted once"),
+                Rejected => s("已否决：另一个出生，单独计数", "rejected: another birth, counted on its own"),
+                Fixed => named,
+            },
+        },
+        ItemClass::Uncertain => Decisions {
+            confirm: s("是同一出生（配对）", "One birth (pair them)"),
+            reject: s("不是同一出生", "Not one birth"),
+            help: s(
+                "来源记录与登记人员是不是同一个孩子？是，请选“是同一出生”：计为已匹配；不是，请选“不是同一出生”。",
+                "Are the source record and the register person one child? If so choose \"One birth\": it counts as matched; if not, \"Not one birth\".",
+            ),
+            status: match status {
+                Open => s("待处理（暂不计为匹配）", "open (not counted as matched yet)"),
+                Confirmed => s("已确认：同一出生", "confirmed: one birth"),
+                Rejected => s("已否决：不是同一出生", "rejected: not one birth"),
+                Fixed => named,
+            },
+        },
+        _ => Decisions {
+            confirm: s("确认", "Confirm"),
+            reject: s("否决", "Reject"),
+            help: s(
+                "确认：类别正确。否决：类别有误（两条记录不是同一出生；仅来源有的记录不属本区域本时期）。",
+                "Confirm: the class is right. Reject: it is wrong (two different births; a source-only record is not of this area and period).",
+            ),
+            status: named,
+        },
+    }
+}
+
+/// One field of the linkage explanation, its values as the page shows them.
+pub(crate) struct ExplainRow {
+    pub field: String,
+    pub left: String,
+    pub right: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+fn explain_rows(
+    e: &rec::Explanation,
+    l: L,
+    names: &crate::regions::RegionNames,
+) -> Vec<ExplainRow> {
+    use renkou_linkage::compare::Field;
+    e.fields
+        .iter()
+        .map(|f| {
+            // The engine compares cells as written: a sex code or a region code
+            // is shown by its name.
+            let shown = |v: &str| match f.field {
+                Field::Sex if !v.trim().is_empty() => renkou_domain::Sex::parse(v.trim())
+                    .map(|x| sex_name(x, l))
+                    .unwrap_or_else(|_| v.to_string()),
+                Field::Region if !v.trim().is_empty() => {
+                    let name = names.name(v.trim());
+                    if name == v.trim() {
+                        v.to_string()
+                    } else {
+                        name
+                    }
+                }
+                _ => v.to_string(),
+            };
+            ExplainRow {
+                // The side table's words for the fields (the engine's English
+                // names are its identifiers).
+                field: match f.field {
+                    Field::Name => l.s("婴儿姓名", "Child's name"),
+                    Field::Sex => l.s("性别", "Sex"),
+                    Field::BirthDate => l.s("出生日期", "Birth date"),
+                    Field::BirthOrder => l.s("孩次", "Birth order"),
+                    Field::IdNumber => l.s("身份号码", "ID number"),
+                    Field::Parents => l.s("父母", "Parents"),
+                    Field::Region => l.s("村", "Village"),
+                }
+                .to_string(),
+                left: shown(&f.left),
+                right: shown(&f.right),
+                level: l.s(f.level_zh, f.level_en).to_string(),
+                weight: f.weight,
+            }
+        })
+        .collect()
+}
+
+/// A sex in the page's language (the register's code is no help to a reader).
+fn sex_name(x: renkou_domain::Sex, l: L) -> String {
+    let en = match x {
+        renkou_domain::Sex::Male => "male",
+        renkou_domain::Sex::Female => "female",
+        renkou_domain::Sex::Unknown => "not stated",
+    };
+    l.s(x.name_zh(), en).to_string()
 }
 
 fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
@@ -557,7 +819,7 @@ fn fix_default(d: &ItemDetail) -> Option<(DiffField, String)> {
     })
 }
 
-fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
+fn side_rows(d: &ItemDetail, l: L, names: &crate::regions::RegionNames) -> Vec<SideRow> {
     let s = d.source.as_ref();
     let o = d.original.as_ref();
     // A duplicate is shown beside the row it repeats (it links to that row's
@@ -565,7 +827,18 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
     let r = d.register.as_ref().filter(|_| o.is_none());
     let opt = |v: Option<String>| v.unwrap_or_default();
     let differs = |f: DiffField| d.item.diffs.contains(&f);
-    let sex = |x: renkou_domain::Sex| format!("{} {}", x.code(), x.name_zh());
+    let sex = |x: renkou_domain::Sex| sex_name(x, l);
+    // A village by its name, its code beside it; a code the tree does not know
+    // as written.
+    let place = |code: String| {
+        let name = names.name(&code);
+        if name == code {
+            code
+        } else {
+            // A space, so that a phone breaks the line between the two.
+            format!("{name} {code}")
+        }
+    };
     let mut rows = vec![
         (
             l.s("婴儿姓名", "Child's name"),
@@ -623,10 +896,13 @@ fn side_rows(d: &ItemDetail, l: L) -> Vec<SideRow> {
             false,
         ),
         (
-            l.s("区划代码", "Region code"),
-            s.map(|b| b.region_text()).filter(|t| !t.is_empty()),
+            l.s("村（区划代码）", "Village (code)"),
+            s.map(|b| b.region_text())
+                .filter(|t| !t.is_empty())
+                .map(place),
             r.map(|p| p.region_code.clone())
-                .or(o.map(|b| b.region_text()).filter(|t| !t.is_empty())),
+                .or(o.map(|b| b.region_text()).filter(|t| !t.is_empty()))
+                .map(place),
             false,
         ),
     ];
@@ -667,16 +943,32 @@ pub async fn item(
         let village = RegionCode::parse(&it.village_code).ok();
         let assignees = assignees(&state, &me.scope.region, village.as_ref())?;
         let d = rec::item_detail(&state.store, it)?;
-        let rows = side_rows(&d, me.l);
+        let names = crate::regions::RegionNames::load(&state)?;
+        let rows = side_rows(&d, me.l, &names);
         let birth_form_village = (d.item.class == ItemClass::SourceOnly)
             .then(|| RegionCode::parse(&d.item.village_code).ok())
             .flatten()
             .filter(|v| v.level() == renkou_domain::RegionLevel::Village && me.scope.can_write(v))
             .map(|v| v.to_string());
-        let register_label = if d.original.is_some() {
-            me.l.s("重复的记录", "The record it repeats").to_string()
+        let possible = d.item.class == ItemClass::PossibleDuplicate;
+        let register_label = match (d.original.is_some(), possible) {
+            (true, true) => me.l.s("可能重复的记录", "The record it may repeat"),
+            (true, false) => me.l.s("重复的记录", "The record it repeats"),
+            _ => me.l.s("登记", "Register"),
+        }
+        .to_string();
+        let (explain_title, explain_left, explain_right) = if d.original.is_some() {
+            (
+                me.l.s("为何可能是同一出生", "Why the model finds them alike"),
+                me.l.s("本条记录", "This record"),
+                me.l.s("另一条记录", "The other record"),
+            )
         } else {
-            me.l.s("登记", "Register").to_string()
+            (
+                me.l.s("匹配说明", "Why the model linked them"),
+                me.l.s("来源", "Source"),
+                me.l.s("登记", "Register"),
+            )
         };
         let flags = d
             .source
@@ -684,8 +976,9 @@ pub async fn item(
             .flat_map(|b| &b.flags)
             .map(|f| me.l.s(f.name_zh(), f.name_en()).to_string())
             .collect();
+        let l = me.l;
         Ok(ItemPage {
-            l: me.l,
+            l,
             me,
             rows,
             can_fix,
@@ -698,6 +991,15 @@ pub async fn item(
             fix_default: fix_default(&d),
             birth_form_village,
             flags,
+            decisions: decisions(d.item.class, d.item.status, l),
+            explain_rows: d
+                .explanation
+                .as_ref()
+                .map(|e| explain_rows(e, l, &names))
+                .unwrap_or_default(),
+            explain_title,
+            explain_left,
+            explain_right,
             d,
         })
     })
@@ -784,6 +1086,17 @@ trait Numbers {
         x.borrow()
             .map(|v| format!("{:.1}%", v * 100.0))
             .unwrap_or_else(|| "—".into())
+    }
+    /// A probability as a percentage, to one place; never "100%" or "0%" (a
+    /// model is never sure, and an item in review at "100%" reads as a mistake).
+    fn percent(&self, p: &f64) -> String {
+        if *p > 0.999 {
+            "> 99.9%".into()
+        } else if *p < 0.001 {
+            "< 0.1%".into()
+        } else {
+            format!("{:.1}%", p * 100.0)
+        }
     }
     /// Any depth of reference to a number (templates hand them over as they come).
     fn num(&self, x: impl std::fmt::Display) -> String {

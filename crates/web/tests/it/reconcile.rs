@@ -321,6 +321,37 @@ fn a_village_worker_reviews_and_fixes_their_village_only() {
             "{l}: {page}"
         );
         assert!(page.contains("自动判定的配对"), "{l}: Chinese first");
+        // Two births are too few to fit: each model says it fell back to the
+        // shipped defaults, and why, every check by its name, with its value and
+        // limit; how much of the queue is still open. No check's code, and no
+        // English, on the Chinese page (nor Chinese words on the English one).
+        assert!(page.contains("已改用内置默认参数"), "{l}: {page}");
+        assert!(page.contains("候选对数量足以拟合"), "{l}: {page}");
+        assert!(page.contains("≥ 435"), "{l}: the limit: {page}");
+        assert!(
+            !page.contains("enough_pairs") && !page.contains("identifier_weight"),
+            "{l}: codes instead of names: {page}"
+        );
+        assert!(!page.contains("shipped defaults"), "{l}: {page}");
+        assert!(
+            page.contains("id=\"review-progress\"") && page.contains("已处理 1"),
+            "{l}: {page}"
+        );
+        let en = crate::common::Client {
+            app: app.clone(),
+            cookie: format!("{}; lang=en", admin.cookie),
+            csrf: admin.csrf.clone(),
+        };
+        let (_, en_page) = en.get(&format!("/reconcile/{rid}"));
+        assert!(
+            en_page.contains("the shipped defaults were used instead")
+                && en_page.contains("candidate pairs enough to fit"),
+            "{l}: {en_page}"
+        );
+        assert!(
+            !en_page.contains("已改用内置默认参数") && !en_page.contains("候选对数量"),
+            "{l}: Chinese on the English page: {en_page}"
+        );
         assert!(page.contains("id=\"save-model\""), "{l}");
         let (_, cun_page) = cun.get(&format!("/reconcile/{rid}"));
         assert!(!cun_page.contains("id=\"save-model\""), "{l}");
@@ -466,6 +497,27 @@ fn the_reconciliation_api_is_scoped_like_the_account() {
             v["area"]["region_code"],
             json!(OURS),
             "{l}: the village's counts"
+        );
+        // How far to trust it, as a script reads it: every class counted (none
+        // left out for being 0), pairs decided automatically and in review, the
+        // queue open and decided, and the checks in two words.
+        for class in renkou_reconciliation::rules::ItemClass::ALL {
+            assert!(
+                v["area"]["classes"][class.as_str()].is_u64(),
+                "{l}: {} missing: {v}",
+                class.as_str()
+            );
+        }
+        assert!(v["area"]["open"].is_u64() && v["area"]["decided"].is_u64());
+        let t = &v["reconciliation"]["trust"];
+        assert!(
+            t["auto_pairs"].is_u64() && t["review_pairs"].is_u64(),
+            "{l}: {v}"
+        );
+        assert_eq!(
+            v["checks"],
+            json!({"passed": false, "fell_back": true}),
+            "{l}: two births are too few to fit: {v}"
         );
 
         // The village's token lists its village's items only.
