@@ -117,7 +117,18 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if self.label == "postgres" {
-            let _ = std::fs::remove_file(crate::key_path_for_url(&self.url));
+            let key = crate::key_path_for_url(&self.url);
+            // Domains keep their own keys beside the audit key, named after it
+            // (registrations: `certificates-audit-….key`); they go with it.
+            if let (Some(dir), Some(name)) = (key.parent(), key.file_name()) {
+                let suffix = format!("-{}", name.to_string_lossy());
+                for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    if e.file_name().to_string_lossy().ends_with(&suffix) {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+            let _ = std::fs::remove_file(key);
         }
         if let Cleanup::PgSchema { admin_url, schema } = &self.cleanup {
             if let Ok(mut c) = postgres::Client::connect(admin_url, postgres::NoTls) {
