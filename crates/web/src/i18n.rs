@@ -4,6 +4,7 @@ use axum::extract::Path;
 use axum::http::header::{REFERER, SET_COOKIE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
+use renkou_domain::person::Field;
 
 /// The page language, handed to every template: `l.s("人口", "Population")`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +28,21 @@ impl L {
             en
         } else {
             zh
+        }
+    }
+
+    /// A person's field by its name in this page's language (性别 / sex).
+    pub fn field(&self, f: Field) -> &'static str {
+        self.s(f.name_zh(), f.name_en())
+    }
+
+    /// A field's value (interchange spelling) as this page names it: codes by
+    /// their label (`2` → 女 / female), empty as （空） / (empty).
+    pub fn value(&self, f: Field, v: &str) -> String {
+        if self.en {
+            f.label_en(v)
+        } else {
+            f.label_zh(v)
         }
     }
 
