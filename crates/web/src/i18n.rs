@@ -46,11 +46,26 @@ impl L {
         }
     }
 
-    /// This page's half of a message the use cases write "中文 / English"; a
-    /// message without both halves as it is.
+    /// This page's half of a message the use cases write "中文 / English" (some
+    /// write "…（…）/ English", the slash right after the Chinese); a message
+    /// without both halves as it is.
     pub fn half(&self, message: &str) -> String {
-        match message.split_once(" / ") {
-            Some((zh, en)) => self.s(zh, en).to_string(),
+        let spaced = message.find(" / ").map(|i| (i, i + 3));
+        let after_chinese = message
+            .match_indices("/ ")
+            .find(|(i, _)| {
+                message[..*i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_ascii())
+            })
+            .map(|(i, _)| (i, i + 2));
+        let split = match (spaced, after_chinese) {
+            (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        match split {
+            Some((end, start)) => self.s(&message[..end], &message[start..]).to_string(),
             None => message.to_string(),
         }
     }
@@ -92,4 +107,23 @@ pub async fn switch(Path(lang): Path<String>, headers: HeaderMap) -> impl IntoRe
         )],
         Redirect::to(&back),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::L;
+
+    #[test]
+    fn a_page_shows_its_half_of_a_message() {
+        let (zh, en) = (L { en: false }, L { en: true });
+        assert_eq!(en.half("日期无效 / bad date"), "bad date");
+        assert_eq!(zh.half("日期无效 / bad date"), "日期无效");
+        // Some messages put the slash right after the Chinese.
+        let m = "本辖区找不到该配偶（请核对人员编号）/ no such spouse in your area";
+        assert_eq!(en.half(m), "no such spouse in your area");
+        assert_eq!(zh.half(m), "本辖区找不到该配偶（请核对人员编号）");
+        // A message in one language, or a slash in a unit, stays whole.
+        assert_eq!(en.half("孩/妇女"), "孩/妇女");
+        assert_eq!(en.half("xlsx: a/ b"), "xlsx: a/ b");
+    }
 }
