@@ -345,3 +345,46 @@ fn a_job_lists_the_rows_it_left_out_in_the_page_language() {
         );
     }
 }
+
+#[test]
+fn township_pages_and_refused_forms_are_english_on_english_pages() {
+    for db in databases() {
+        let l = db.label;
+        let (_store, app) = app_of(&db);
+        let zhen = english(&login(&app, "zhen", "Secret-pass-1").unwrap());
+        // Indicator units, report kinds, benefit facts, the account's role.
+        for uri in [
+            "/".to_string(),
+            "/indicators/349901101000".to_string(),
+            "/indicators/349901101000/tfr".to_string(),
+            "/reports/349901101000".to_string(),
+            "/persons/A1/benefits".to_string(),
+            format!("/quality/{OURS}"),
+        ] {
+            let (s, page) = zhen.get(&uri);
+            assert_eq!(s, StatusCode::OK, "{l}: {uri}");
+            assert_eq!(
+                chinese_left(&page, DATA),
+                Vec::<String>::new(),
+                "{l}: {uri}"
+            );
+        }
+        let (_, page) = zhen.get("/reports/349901101000");
+        assert!(page.contains(">population statistics<"), "{l}: {page}");
+        // Refusals whose message is "中文 / English" around another such
+        // message, or with the slash right after the Chinese.
+        let (s, page, _) = zhen.post(
+            "/persons/A1/events/marriage",
+            "date=2024-01-01&status=20&spouse_no=NOBODY",
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(page.contains("no such spouse in your area"), "{l}: {page}");
+        assert_eq!(chinese_left(&page, DATA), Vec::<String>::new(), "{l}");
+        let (s, page, _) = zhen.post("/households/HA/split", "date=x&head=A1");
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(page.contains("date: date not understood"), "{l}: {page}");
+        // A date's message names the Chinese way of writing one as a format.
+        let data: Vec<&str> = DATA.iter().copied().chain(["YYYY年M月D日"]).collect();
+        assert_eq!(chinese_left(&page, &data), Vec::<String>::new(), "{l}");
+    }
+}
