@@ -135,8 +135,14 @@ pub fn record_account(store: &Store, actor: &Actor, a: &NewAccount) -> Result<i6
             "户名不能为空，最多 50 字 / the holder's name is required (at most 50 characters)",
         ));
     }
-    let id = IdNumber::parse(a.holder_id_number.trim())
-        .map_err(|e| invalid(format!("户主身份证号码：{e} / the holder's ID number: {e}")))?;
+    let id = IdNumber::parse(a.holder_id_number.trim()).map_err(|e| {
+        // The ID number's error is itself "中文 / English": one language per half.
+        let e = e.to_string();
+        let (zh, en) = e.split_once(" / ").unwrap_or((e.as_str(), e.as_str()));
+        invalid(format!(
+            "户主身份证号码：{zh} / the holder's ID number: {en}"
+        ))
+    })?;
     let account_no = normalise_account_no(&a.account_no)?;
     if a.document.trim().is_empty() || a.bank.trim().is_empty() {
         return Err(invalid(

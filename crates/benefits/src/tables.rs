@@ -94,6 +94,15 @@ impl FactKind {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            FactKind::HouseholdRegistration => "household registration (agricultural or not)",
+            FactKind::NoOutOfPolicyBirth => "no out-of-policy birth 1973-2001",
+            FactKind::Disability => "disability grade",
+            FactKind::LegalAdoption => "legal adoption",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<FactKind> {
         let t = s.trim();
         FactKind::ALL

@@ -43,6 +43,15 @@ impl Role {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::CountyAdmin => "county administrator",
+            Role::CountyStatistician => "county statistician",
+            Role::TownshipStaff => "township staff",
+            Role::VillageWorker => "village worker",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL
             .into_iter()

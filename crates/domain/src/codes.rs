@@ -5,12 +5,14 @@ use std::fmt;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field}取值“{value}”不在代码表中（可用：{allowed}） / {field_en} value \"{value}\" is not a known code (allowed: {allowed})")]
+#[error("{field}取值“{value}”不在代码表中（可用：{allowed}） / {field_en} value \"{value}\" is not a known code (allowed: {allowed_en})")]
 pub struct CodeError {
     pub field: &'static str,
     pub field_en: &'static str,
     pub value: String,
     pub allowed: &'static str,
+    /// The codes allowed as an English message names them.
+    pub allowed_en: &'static str,
 }
 
 /// 性别, GB/T 2261.1.
@@ -33,6 +35,7 @@ impl Sex {
                 field_en: "sex",
                 value: v.to_string(),
                 allowed: "1 男, 2 女, 0 未知",
+                allowed_en: "1 male, 2 female, 0 unknown",
             }),
         }
     }
@@ -55,6 +58,13 @@ impl Sex {
             Sex::Unknown => "未知",
             Sex::Male => "男",
             Sex::Female => "女",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Sex::Unknown => "unknown",
+            Sex::Male => "male",
+            Sex::Female => "female",
         }
     }
 }
@@ -91,6 +101,7 @@ impl MaritalStatus {
                     value: v.to_string(),
                     allowed:
                         "10 未婚, 20 已婚, 21 初婚, 22 再婚, 23 复婚, 30 丧偶, 40 离婚, 90 未说明",
+                    allowed_en: "10 unmarried, 20 married, 21 first marriage, 22 remarried, 23 remarried to a former spouse, 30 widowed, 40 divorced, 90 not stated",
                 })
             }
         })
@@ -126,6 +137,18 @@ impl MaritalStatus {
             MaritalStatus::NotStated => "未说明",
         }
     }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            MaritalStatus::Unmarried => "unmarried",
+            MaritalStatus::Married => "married",
+            MaritalStatus::FirstMarriage => "first marriage",
+            MaritalStatus::Remarried => "remarried",
+            MaritalStatus::RemarriedAfterLoss => "remarried to a former spouse",
+            MaritalStatus::Widowed => "widowed",
+            MaritalStatus::Divorced => "divorced",
+            MaritalStatus::NotStated => "not stated",
+        }
+    }
 }
 
 /// 居住状态: where a registered person actually lives.
@@ -143,14 +166,14 @@ impl Residence {
             "resident" | "常住" | "" => Residence::Resident,
             "outflow" | "流出" => Residence::Outflow,
             "inflow" | "流入" => Residence::Inflow,
-            v => {
-                return Err(CodeError {
-                    field: "居住状态",
-                    field_en: "residence",
-                    value: v.to_string(),
-                    allowed: "resident 常住, outflow 流出, inflow 流入",
-                })
-            }
+            v => return Err(CodeError {
+                field: "居住状态",
+                field_en: "residence",
+                value: v.to_string(),
+                allowed: "resident 常住, outflow 流出, inflow 流入",
+                allowed_en:
+                    "resident, outflow (lives elsewhere), inflow (lives here, registered elsewhere)",
+            }),
         })
     }
     pub fn as_str(self) -> &'static str {
@@ -165,6 +188,13 @@ impl Residence {
             Residence::Resident => "常住",
             Residence::Outflow => "流出",
             Residence::Inflow => "流入",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Residence::Resident => "resident",
+            Residence::Outflow => "outflow",
+            Residence::Inflow => "inflow",
         }
     }
 }
@@ -184,92 +214,97 @@ impl fmt::Display for Residence {
 #[serde(try_from = "String", into = "String")]
 pub struct Relation(u8);
 
-/// The codes of GB/T 4761-2008 with their Chinese labels.
-const RELATIONS: &[(u8, &str)] = &[
-    (1, "本人"),
-    (2, "户主"),
-    (10, "配偶"),
-    (11, "夫"),
-    (12, "妻"),
-    (20, "子"),
-    (21, "独生子"),
-    (22, "长子"),
-    (23, "次子"),
-    (24, "三子"),
-    (25, "四子"),
-    (26, "五子"),
-    (27, "养子或继子"),
-    (28, "女婿"),
-    (29, "其他儿子"),
-    (30, "女"),
-    (31, "独生女"),
-    (32, "长女"),
-    (33, "次女"),
-    (34, "三女"),
-    (35, "四女"),
-    (36, "五女"),
-    (37, "养女或继女"),
-    (38, "儿媳"),
-    (39, "其他女儿"),
-    (40, "孙子、孙女或外孙子、外孙女"),
-    (41, "孙子"),
-    (42, "孙女"),
-    (43, "外孙子"),
-    (44, "外孙女"),
-    (45, "孙媳妇或外孙媳妇"),
-    (46, "孙女婿或外孙女婿"),
-    (47, "曾孙子或外曾孙子"),
-    (48, "曾孙女或外曾孙女"),
-    (49, "其他孙子、孙女或外孙子、外孙女"),
-    (50, "父母"),
-    (51, "父亲"),
-    (52, "母亲"),
-    (53, "公公"),
-    (54, "婆婆"),
-    (55, "岳父"),
-    (56, "岳母"),
-    (57, "继父或养父"),
-    (58, "继母或养母"),
-    (59, "其他父母关系"),
-    (60, "祖父母或外祖父母"),
-    (61, "祖父"),
-    (62, "祖母"),
-    (63, "外祖父"),
-    (64, "外祖母"),
-    (65, "配偶的祖父母或外祖父母"),
-    (66, "曾祖父"),
-    (67, "曾祖母"),
-    (68, "配偶的曾祖父母或外曾祖父母"),
-    (69, "其他祖父母或外祖父母关系"),
-    (70, "兄弟姐妹"),
-    (71, "兄"),
-    (72, "嫂"),
-    (73, "弟"),
-    (74, "弟媳"),
-    (75, "姐姐"),
-    (76, "姐夫"),
-    (77, "妹妹"),
-    (78, "妹夫"),
-    (79, "其他兄弟姐妹"),
-    (80, "其他"),
-    (81, "伯父"),
-    (82, "伯母"),
-    (83, "叔父"),
-    (84, "婶母"),
-    (85, "舅父"),
-    (86, "舅母"),
-    (87, "姨父"),
-    (88, "姨母"),
-    (89, "姑父"),
-    (90, "姑母"),
-    (91, "堂兄弟、堂姐妹"),
-    (92, "表兄弟、表姐妹"),
-    (93, "侄子"),
-    (94, "侄女"),
-    (95, "外甥"),
-    (96, "外甥女"),
-    (97, "其他亲属"),
-    (99, "非亲属"),
+/// The codes of GB/T 4761-2008 with their Chinese labels, and the English ones
+/// an English page shows.
+const RELATIONS: &[(u8, &str, &str)] = &[
+    (1, "本人", "self"),
+    (2, "户主", "head of household"),
+    (10, "配偶", "spouse"),
+    (11, "夫", "husband"),
+    (12, "妻", "wife"),
+    (20, "子", "son"),
+    (21, "独生子", "only son"),
+    (22, "长子", "eldest son"),
+    (23, "次子", "second son"),
+    (24, "三子", "third son"),
+    (25, "四子", "fourth son"),
+    (26, "五子", "fifth son"),
+    (27, "养子或继子", "adopted son or stepson"),
+    (28, "女婿", "son-in-law"),
+    (29, "其他儿子", "other son"),
+    (30, "女", "daughter"),
+    (31, "独生女", "only daughter"),
+    (32, "长女", "eldest daughter"),
+    (33, "次女", "second daughter"),
+    (34, "三女", "third daughter"),
+    (35, "四女", "fourth daughter"),
+    (36, "五女", "fifth daughter"),
+    (37, "养女或继女", "adopted daughter or stepdaughter"),
+    (38, "儿媳", "daughter-in-law"),
+    (39, "其他女儿", "other daughter"),
+    (40, "孙子、孙女或外孙子、外孙女", "grandchild"),
+    (41, "孙子", "grandson (son's son)"),
+    (42, "孙女", "granddaughter (son's daughter)"),
+    (43, "外孙子", "grandson (daughter's son)"),
+    (44, "外孙女", "granddaughter (daughter's daughter)"),
+    (45, "孙媳妇或外孙媳妇", "grandson's wife"),
+    (46, "孙女婿或外孙女婿", "granddaughter's husband"),
+    (47, "曾孙子或外曾孙子", "great-grandson"),
+    (48, "曾孙女或外曾孙女", "great-granddaughter"),
+    (49, "其他孙子、孙女或外孙子、外孙女", "other grandchild"),
+    (50, "父母", "parent"),
+    (51, "父亲", "father"),
+    (52, "母亲", "mother"),
+    (53, "公公", "husband's father"),
+    (54, "婆婆", "husband's mother"),
+    (55, "岳父", "wife's father"),
+    (56, "岳母", "wife's mother"),
+    (57, "继父或养父", "stepfather or adoptive father"),
+    (58, "继母或养母", "stepmother or adoptive mother"),
+    (59, "其他父母关系", "other parent"),
+    (60, "祖父母或外祖父母", "grandparent"),
+    (61, "祖父", "grandfather (father's father)"),
+    (62, "祖母", "grandmother (father's mother)"),
+    (63, "外祖父", "grandfather (mother's father)"),
+    (64, "外祖母", "grandmother (mother's mother)"),
+    (65, "配偶的祖父母或外祖父母", "spouse's grandparent"),
+    (66, "曾祖父", "great-grandfather"),
+    (67, "曾祖母", "great-grandmother"),
+    (
+        68,
+        "配偶的曾祖父母或外曾祖父母",
+        "spouse's great-grandparent",
+    ),
+    (69, "其他祖父母或外祖父母关系", "other grandparent"),
+    (70, "兄弟姐妹", "sibling"),
+    (71, "兄", "elder brother"),
+    (72, "嫂", "elder brother's wife"),
+    (73, "弟", "younger brother"),
+    (74, "弟媳", "younger brother's wife"),
+    (75, "姐姐", "elder sister"),
+    (76, "姐夫", "elder sister's husband"),
+    (77, "妹妹", "younger sister"),
+    (78, "妹夫", "younger sister's husband"),
+    (79, "其他兄弟姐妹", "other sibling"),
+    (80, "其他", "other"),
+    (81, "伯父", "uncle (father's elder brother)"),
+    (82, "伯母", "aunt (wife of father's elder brother)"),
+    (83, "叔父", "uncle (father's younger brother)"),
+    (84, "婶母", "aunt (wife of father's younger brother)"),
+    (85, "舅父", "uncle (mother's brother)"),
+    (86, "舅母", "aunt (wife of mother's brother)"),
+    (87, "姨父", "uncle (husband of mother's sister)"),
+    (88, "姨母", "aunt (mother's sister)"),
+    (89, "姑父", "uncle (husband of father's sister)"),
+    (90, "姑母", "aunt (father's sister)"),
+    (91, "堂兄弟、堂姐妹", "cousin (father's brother's child)"),
+    (92, "表兄弟、表姐妹", "cousin (other)"),
+    (93, "侄子", "nephew (brother's son)"),
+    (94, "侄女", "niece (brother's daughter)"),
+    (95, "外甥", "nephew (sister's son)"),
+    (96, "外甥女", "niece (sister's daughter)"),
+    (97, "其他亲属", "other relative"),
+    (99, "非亲属", "not related"),
 ];
 
 /// Spellings seen in village rosters for the standard's labels.
@@ -307,12 +342,15 @@ impl Relation {
     /// A code (`02`, `2`) or a label (户主, 妻, 长子, 儿子, …).
     pub fn parse(s: &str) -> Result<Self, CodeError> {
         let t = s.trim();
-        let err = || CodeError {
+        let err = || {
+            CodeError {
             field: "与户主关系",
             field_en: "relation",
             value: t.to_string(),
             allowed:
                 "GB/T 4761 家庭关系代码，如 02 户主、10 配偶、20 子、30 女、40 孙子女、50 父母",
+            allowed_en: "a GB/T 4761 family relation code such as 02 head, 10 spouse, 20 son, 30 daughter, 40 grandchild, 50 parent",
+        }
         };
         if !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit()) {
             let n: u8 = t.parse().map_err(|_| err())?;
@@ -320,8 +358,8 @@ impl Relation {
         }
         RELATIONS
             .iter()
-            .find(|(_, l)| *l == t)
-            .map(|(c, _)| Relation(*c))
+            .find(|(_, l, _)| *l == t)
+            .map(|(c, _, _)| Relation(*c))
             .or_else(|| {
                 RELATION_SYNONYMS
                     .iter()
@@ -334,7 +372,7 @@ impl Relation {
     pub fn from_code(n: u8) -> Option<Self> {
         RELATIONS
             .iter()
-            .any(|(c, _)| *c == n)
+            .any(|(c, _, _)| *c == n)
             .then_some(Relation(n))
     }
 
@@ -346,8 +384,16 @@ impl Relation {
     pub fn name_zh(self) -> &'static str {
         RELATIONS
             .iter()
-            .find(|(c, _)| *c == self.0)
-            .map(|(_, l)| *l)
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, l, _)| *l)
+            .unwrap_or("")
+    }
+
+    pub fn name_en(self) -> &'static str {
+        RELATIONS
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, _, l)| *l)
             .unwrap_or("")
     }
 
@@ -358,7 +404,7 @@ impl Relation {
 
     /// Every code with its label, in code order (for pickers and templates).
     pub fn all() -> impl Iterator<Item = (Relation, &'static str)> {
-        RELATIONS.iter().map(|(c, l)| (Relation(*c), *l))
+        RELATIONS.iter().map(|(c, l, _)| (Relation(*c), *l))
     }
 }
 
@@ -397,6 +443,7 @@ mod tests {
         assert!(Residence::parse("away").is_err());
         assert_eq!(Relation::parse("户主").unwrap(), Relation::HEAD);
         assert_eq!(Relation::parse("02").unwrap().name_zh(), "户主");
+        assert_eq!(Relation::parse("12").unwrap().name_en(), "wife");
         assert_eq!(Relation::parse("2").unwrap().code(), "02");
         assert_eq!(Relation::parse("妻子").unwrap().code(), "12");
         assert_eq!(Relation::parse("长子").unwrap().code(), "22");
@@ -405,6 +452,7 @@ mod tests {
         assert!(Relation::parse("邻居").is_err());
         for (r, _) in Relation::all() {
             assert_eq!(Relation::parse(&r.code()).unwrap(), r);
+            assert!(r.name_en().is_ascii() && !r.name_en().is_empty(), "{r}");
         }
     }
 }

@@ -130,6 +130,10 @@ impl EventKind {
         }
     }
 
+    pub fn name_en(&self) -> &'static str {
+        EventKind::code_name_en(self.as_str()).unwrap_or("")
+    }
+
     /// The Chinese name of an event kind given by its code (`as_str`), for lists
     /// that read the kind without the event.
     pub fn code_name_zh(code: &str) -> Option<&'static str> {
@@ -146,6 +150,25 @@ impl EventKind {
             "relation_change" => "与户主关系变更",
             "void" => "注销",
             "revoke" => "撤销",
+            _ => return None,
+        })
+    }
+
+    /// [`EventKind::code_name_zh`] for an English page.
+    pub fn code_name_en(code: &str) -> Option<&'static str> {
+        Some(match code {
+            "registered" => "registered",
+            "birth" => "birth",
+            "death" => "death",
+            "marriage" => "marriage",
+            "divorce" => "divorce",
+            "move_out" => "moved out",
+            "move_in" => "moved in",
+            "household_change" => "household change",
+            "correction" => "correction",
+            "relation_change" => "relation to head changed",
+            "void" => "void",
+            "revoke" => "revocation",
             _ => return None,
         })
     }

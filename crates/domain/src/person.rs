@@ -106,6 +106,25 @@ impl Field {
         }
     }
 
+    /// The field's name on an English page.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Sex => "sex",
+            Field::BirthDate => "birth date",
+            Field::IdNumber => "ID number",
+            Field::HouseholdId => "household number",
+            Field::RegionCode => "region code",
+            Field::MaritalStatus => "marital status",
+            Field::MotherId => "mother's number",
+            Field::FatherId => "father's number",
+            Field::Residence => "residence",
+            Field::Phone => "phone",
+            Field::DeathDate => "death date",
+            Field::Relation => "relation to head",
+        }
+    }
+
     /// A value of this field (interchange spelling) as a Chinese page shows it:
     /// codes by their label (`2` → 女, `20` → 已婚, `outflow` → 流出, `12` → 妻),
     /// an empty value as （空）.
@@ -118,6 +137,22 @@ impl Field {
             Field::MaritalStatus => MaritalStatus::parse(value).ok().map(|m| m.name_zh()),
             Field::Residence => Residence::parse(value).ok().map(|r| r.name_zh()),
             Field::Relation => Relation::parse(value).ok().map(|r| r.name_zh()),
+            _ => None,
+        };
+        label.map_or_else(|| value.to_string(), str::to_string)
+    }
+
+    /// [`Field::label_zh`] for an English page: `2` → female, `20` → married,
+    /// `12` → wife, an empty value as (empty).
+    pub fn label_en(self, value: &str) -> String {
+        if value.is_empty() {
+            return "(empty)".into();
+        }
+        let label = match self {
+            Field::Sex => Sex::parse(value).ok().map(|s| s.name_en()),
+            Field::MaritalStatus => MaritalStatus::parse(value).ok().map(|m| m.name_en()),
+            Field::Residence => Residence::parse(value).ok().map(|r| r.name_en()),
+            Field::Relation => Relation::parse(value).ok().map(|r| r.name_en()),
             _ => None,
         };
         label.map_or_else(|| value.to_string(), str::to_string)

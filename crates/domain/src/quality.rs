@@ -126,11 +126,11 @@ pub fn check_person(p: &PersonRecord) -> Vec<QualityIssue> {
                 person_no: p.person_no.clone(),
                 kind: QualityKind::IdSexMismatch,
                 message: format!(
-                    "身份号码显示性别为{}，填报为{} / the ID number implies sex {}, stated {}",
+                    "身份号码显示性别为{}，填报为{} / the ID number says {}, the record {}",
                     id.sex().name_zh(),
                     p.sex.name_zh(),
-                    id.sex().code(),
-                    p.sex.code()
+                    id.sex().name_en(),
+                    p.sex.name_en()
                 ),
             });
         }

@@ -26,6 +26,8 @@ pub struct Column {
     pub name_en: String,
     /// The unit as shown (Chinese).
     pub unit: String,
+    /// The unit on an English page (a user's indicator has one unit for both).
+    pub unit_en: String,
     /// Decimals shown on pages and in exports.
     pub decimals: usize,
     /// value = factor × numerator / denominator, for the xlsx formulas; `None`
@@ -50,6 +52,7 @@ impl Column {
             name_zh: ind.name_zh().to_string(),
             name_en: ind.name_en().to_string(),
             unit: ind.unit_zh().to_string(),
+            unit_en: ind.unit().to_string(),
             decimals,
             factor,
             user: false,
@@ -74,9 +77,19 @@ impl Column {
                 u.def.name_en.clone()
             },
             unit: u.def.unit.clone(),
+            unit_en: u.def.unit.clone(),
             decimals: 2,
             factor,
             user: true,
+        }
+    }
+
+    /// The unit in a page's language.
+    pub fn unit_in(&self, en: bool) -> &str {
+        if en {
+            &self.unit_en
+        } else {
+            &self.unit
         }
     }
 

@@ -22,7 +22,7 @@ fn today() -> Date {
 }
 
 fn form_date(s: &str, zh: &str, en: &str) -> Result<Date, AppError> {
-    parse_date(s.trim()).map_err(|e| AppError::Invalid(format!("{zh}：{e} / {en}: {e}")))
+    parse_date(s.trim()).map_err(|e| AppError::Invalid(crate::error::field_message(zh, en, &e)))
 }
 
 /// The event kinds the forms offer, with their titles.

@@ -112,7 +112,7 @@ impl HouseholdInput {
     /// Reads the form's fields.
     pub fn from_form(f: &HashMap<String, String>) -> Result<HouseholdInput, AppError> {
         let date = parse_date(f.get("date").map(String::as_str).unwrap_or("").trim())
-            .map_err(|e| AppError::Invalid(format!("日期：{e} / date: {e}")))?;
+            .map_err(|e| AppError::Invalid(crate::error::field_message("日期", "date", &e)))?;
         let mut relations = HashMap::new();
         let mut moving = Vec::new();
         for (k, v) in f {

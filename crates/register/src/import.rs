@@ -436,6 +436,25 @@ pub fn import_persons(
     opts: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, AppError> {
+    Ok(import_persons_refused(store, path, opts, progress)?.report)
+}
+
+/// What a persons import did, with the errors of the rows it left out.
+#[derive(Debug, Clone)]
+pub struct PersonsImport {
+    pub report: ImportReport,
+    /// Under `skip_invalid`, every refused row's errors in row order: a web
+    /// user has no rejected-rows file to open, so the job lists them.
+    pub refused: Vec<RowError>,
+}
+
+/// [`import_persons`], keeping the refused rows' errors.
+pub fn import_persons_refused(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<PersonsImport, AppError> {
     store.require_initialised()?;
     let open = || TableReader::open(path, FileKind::Persons, opts.sheet.as_deref());
     let mut reader = open()?;
@@ -463,6 +482,7 @@ pub fn import_persons(
     let extra_columns: Vec<String> = reader.extra_columns().into_iter().map(|(_, h)| h).collect();
     let mut skip = HashSet::new();
     let mut rejects = None;
+    let mut refused = Vec::new();
     if opts.skip_invalid || opts.actor.area().is_some() {
         // First pass finds the bad rows; the second loads the rest. An importer
         // with an area always checks first: a row naming a person of another
@@ -491,6 +511,7 @@ pub fn import_persons(
             }
         }
         skip = scan.errors.keys().copied().collect();
+        refused = sorted_errors(scan.errors);
         rejects = Some(rj);
         reader = open()?;
     }
@@ -513,17 +534,20 @@ pub fn import_persons(
     }
     if opts.dry_run {
         drop(session);
-        return Ok(ImportReport {
-            file: reader.file.clone(),
-            counts: renkou_store::ImportCounts {
-                read: scan.pushed,
-                quality_issues: scan.quality.len() as u64,
-                ..Default::default()
+        return Ok(PersonsImport {
+            report: ImportReport {
+                file: reader.file.clone(),
+                counts: renkou_store::ImportCounts {
+                    read: scan.pushed,
+                    quality_issues: scan.quality.len() as u64,
+                    ..Default::default()
+                },
+                rejected_rows: skip.len(),
+                rejected_file: None,
+                extra_columns,
+                conflicts: scan.conflicts,
             },
-            rejected_rows: skip.len(),
-            rejected_file: None,
-            extra_columns,
-            conflicts: scan.conflicts,
+            refused,
         });
     }
     progress.start("提交 / committing", 0);
@@ -549,12 +573,15 @@ pub fn import_persons(
         Some(r) => r.write()?,
         None => None,
     };
-    Ok(ImportReport {
-        file: reader.file.clone(),
-        counts,
-        rejected_rows: skip.len(),
-        rejected_file,
-        extra_columns,
-        conflicts: scan.conflicts,
+    Ok(PersonsImport {
+        report: ImportReport {
+            file: reader.file.clone(),
+            counts,
+            rejected_rows: skip.len(),
+            rejected_file,
+            extra_columns,
+            conflicts: scan.conflicts,
+        },
+        refused,
     })
 }

@@ -149,6 +149,19 @@ impl RosterReport {
             self.quality.len()
         )
     }
+
+    /// [`RosterReport::summary_zh`] in English (for an English page).
+    pub fn summary_en(&self) -> String {
+        format!(
+            "{} added ({} new households), {} changed, {} unchanged, {} missing from the new file, {} data-quality items to check",
+            self.added.len(),
+            self.households_new,
+            self.changed.len(),
+            self.unchanged,
+            self.missing.len(),
+            self.quality.len()
+        )
+    }
 }
 
 /// The remembered mapping of an office (the actor's area, "" for the operator)

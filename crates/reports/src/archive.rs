@@ -196,6 +196,15 @@ pub fn status_zh(s: &str) -> &str {
     }
 }
 
+pub fn status_en(s: &str) -> &str {
+    match s {
+        "drafted" => "drafted",
+        "submitted" => "submitted",
+        "received" => "received by the county",
+        other => other,
+    }
+}
+
 /// Sends a report up (drafted → submitted, by anyone whose area holds it) or
 /// marks it received (submitted → received, by the county: an account whose area
 /// is above the report's region, or the operator).

@@ -50,6 +50,15 @@ impl Kind {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Kind::Statistical => "population statistics",
+            Kind::Gaps => "gaps to targets",
+            Kind::Summary => "work summary",
+            Kind::Quality => "data-quality report",
+        }
+    }
+
     /// `statistical`, `gaps`, `summary`, `quality` (or 报表, 差距, 总结, 质量).
     pub fn parse(s: &str) -> Result<Kind, Error> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {

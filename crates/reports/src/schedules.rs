@@ -54,6 +54,14 @@ impl PeriodKind {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            PeriodKind::Monthly => "monthly",
+            PeriodKind::Quarterly => "quarterly",
+            PeriodKind::Yearly => "yearly",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<PeriodKind, Error> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "monthly" | "month" | "月" | "每月" | "月报" => PeriodKind::Monthly,
@@ -161,6 +169,14 @@ impl Recipient {
         match self {
             Recipient::Account { username } => format!("账号 {username}"),
             Recipient::Role { role, region } => format!("{}（{region}）", role.name_zh()),
+        }
+    }
+
+    /// [`Recipient::name_zh`] in English: "account wang", "township staff (349901101)".
+    pub fn name_en(&self) -> String {
+        match self {
+            Recipient::Account { username } => format!("account {username}"),
+            Recipient::Role { role, region } => format!("{} ({region})", role.name_en()),
         }
     }
 

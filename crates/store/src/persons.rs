@@ -300,6 +300,25 @@ impl Store {
         })
     }
 
+    /// [`Store::for_each_person_in`] without the persons voided as wrongly entered.
+    pub fn for_each_live_person_in(
+        &self,
+        region: &RegionCode,
+        f: &mut dyn FnMut(PersonRecord) -> Result<()>,
+    ) -> Result<()> {
+        let (lo, hi) = crate::prefix_range(region.prefix());
+        self.with(|c| {
+            c.query_each(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE region_code >= $1 AND region_code < $2 \
+                     AND voided_by IS NULL ORDER BY person_no"
+                ),
+                &[lo.into(), hi.into()],
+                &mut |r| f(to_person(&r)?),
+            )
+        })
+    }
+
     /// Every person number with its events, in person and sequence order: for the
     /// invariant check that the current state equals the fold of the events.
     pub fn for_each_event(&self, f: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()> {

@@ -102,7 +102,10 @@ impl Store {
     /// parent, a parent of the wrong sex, missing or younger than the child, an
     /// ID number two persons share, a household in another village, and the
     /// ID number disagreeing with the birth date or sex. Records that got in
-    /// before the rules were one set for every way in show up here.
+    /// before the rules were one set for every way in show up here. Persons
+    /// voided as wrongly entered are not scanned (their items would be hidden
+    /// anyway), and a voided record's ID number is no other person's duplicate:
+    /// a duplicate entered by mistake is what a void is for.
     pub fn scan_rules(&self, region: &RegionCode) -> Result<Vec<QualityIssue>> {
         use renkou_domain::quality::check_person;
         let (lo, hi) = crate::prefix_range(region.prefix());
@@ -116,7 +119,7 @@ impl Store {
             let area = [Value::from(lo.as_str()), Value::from(hi.as_str())];
             for (sql, kind, zh, en) in [
                 (
-                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL \
                      AND (p.mother_no = p.person_no OR p.father_no = p.person_no)",
                     QualityKind::SelfParent,
                     "本人被登记为自己的母亲或父亲",
@@ -124,15 +127,15 @@ impl Store {
                 ),
                 (
                     "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND m.sex <> 2 \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND m.sex <> 2 \
                      UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND f.sex <> 1",
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND f.sex <> 1",
                     QualityKind::ParentWrongSex,
                     "母亲不是女性或父亲不是男性",
                     "the mother is not a woman or the father not a man",
                 ),
                 (
-                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL \
                      AND ((p.mother_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.person_no = p.mother_no)) \
                        OR (p.father_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons f WHERE f.person_no = p.father_no)))",
                     QualityKind::ParentMissing,
@@ -141,24 +144,24 @@ impl Store {
                 ),
                 (
                     "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND m.birth_date >= p.birth_date \
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND m.birth_date >= p.birth_date \
                      UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND f.birth_date >= p.birth_date",
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND f.birth_date >= p.birth_date",
                     QualityKind::ParentYounger,
                     "母亲或父亲的出生日期不早于子女",
                     "the mother or father was not born before the child",
                 ),
                 (
-                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                    "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL \
                      AND p.id_number IS NOT NULL AND EXISTS (SELECT 1 FROM persons o \
-                     WHERE o.id_number = p.id_number AND o.person_no <> p.person_no)",
+                     WHERE o.id_number = p.id_number AND o.person_no <> p.person_no AND o.voided_by IS NULL)",
                     QualityKind::DuplicateIdNumber,
                     "公民身份号码与另一人相同",
                     "the ID number is the same as another person's",
                 ),
                 (
                     "SELECT p.person_no FROM persons p JOIN households h ON h.household_no = p.household_no \
-                     WHERE p.region_code >= $1 AND p.region_code < $2 AND h.region_code <> p.region_code",
+                     WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND h.region_code <> p.region_code",
                     QualityKind::HouseholdInOtherVillage,
                     "所在户登记在另一个村",
                     "the person's household is registered in another village",
@@ -172,7 +175,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.for_each_person_in(region, &mut |p| {
+        self.for_each_live_person_in(region, &mut |p| {
             out.extend(check_person(&p));
             Ok(())
         })?;

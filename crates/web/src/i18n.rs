@@ -4,6 +4,7 @@ use axum::extract::Path;
 use axum::http::header::{REFERER, SET_COOKIE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
+use renkou_domain::person::Field;
 
 /// The page language, handed to every template: `l.s("人口", "Population")`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,11 +31,41 @@ impl L {
         }
     }
 
-    /// This page's half of a message the use cases write "中文 / English"; a
-    /// message without both halves as it is.
+    /// A person's field by its name in this page's language (性别 / sex).
+    pub fn field(&self, f: Field) -> &'static str {
+        self.s(f.name_zh(), f.name_en())
+    }
+
+    /// A field's value (interchange spelling) as this page names it: codes by
+    /// their label (`2` → 女 / female), empty as （空） / (empty).
+    pub fn value(&self, f: Field, v: &str) -> String {
+        if self.en {
+            f.label_en(v)
+        } else {
+            f.label_zh(v)
+        }
+    }
+
+    /// This page's half of a message the use cases write "中文 / English" (some
+    /// write "…（…）/ English", the slash right after the Chinese); a message
+    /// without both halves as it is.
     pub fn half(&self, message: &str) -> String {
-        match message.split_once(" / ") {
-            Some((zh, en)) => self.s(zh, en).to_string(),
+        let spaced = message.find(" / ").map(|i| (i, i + 3));
+        let after_chinese = message
+            .match_indices("/ ")
+            .find(|(i, _)| {
+                message[..*i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_ascii())
+            })
+            .map(|(i, _)| (i, i + 2));
+        let split = match (spaced, after_chinese) {
+            (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        match split {
+            Some((end, start)) => self.s(&message[..end], &message[start..]).to_string(),
             None => message.to_string(),
         }
     }
@@ -76,4 +107,23 @@ pub async fn switch(Path(lang): Path<String>, headers: HeaderMap) -> impl IntoRe
         )],
         Redirect::to(&back),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::L;
+
+    #[test]
+    fn a_page_shows_its_half_of_a_message() {
+        let (zh, en) = (L { en: false }, L { en: true });
+        assert_eq!(en.half("日期无效 / bad date"), "bad date");
+        assert_eq!(zh.half("日期无效 / bad date"), "日期无效");
+        // Some messages put the slash right after the Chinese.
+        let m = "本辖区找不到该配偶（请核对人员编号）/ no such spouse in your area";
+        assert_eq!(en.half(m), "no such spouse in your area");
+        assert_eq!(zh.half(m), "本辖区找不到该配偶（请核对人员编号）");
+        // A message in one language, or a slash in a unit, stays whole.
+        assert_eq!(en.half("孩/妇女"), "孩/妇女");
+        assert_eq!(en.half("xlsx: a/ b"), "xlsx: a/ b");
+    }
 }

@@ -94,6 +94,18 @@ impl Unit {
             Unit::Choice => "选项",
         }
     }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Unit::YuanPerYear => "yuan/year",
+            Unit::YuanPerMonth => "yuan/month",
+            Unit::Years => "years of age",
+            Unit::Grade => "grade",
+            Unit::Date => "date",
+            Unit::Flag => "yes/no",
+            Unit::Choice => "option",
+        }
+    }
 }
 
 /// One value, typed by its parameter's unit.

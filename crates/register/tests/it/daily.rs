@@ -506,3 +506,69 @@ fn the_head_changes_a_household_splits_and_merges_back() {
         renkou_store::verify::verify_register(&store).unwrap();
     }
 }
+
+/// The persons of `found` with the kinds found for each, sorted.
+fn found_for(found: &[renkou_domain::quality::QualityIssue], nos: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = found
+        .iter()
+        .filter(|q| nos.contains(&q.person_no.as_str()))
+        .map(|q| format!("{} {}", q.person_no, q.kind.as_str()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_quality_scan_leaves_voided_persons_out() {
+    use renkou_register::quality;
+    for (db, store) in stores(&[]) {
+        let l = db.label;
+        // Z1's ID number says male; Z2 is their own mother; Z3 and Z4 share an
+        // ID number. Each is what the scan finds.
+        let mut z1 = with_id(person("Z1", Sex::Female, d(1990, 1, 1), V1), 0);
+        z1.id_number = Some(renkou_domain::IdNumber::compose(349901, d(1990, 1, 1), 11));
+        let mut z2 = person("Z2", Sex::Female, d(1991, 1, 1), V1);
+        z2.mother_no = Some("Z2".into());
+        let z3 = with_id(person("Z3", Sex::Female, d(1992, 1, 1), V1), 20);
+        let mut z4 = person("Z4", Sex::Female, d(1992, 1, 1), V1);
+        z4.id_number = z3.id_number.clone();
+        let mut all = register();
+        all.extend([z1, z2, z3, z4]);
+        load(&store, &all);
+        let who = worker();
+        let nos = ["Z1", "Z2", "Z3", "Z4"];
+        let before = quality::scan(&store, &who, &code(V1)).unwrap();
+        assert_eq!(
+            found_for(&before.found, &nos),
+            [
+                "Z1 id_sex_mismatch",
+                "Z2 parent_younger",
+                "Z2 self_parent",
+                "Z3 duplicate_id_number",
+                "Z4 duplicate_id_number"
+            ],
+            "{l}"
+        );
+        // Z1, Z2 and Z4 were entered by mistake: voided, they are not scanned,
+        // and Z4's ID number no longer makes Z3 a duplicate.
+        for no in ["Z1", "Z2", "Z4"] {
+            void::void_record(&store, &who, no, "登记错误").unwrap();
+        }
+        let after = quality::scan(&store, &who, &code(V1)).unwrap();
+        assert_eq!(found_for(&after.found, &nos), Vec::<String>::new(), "{l}");
+        assert_eq!(after.added, 0, "{l}");
+        // The rest of the village is scanned as before.
+        let others = |s: &quality::Scan| {
+            s.found
+                .iter()
+                .filter(|q| !nos.contains(&q.person_no.as_str()))
+                .count()
+        };
+        assert_eq!(others(&after), others(&before), "{l}");
+        // Undoing a void scans the person again.
+        let seq = store.voided_by("Z1").unwrap().unwrap();
+        void::revoke_event(&store, &who, "Z1", seq, "注销错误").unwrap();
+        let again = quality::scan(&store, &who, &code(V1)).unwrap();
+        assert_eq!(found_for(&again.found, &nos), ["Z1 id_sex_mismatch"], "{l}");
+    }
+}

@@ -394,7 +394,7 @@ pub(crate) struct SlotRow {
 
 /// An attested fact as the page shows it.
 pub(crate) struct FactRow {
-    pub kind: &'static str,
+    pub kind: FactKind,
     pub value: String,
     pub as_of: String,
     pub document: String,
@@ -405,7 +405,7 @@ pub(crate) struct FactRow {
 impl From<&StoredFact> for FactRow {
     fn from(f: &StoredFact) -> FactRow {
         FactRow {
-            kind: f.kind.name_zh(),
+            kind: f.kind,
             value: f.value.clone(),
             as_of: f.as_of.to_string(),
             document: f.document.clone(),
@@ -497,7 +497,7 @@ pub(crate) fn person_page(
         facts: facts.iter().map(FactRow::from).collect(),
         kinds: FactKind::ALL
             .iter()
-            .map(|k| (k.code(), k.name_zh()))
+            .map(|k| (k.code(), me.l.s(k.name_zh(), k.name_en())))
             .collect(),
         error,
         message,

@@ -63,7 +63,9 @@ fn page(state: &AppState, me: &Current, error: String) -> Result<ParametersPage,
                     from: v.valid_from.to_string(),
                     to: v.valid_to.map(|d| d.to_string()).unwrap_or_default(),
                     value: v.value.to_string(),
-                    unit: def.map(|d| d.unit.name_zh()).unwrap_or(""),
+                    unit: def
+                        .map(|d| me.l.s(d.unit.name_zh(), d.unit.name_en()))
+                        .unwrap_or(""),
                     reference: v.reference.clone(),
                     confirmed: v.confirmed_by_county,
                 });

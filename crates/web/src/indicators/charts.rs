@@ -58,7 +58,7 @@ pub fn bar_svg(l: L, d: &Drill, period: Period) -> String {
         .collect();
     bar_chart(&BarChart {
         title: format!("{} {} {}", d.report.name(0), period, name),
-        unit: format!("{}{}", l.s("单位：", "unit: "), col.unit),
+        unit: format!("{}{}", l.s("单位：", "unit: "), col.unit_in(l.en)),
         decimals: col.decimals,
         bars,
         target: d.own_target.as_ref().map(|t| target(l, t)),
@@ -75,7 +75,7 @@ pub fn trend_svg(l: L, region: &str, t: &Trend, target_row: Option<&TargetRow>) 
     };
     line_chart(&LineChart {
         title: format!("{region} {}{}", name, l.s("（近十年）", " (ten years)")),
-        unit: format!("{}{}", l.s("单位：", "unit: "), t.column.unit),
+        unit: format!("{}{}", l.s("单位：", "unit: "), t.column.unit_in(l.en)),
         decimals: t.column.decimals,
         years: t.years.clone(),
         series: vec![Series {

@@ -270,7 +270,7 @@ pub async fn page(
             .map(|(j, c)| OwnLine {
                 code: c.code.clone(),
                 name: name_of(l, c),
-                unit: c.unit.clone(),
+                unit: c.unit_in(l.en).to_string(),
                 user: c.user,
                 f: Figure::of(c, &r.values[0][j]),
             })
@@ -492,7 +492,7 @@ pub async fn indicator(
             name: d.report.name(0).to_string(),
             code: code.to_string(),
             title: name_of(l, &col),
-            unit: col.unit.clone(),
+            unit: col.unit_in(l.en).to_string(),
             indicator,
             pf: PeriodForm::of(period),
             own,

@@ -84,7 +84,7 @@ fn cells(table: &TargetsTable, l: L) -> (Vec<(String, String, String)>, Vec<Line
                 } else {
                     c.name_zh.clone()
                 },
-                c.unit.clone(),
+                c.unit_in(l.en).to_string(),
             )
         })
         .collect();

@@ -360,11 +360,7 @@ fn accounts_page(
                 disabled: a.disabled,
                 username: a.username,
                 display_name: a.display_name,
-                role: if l.en {
-                    a.role.as_str()
-                } else {
-                    a.role.name_zh()
-                },
+                role: l.s(a.role.name_zh(), a.role.name_en()),
                 area_code: a.region.to_string(),
                 area,
                 status,
@@ -402,7 +398,7 @@ fn accounts_page(
         areas: choices,
         roles: Role::ALL
             .iter()
-            .map(|r| (r.as_str(), if l.en { r.as_str() } else { r.name_zh() }))
+            .map(|r| (r.as_str(), l.s(r.name_zh(), r.name_en())))
             .collect(),
         l,
         me,

@@ -338,7 +338,7 @@ async fn import(
         let result = super::imports::run_import(&state.store, p.kind, &path, &p.source, &opts, &renkou_domain::progress::NoProgress);
         let shown = |s: String| s.replace(&path.display().to_string(), &name);
         match result {
-            Ok(r) => Ok((
+            Ok((r, _)) => Ok((
                 StatusCode::OK,
                 Json(json!({
                     "dry_run": p.dry_run, "counts": r.counts, "rejected_rows": r.rejected_rows,

@@ -147,14 +147,13 @@ fn event_name(
         .into_iter()
         .find(|e| e.seq == seq)
         .ok_or(WebError::NotFound)?;
-    let name = if l.en {
-        e.event.kind.as_str().to_string()
-    } else {
-        e.event.kind.name_zh().to_string()
-    };
+    let name = l.s(e.event.kind.name_zh(), e.event.kind.name_en());
     Ok((
         seq,
-        format!("#{seq} {name} {}", super::pages::summary_of(&e.event.kind)),
+        format!(
+            "#{seq} {name} {}",
+            super::pages::summary_of(l, &e.event.kind)
+        ),
     ))
 }
 
@@ -227,8 +226,11 @@ struct MoveInPage {
     relations: Vec<(String, &'static str)>,
 }
 
-fn relation_choices() -> Vec<(String, &'static str)> {
-    Relation::all().map(|(r, n)| (r.code(), n)).collect()
+/// Every relation code with its label in the page's language.
+fn relation_choices(l: L) -> Vec<(String, &'static str)> {
+    Relation::all()
+        .map(|(r, zh)| (r.code(), l.s(zh, r.name_en())))
+        .collect()
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -248,6 +250,7 @@ pub async fn move_in_form(
         Ok(Html(
             MoveInPage {
                 l: me.l,
+                relations: relation_choices(me.l),
                 me,
                 region,
                 f: MoveInInput {
@@ -257,7 +260,6 @@ pub async fn move_in_form(
                 },
                 error: String::new(),
                 dups: Vec::new(),
-                relations: relation_choices(),
             }
             .render()?,
         ))
@@ -291,12 +293,12 @@ pub async fn move_in(
         };
         let page = MoveInPage {
             l: me.l,
+            relations: relation_choices(me.l),
             me,
             region,
             f: form,
             error,
             dups,
-            relations: relation_choices(),
         };
         Ok((status, Html(page.render()?)).into_response())
     })
@@ -408,13 +410,13 @@ async fn household_form(
             HouseholdFormPage {
                 title: household_title(me.l, action),
                 l: me.l,
+                relations: relation_choices(me.l),
                 me,
                 household_no: no,
                 action,
                 head,
                 into: q.into,
                 members: rows,
-                relations: relation_choices(),
                 error: String::new(),
             }
             .render()?,
@@ -452,13 +454,13 @@ async fn household_post(
                 let page = HouseholdFormPage {
                     title: household_title(me.l, action),
                     l: me.l,
+                    relations: relation_choices(me.l),
                     me,
                     household_no: no,
                     action,
                     head,
                     into,
                     members: rows,
-                    relations: relation_choices(),
                     error,
                 };
                 Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
@@ -557,7 +559,7 @@ pub async fn pick(
             }
             out.push(Pick {
                 village: super::pages::village_name(&state, &mut names, &h.region_code)?,
-                sex: h.sex.name_zh(),
+                sex: me.l.s(h.sex.name_zh(), h.sex.name_en()),
                 birth_date: h.birth_date.to_string(),
                 household_no: h.household_no,
                 id_tail: h.id_tail.unwrap_or_default(),

@@ -51,7 +51,11 @@ pub struct JobState {
     pub total: u64,
     pub finished: bool,
     pub message: String,
-    pub errors: Vec<String>,
+    /// The rows refused (nothing imported), or left out under `skip_invalid`;
+    /// the job's page shows each in its language.
+    pub errors: Vec<RowError>,
+    /// Whether `errors` are rows left out of an import that was done.
+    pub skipped: bool,
     /// Row errors found by the check before commit.
     pub preview_errors: usize,
 }
@@ -91,6 +95,9 @@ impl Uploads {
                         ),
                         false,
                     )
+                } else if j.skipped && !j.errors.is_empty() {
+                    let n = j.errors.len();
+                    (format!("{n} 行未导入 / {n} rows left out"), true)
                 } else if !j.errors.is_empty() || (!j.started && j.preview_errors > 0) {
                     let n = if j.started {
                         j.errors.len()
@@ -255,7 +262,8 @@ pub(crate) enum ImportFailure {
 }
 
 /// Runs the import of a file of `kind`, exactly as the CLI does: persons go into
-/// the register, births are a source's records (reconciliation).
+/// the register, births are a source's records (reconciliation). Returns the
+/// report and, under `skip_invalid`, the errors of the rows left out.
 pub(crate) fn run_import(
     store: &renkou_store::Store,
     kind: FileKindParam,
@@ -263,39 +271,53 @@ pub(crate) fn run_import(
     source: &str,
     opts: &ImportOptions,
     progress: &dyn Progress,
-) -> Result<ImportReport, ImportFailure> {
+) -> Result<(ImportReport, Vec<RowError>), ImportFailure> {
     match kind {
-        FileKindParam::Births => {
-            renkou_reconciliation::sources::import_births(store, path, source, opts, progress)
+        FileKindParam::Births => renkou_reconciliation::sources::import_births_as(
+            store, path, source, opts, progress, None,
+        )
+        .map(|i| (i.report, i.refused))
+        .map_err(|e| match e {
+            renkou_reconciliation::Error::InvalidRows { errors, .. } => ImportFailure::Rows(errors),
+            e => ImportFailure::Other(e.into()),
+        }),
+        FileKindParam::Persons => {
+            renkou_register::import::import_persons_refused(store, path, opts, progress)
+                .map(|i| (i.report, i.refused))
                 .map_err(|e| match e {
-                    renkou_reconciliation::Error::InvalidRows { errors, .. } => {
+                    renkou_register::AppError::InvalidRows { errors, .. } => {
                         ImportFailure::Rows(errors)
                     }
                     e => ImportFailure::Other(e.into()),
                 })
         }
-        FileKindParam::Persons => renkou_register::import::import_persons(
-            store, path, opts, progress,
-        )
-        .map_err(|e| match e {
-            renkou_register::AppError::InvalidRows { errors, .. } => ImportFailure::Rows(errors),
-            e => ImportFailure::Other(e.into()),
-        }),
     }
+}
+
+/// What an upload's import did: the report, a source's flag lines, and the
+/// errors of the rows `skip_invalid` left out.
+pub(crate) struct Imported {
+    pub report: ImportReport,
+    pub flagged: Vec<String>,
+    pub refused: Vec<RowError>,
 }
 
 /// Runs an upload's import: a reconciliation source through its use case (the
 /// records kept as written, counted per flag), anything else as [`run_import`].
-/// Returns the report and, for a source, its flag lines.
 pub(crate) fn run_upload(
     store: &renkou_store::Store,
     u: &Upload,
     opts: &ImportOptions,
     progress: &dyn Progress,
-) -> Result<(ImportReport, Vec<String>), ImportFailure> {
+) -> Result<Imported, ImportFailure> {
     let Some(spec) = &u.spec else {
-        return run_import(store, u.kind, &u.path, &u.source, opts, progress)
-            .map(|r| (r, Vec::new()));
+        return run_import(store, u.kind, &u.path, &u.source, opts, progress).map(
+            |(report, refused)| Imported {
+                report,
+                flagged: Vec::new(),
+                refused,
+            },
+        );
     };
     match renkou_reconciliation::workflow::import_source(store, &u.path, spec, opts, progress) {
         Ok(i) => {
@@ -312,7 +334,11 @@ pub(crate) fn run_upload(
             if let Some(id) = i.source_id {
                 lines.push(format!("来源编号 / source id: {id}"));
             }
-            Ok((i.report, lines))
+            Ok(Imported {
+                report: i.report,
+                flagged: lines,
+                refused: i.refused,
+            })
         }
         Err(renkou_reconciliation::Error::InvalidRows { errors, .. }) => {
             Err(ImportFailure::Rows(errors))
@@ -539,7 +565,7 @@ pub(crate) async fn preview(
                     .iter()
                     .filter_map(|c| {
                         r.index(c.name)
-                            .map(|i| (preview_cell(r.header(i)), format!("{} / {}", c.zh, c.name)))
+                            .map(|i| (preview_cell(r.header(i)), me.l.s(c.zh, c.name).to_string()))
                     })
                     .collect();
                 page.unknown = r
@@ -562,7 +588,9 @@ pub(crate) async fn preview(
         }
         let o = opts(&me, upload.skip_invalid, true, false);
         match run_upload(&state.store, &upload, &o, &NoProgress) {
-            Ok((report, flagged)) => {
+            Ok(Imported {
+                report, flagged, ..
+            }) => {
                 page.flagged = flagged.iter().map(|f| me.l.half(f)).collect();
                 page.read = report.counts.read;
                 page.error_count = report.rejected_rows;
@@ -573,9 +601,9 @@ pub(crate) async fn preview(
                     .map(|c| ConflictRow {
                         row: c.row,
                         person_no: c.person_no.clone(),
-                        field: c.field.name_zh(),
-                        register: preview_cell(&c.register),
-                        file: preview_cell(&c.file),
+                        field: me.l.field(c.field),
+                        register: preview_cell(&me.l.value(c.field, &c.register)),
+                        file: preview_cell(&me.l.value(c.field, &c.file)),
                         edited_by: c.edited_by.clone(),
                         edited_at: crate::i18n::local_minute(&c.edited_at),
                     })
@@ -639,8 +667,12 @@ pub async fn commit(
         let progress = JobProgress(job.clone());
         let result = run_upload(&store, &job, &o, &progress);
         let shown = |s: String| s.replace(&job.path.display().to_string(), &job.file_name);
-        let (message, errors) = match result {
-            Ok((r, flagged)) => {
+        let (message, errors, skipped) = match result {
+            Ok(Imported {
+                report: r,
+                flagged,
+                refused,
+            }) => {
                 let c = r.counts;
                 let mut m = format!(
                     "完成：读取 {}，新增 {}，未变 {}，更正 {}，跳过 {} / done: read {}, new {}, unchanged {}, corrected {}, skipped {}",
@@ -650,7 +682,7 @@ pub async fn commit(
                     m.push('；');
                     m.push_str(&line);
                 }
-                (m, Vec::new())
+                (m, refused.into_iter().take(500).collect(), true)
             }
             Err(ImportFailure::Rows(errors)) => (
                 format!(
@@ -658,18 +690,16 @@ pub async fn commit(
                     errors.len(),
                     errors.len()
                 ),
-                errors
-                    .iter()
-                    .take(500)
-                    .map(|e| shown(e.to_string()))
-                    .collect(),
+                errors.into_iter().take(500).collect(),
+                false,
             ),
-            Err(ImportFailure::Other(e)) => (shown(e.to_string()), Vec::new()),
+            Err(ImportFailure::Other(e)) => (shown(e.to_string()), Vec::new(), false),
         };
         if let Ok(mut j) = job.job.lock() {
             j.finished = true;
             j.message = message;
             j.errors = errors;
+            j.skipped = skipped;
         }
         let _ = std::fs::remove_file(&job.path);
     });
@@ -683,6 +713,8 @@ struct JobPage {
     me: Current,
     file_name: String,
     job: JobState,
+    /// The row errors in the page's language, naming the file as uploaded.
+    errors: Vec<String>,
     percent: u64,
 }
 
@@ -708,6 +740,13 @@ pub async fn job(
         .map(|part| current.l.half(part))
         .collect::<Vec<_>>()
         .join(current.l.s("；", "; "));
+    job.phase = current.l.half(&job.phase);
+    let path = upload.path.display().to_string();
+    let errors = job
+        .errors
+        .iter()
+        .map(|e| row_text(current.l, e).replace(&path, &upload.file_name))
+        .collect();
     let percent = (job.done * 100)
         .checked_div(job.total)
         .unwrap_or(0)
@@ -718,6 +757,7 @@ pub async fn job(
             me: current,
             file_name: upload.file_name.clone(),
             job,
+            errors,
             percent,
         }
         .render()?,

@@ -76,7 +76,10 @@ pub async fn home(
             .ok_or(WebError::NotFound)?;
         let summary = state.store.area_summary(&me.scope.region, today())?;
         let recent = state.store.recent_events(&me.scope.region, 10)?;
-        let uploads = state.uploads.attention(&me.account.username);
+        let mut uploads = state.uploads.attention(&me.account.username);
+        for u in &mut uploads {
+            u.status = me.l.half(&u.status);
+        }
         let notices = crate::reports::home_notices(&state, &me)?;
         let overdue = crate::plans::overdue(&state, &me, today())?;
         Ok(HomePage {
@@ -511,22 +514,6 @@ fn source_name(l: L, source: &str) -> String {
     }
 }
 
-/// A field's value as a person reads it: codes by their names, empty as empty.
-fn field_value(field: Field, raw: &str) -> String {
-    use renkou_domain::{MaritalStatus, Residence, Sex};
-    let named = match field {
-        Field::Sex => Sex::parse(raw).ok().map(|v| v.name_zh()),
-        Field::MaritalStatus => MaritalStatus::parse(raw).ok().map(|v| v.name_zh()),
-        Field::Residence => Residence::parse(raw).ok().map(|v| v.name_zh()),
-        _ => None,
-    };
-    match named {
-        Some(n) => n.to_string(),
-        None if raw.trim().is_empty() => "（空）".to_string(),
-        None => raw.to_string(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "register/person.html")]
 struct PersonPage {
@@ -548,11 +535,15 @@ struct PersonPage {
     spouse: Option<(String, String)>,
 }
 
-fn event_summary(k: &EventKind) -> String {
+/// An event's details in the page's language (codes by their names).
+fn event_summary(l: L, k: &EventKind) -> String {
+    let empty = l.s("（空）", "(empty)");
     match k {
         EventKind::Registered { .. } | EventKind::Birth { .. } => String::new(),
         EventKind::Death { date } => date.to_string(),
-        EventKind::Marriage { date, status, .. } => format!("{date} {}", status.name_zh()),
+        EventKind::Marriage { date, status, .. } => {
+            format!("{date} {}", l.s(status.name_zh(), status.name_en()))
+        }
         EventKind::Divorce { date } => date.to_string(),
         EventKind::MoveOut { date, destination } => {
             format!("{date} → {}", destination.as_deref().unwrap_or(""))
@@ -564,7 +555,7 @@ fn event_summary(k: &EventKind) -> String {
             ..
         } => format!(
             "{date} {} ← {}",
-            residence.name_zh(),
+            l.s(residence.name_zh(), residence.name_en()),
             origin.as_deref().unwrap_or("")
         ),
         EventKind::HouseholdChange {
@@ -575,32 +566,45 @@ fn event_summary(k: &EventKind) -> String {
             old,
             new,
             reason,
-        } => {
-            format!(
-                "{}：{} → {}（{reason}）",
-                field.name_zh(),
-                field_value(*field, old),
-                field_value(*field, new)
-            )
-        }
-        EventKind::RelationChange { date, relation } => {
-            format!("{date} {}", relation.map_or("（空）", |r| r.name_zh()))
-        }
-        EventKind::Void { reason } => format!("原因：{reason}"),
+        } => format!(
+            "{}{}{} → {}{}{reason}{}",
+            l.field(*field),
+            l.s("：", ": "),
+            l.value(*field, old),
+            l.value(*field, new),
+            l.s("（", " ("),
+            l.s("）", ")"),
+        ),
+        EventKind::RelationChange { date, relation } => format!(
+            "{date} {}",
+            relation.map_or(empty, |r| l.s(r.name_zh(), r.name_en()))
+        ),
+        EventKind::Void { reason } => format!("{}{reason}", l.s("原因：", "reason: ")),
         EventKind::Revoke {
             seq,
             revoked,
             reason,
             changes,
         } => {
-            let what = EventKind::code_name_zh(revoked).unwrap_or("");
-            let mut s = format!("撤销 #{seq} {what}（{reason}）");
+            let what = if l.en {
+                EventKind::code_name_en(revoked)
+            } else {
+                EventKind::code_name_zh(revoked)
+            }
+            .unwrap_or("");
+            let mut s = if l.en {
+                format!("revokes #{seq} {what} ({reason})")
+            } else {
+                format!("撤销 #{seq} {what}（{reason}）")
+            };
             for c in changes {
                 s.push_str(&format!(
-                    "；{}：{} → {}",
-                    c.field.name_zh(),
-                    field_value(c.field, &c.old),
-                    field_value(c.field, &c.new)
+                    "{}{}{}{} → {}",
+                    l.s("；", "; "),
+                    l.field(c.field),
+                    l.s("：", ": "),
+                    l.value(c.field, &c.old),
+                    l.value(c.field, &c.new)
                 ));
             }
             s
@@ -609,8 +613,8 @@ fn event_summary(k: &EventKind) -> String {
 }
 
 /// An event's details as the history shows them (for the other register pages).
-pub(crate) fn summary_of(k: &EventKind) -> String {
-    event_summary(k)
+pub(crate) fn summary_of(l: L, k: &EventKind) -> String {
+    event_summary(l, k)
 }
 
 pub async fn person(
@@ -656,7 +660,7 @@ pub async fn person(
                 revoked_by: revoked.iter().find(|(s, _)| *s == e.seq).map(|(_, b)| *b),
                 revocable: voided.is_none()
                     && super::daily::revocable(&e.event.kind, e.seq, &revoked),
-                summary: event_summary(&e.event.kind),
+                summary: event_summary(me.l, &e.event.kind),
                 at: crate::i18n::local_minute(&e.event.recorded_at),
                 source: source_name(me.l, &e.event.source),
                 e,
@@ -733,7 +737,7 @@ pub struct SearchQuery {
 struct Hit {
     pub person_no: String,
     pub name: String,
-    pub sex: &'static str,
+    pub sex: renkou_domain::Sex,
     pub birth_date: String,
     pub household_no: String,
     pub region_code: String,
@@ -768,7 +772,7 @@ fn find_persons(
             voided: state.store.voided_by(&h.person_no)?.is_some(),
             person_no: h.person_no,
             name: h.name,
-            sex: h.sex.name_zh(),
+            sex: h.sex,
             birth_date: h.birth_date.to_string(),
             household_no: h.household_no,
             region_code: h.region_code.to_string(),
@@ -849,17 +853,17 @@ fn kind_title(kind: &str, l: L) -> Option<String> {
         .map(|(_, zh, en)| l.s(zh, en).to_string())
 }
 
-fn field_choices() -> Vec<(&'static str, &'static str)> {
+fn field_choices(l: L) -> Vec<(&'static str, &'static str)> {
     Field::ALL
         .iter()
-        .map(|f| (f.as_str(), f.name_zh()))
+        .map(|f| (f.as_str(), l.field(*f)))
         .collect()
 }
 
-fn current_values(p: &PersonRecord) -> Vec<(&'static str, &'static str, String)> {
+fn current_values(l: L, p: &PersonRecord) -> Vec<(&'static str, &'static str, String)> {
     Field::ALL
         .iter()
-        .map(|f| (f.as_str(), f.name_zh(), f.label_zh(&p.get(*f))))
+        .map(|f| (f.as_str(), l.field(*f), l.value(*f, &p.get(*f))))
         .collect()
 }
 
@@ -899,13 +903,13 @@ pub async fn event_form(
     Ok(Html(
         EventFormPage {
             l: me.l,
+            current: current_values(me.l, &p),
+            fields: field_choices(me.l),
             me,
-            current: current_values(&p),
             p,
             kind,
             title,
             error: String::new(),
-            fields: field_choices(),
             f: EventInput::default(),
             warning: String::new(),
             dups: Vec::new(),
@@ -963,13 +967,13 @@ pub async fn record_event(
         };
         let page = EventFormPage {
             l: me.l,
+            current: current_values(me.l, &p),
+            fields: field_choices(me.l),
             me,
-            current: current_values(&p),
             p,
             kind,
             title,
             error,
-            fields: field_choices(),
             f: form,
             warning,
             dups,

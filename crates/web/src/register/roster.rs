@@ -117,7 +117,7 @@ pub(crate) fn preview(
     let code = match village.as_deref().map(RegionCode::parse) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
-            page.file_error = e.to_string();
+            page.file_error = l.half(&e.to_string());
             return Ok(page);
         }
         None => None,
@@ -164,6 +164,7 @@ pub(crate) fn preview(
 }
 
 fn fill_mapping(page: &mut RosterPage, r: &RosterReport) {
+    let l = page.l;
     page.remembered = r.mapping_remembered;
     page.columns = r
         .mapping
@@ -173,7 +174,8 @@ fn fill_mapping(page: &mut RosterPage, r: &RosterReport) {
             header: cut(&m.header),
             options: ROSTER_COLUMNS
                 .iter()
-                .map(|c| (c.name, c.zh, m.field == Some(c.name)))
+                // An English page names a column by its English header.
+                .map(|c| (c.name, l.s(c.zh, c.name), m.field == Some(c.name)))
                 .collect(),
             unread: m.field.is_none(),
         })
@@ -187,19 +189,25 @@ fn fill_mapping(page: &mut RosterPage, r: &RosterReport) {
 }
 
 fn fill(page: &mut RosterPage, r: &RosterReport, shown: &dyn Fn(String) -> String) {
-    page.summary = r.summary_zh();
+    let l = page.l;
+    page.summary = if l.en { r.summary_en() } else { r.summary_zh() };
     page.added = r
         .added
         .iter()
         .map(|a| AddedRow {
             row: a.row,
             name: cut(&a.name),
-            sex: a.sex.name_zh(),
+            sex: l.s(a.sex.name_zh(), a.sex.name_en()),
             birth_date: a.birth_date.to_string(),
-            relation: a.relation.map(|r| r.name_zh()).unwrap_or(""),
-            household: match &a.household_no {
-                Some(h) => format!("加入户 {h}"),
-                None => format!("新户（第{}行起）", a.household_row),
+            relation: a
+                .relation
+                .map(|r| l.s(r.name_zh(), r.name_en()))
+                .unwrap_or(""),
+            household: match (&a.household_no, l.en) {
+                (Some(h), false) => format!("加入户 {h}"),
+                (Some(h), true) => format!("joins household {h}"),
+                (None, false) => format!("新户（第{}行起）", a.household_row),
+                (None, true) => format!("new household (from row {})", a.household_row),
             },
         })
         .collect();
@@ -215,14 +223,15 @@ fn fill(page: &mut RosterPage, r: &RosterReport, shown: &dyn Fn(String) -> Strin
                 .iter()
                 .map(|(f, old, new)| {
                     format!(
-                        "{}：{} → {}",
-                        f.name_zh(),
-                        cut(&f.label_zh(old)),
-                        cut(&f.label_zh(new))
+                        "{}{}{} → {}",
+                        l.field(*f),
+                        l.s("：", ": "),
+                        cut(&l.value(*f, old)),
+                        cut(&l.value(*f, new))
                     )
                 })
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join(l.s("；", "; ")),
         })
         .collect();
     page.missing = r
@@ -234,19 +243,29 @@ fn fill(page: &mut RosterPage, r: &RosterReport, shown: &dyn Fn(String) -> Strin
         .kept
         .iter()
         .map(|k| {
-            format!(
-                "第{}行 {}（{}）：{}在上次导入后已在系统中修改为 {}，文件中为 {}，保留系统中的值",
-                k.row,
+            let (name, register, file) = (
                 cut(&k.name),
-                k.person_no,
-                k.field.name_zh(),
-                cut(&k.field.label_zh(&k.register)),
-                cut(&k.field.label_zh(&k.file))
-            )
+                cut(&l.value(k.field, &k.register)),
+                cut(&l.value(k.field, &k.file)),
+            );
+            if l.en {
+                format!(
+                    "row {} {name} ({}): the {} was changed in the register to {register} after the last import; the file says {file}; the register's value is kept",
+                    k.row,
+                    k.person_no,
+                    k.field.name_en(),
+                )
+            } else {
+                format!(
+                    "第{}行 {name}（{}）：{}在上次导入后已在系统中修改为 {register}，文件中为 {file}，保留系统中的值",
+                    k.row,
+                    k.person_no,
+                    k.field.name_zh(),
+                )
+            }
         })
         .collect();
-    page.notes = r.notes.clone();
-    let l = page.l;
+    page.notes = r.notes.iter().map(|n| shown(n.clone())).collect();
     page.quality = r
         .quality
         .iter()
@@ -359,8 +378,7 @@ pub async fn commit(
             if let Ok(mut j) = upload.job.lock() {
                 j.started = true;
                 j.finished = true;
-                let summary = r.summary_zh();
-                j.message = format!("完成：{summary} / done: {summary}");
+                j.message = format!("完成：{} / done: {}", r.summary_zh(), r.summary_en());
             }
             let _ = std::fs::remove_file(&upload.path);
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())

@@ -107,12 +107,15 @@ fn render(
         .find(|r| &r.code == code)
         .map(|r| r.name)
         .unwrap_or_default();
+    let l = me.l;
     let lines = renkou_reports::tables::ReportTables::archived_reports(&*state.store, Some(code))?
         .into_iter()
         .map(|r| Line {
             short: r.sha256.chars().take(12).collect(),
-            kind: Kind::parse(&r.kind).map(Kind::name_zh).unwrap_or("?"),
-            status: status_static(&r.status),
+            kind: Kind::parse(&r.kind)
+                .map(|k| l.s(k.name_zh(), k.name_en()))
+                .unwrap_or("?"),
+            status: status_static(l, &r.status),
             next: match r.status.as_str() {
                 "drafted" => "submitted",
                 "submitted" if me.scope.region.level() < renkou_domain::RegionLevel::Township => {
@@ -130,14 +133,14 @@ fn render(
             .into_iter()
             .filter(|s| s.region_code.starts_with(code.prefix()))
             .map(|s| ScheduleLine {
-                kind: s.kind.name_zh(),
-                every: s.period_kind.name_zh(),
+                kind: l.s(s.kind.name_zh(), s.kind.name_en()),
+                every: l.s(s.period_kind.name_zh(), s.period_kind.name_en()),
                 recipients: s
                     .recipients
                     .iter()
-                    .map(|r| r.name_zh())
+                    .map(|r| if l.en { r.name_en() } else { r.name_zh() })
                     .collect::<Vec<_>>()
-                    .join("、"),
+                    .join(l.s("、", ", ")),
                 s,
             })
             .collect()
@@ -150,17 +153,21 @@ fn render(
         schedules,
         roles: renkou_domain::account::Role::ALL
             .iter()
-            .map(|r| (r.as_str(), r.name_zh()))
+            .map(|r| (r.as_str(), l.s(r.name_zh(), r.name_en())))
             .collect(),
         l: me.l,
         code: code.to_string(),
         name,
-        kinds: Kind::ALL.iter().map(|k| (k.code(), k.name_zh())).collect(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.code(), l.s(k.name_zh(), k.name_en())))
+            .collect(),
         lines,
         period,
         pdf: state.pdf.is_some(),
-        error,
-        notice,
+        // Errors and notices come as "中文 / English": this page's half.
+        error: l.half(&error),
+        notice: l.half(&notice),
         me,
     };
     Ok(page.render()?)
@@ -180,11 +187,11 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-fn status_static(s: &str) -> &'static str {
+fn status_static(l: L, s: &str) -> &'static str {
     match s {
-        "drafted" => "草稿",
-        "submitted" => "已报送",
-        "received" => "县已接收",
+        "drafted" => l.s("草稿", "drafted"),
+        "submitted" => l.s("已报送", "submitted"),
+        "received" => l.s("县已接收", "received by the county"),
         _ => "?",
     }
 }
@@ -252,7 +259,10 @@ pub async fn generate(
         match outcome {
             Ok(g) => Ok(Redirect::to(&format!(
                 "/reports/{code}?notice={}",
-                url_encode(&format!("已生成并存档 #{}：{}", g.id, g.file_name))
+                url_encode(&format!(
+                    "已生成并存档 #{}：{} / made and archived #{}: {}",
+                    g.id, g.file_name, g.id, g.file_name
+                ))
             ))
             .into_response()),
             Err(e) => Ok(Html(render(
@@ -322,7 +332,13 @@ pub async fn status(
     let back = me.scope.region.to_string();
     blocking(move || {
         let notice = match archive::advance(&state.store, &me.actor(), report.id, &form.to) {
-            Ok(r) => format!("报告 #{} {}", r.id, archive::status_zh(&r.status)),
+            Ok(r) => format!(
+                "报告 #{} {} / report #{} {}",
+                r.id,
+                archive::status_zh(&r.status),
+                r.id,
+                archive::status_en(&r.status)
+            ),
             Err(e) => e.to_string(),
         };
         Ok(
@@ -394,7 +410,7 @@ pub async fn add_schedule(
         match outcome {
             Ok(id) => Ok(Redirect::to(&format!(
                 "/reports/{code}?notice={}",
-                url_encode(&format!("已设置定时报告 #{id}"))
+                url_encode(&format!("已设置定时报告 #{id} / report #{id} scheduled"))
             ))
             .into_response()),
             Err(e) => Ok(Html(render(
@@ -426,7 +442,7 @@ pub async fn remove_schedule(
     blocking(move || {
         let notice = match form.id.trim().parse::<i64>() {
             Ok(id) => match renkou_reports::schedules::remove(&state.store, &me.actor(), id) {
-                Ok(true) => format!("已删除定时报告 #{id}"),
+                Ok(true) => format!("已删除定时报告 #{id} / scheduled report #{id} removed"),
                 Ok(false) => return Err(WebError::NotFound),
                 Err(e) => e.to_string(),
             },

@@ -10,6 +10,7 @@ mod benefits;
 mod benefits_payments;
 mod common;
 mod daily;
+mod english;
 mod indicators;
 mod parameters;
 mod plans;
