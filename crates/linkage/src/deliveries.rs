@@ -171,25 +171,28 @@ pub fn assign(
             .filter_map(|&l| fl[l as usize].birth_order)
             .collect();
         let one_order = orders.len() >= 2 && orders.iter().all(|&o| o == orders[0]);
-        let weight: HashMap<(u32, u32), f64> = if one_order {
-            weight
-                .keys()
-                .filter(|(l, r)| rows.contains(l) && births.contains(r))
-                .map(|&(l, r)| {
+        let order_field = 4 * FIELDS
+            .iter()
+            .position(|f| *f == Field::BirthOrder)
+            .unwrap_or(3);
+        // The group's own pairs (looked up, not the whole map copied per group).
+        let mut own: HashMap<(u32, u32), f64> = HashMap::new();
+        for &l in &rows {
+            for &r in &births {
+                let Some(&w) = weight.get(&(l, r)) else {
+                    continue;
+                };
+                let w = if one_order {
                     let p = compare(&fl[l as usize], &fr[r as usize]);
-                    let order = 4 * FIELDS
-                        .iter()
-                        .position(|f| *f == Field::BirthOrder)
-                        .unwrap_or(3);
-                    let p = p | (u64::from(MISSING) << order);
-                    ((l, r), scorer.weight(p))
-                })
-                .collect()
-        } else {
-            weight.clone()
-        };
+                    scorer.weight(p | (u64::from(MISSING) << order_field))
+                } else {
+                    w
+                };
+                own.insert((l, r), w);
+            }
+        }
         out.rows.extend(rows.iter().copied());
-        solve(fl, fr, &rows, &births, &weight, &mut out);
+        solve(fl, fr, &rows, &births, &own, &mut out);
     }
     out
 }

@@ -402,6 +402,7 @@ fn link_features(
     let sole = assign::sole_candidates(&scored, left.len(), right.len(), t.review);
     // Births: the rows of a multiple delivery of the right side are assigned to its
     // births together (a copy of one twin must not take the other twin's birth).
+    timer.lap("one_to_one");
     let joint = if task.is_births() {
         deliveries::assign(
             fl,
@@ -414,6 +415,7 @@ fn link_features(
     } else {
         deliveries::DeliveryAssignment::default()
     };
+    timer.lap("deliveries");
     let mut joint_links: HashMap<u64, bool> = HashMap::new();
     if !joint.births.is_empty() {
         kept.retain(|s| {
