@@ -924,8 +924,9 @@ fn a_roster_row_is_not_matched_to_a_voided_record() {
             "{l}: {:?}",
             r.quality
         );
-        // Imported: entered again under new numbers; the voided records stay
-        // as they were.
+        // Imported: entered again under new numbers, with no duplicate to check
+        // (a voided record holds no ID number); the voided records stay as they
+        // were.
         assert!(
             import_roster(&store, &path, &opts(worker(V1), false))
                 .unwrap()
@@ -934,6 +935,7 @@ fn a_roster_row_is_not_matched_to_a_voided_record() {
         );
         let again = by_name(&store)["王测一"].person_no.clone();
         assert_ne!(again, wang, "{l}");
+        assert!(quality(&store, &again).is_empty(), "{l}");
         assert!(store.voided_by(&wang).unwrap().is_some(), "{l}");
         // Another village's roster with the same ID number is told of the live
         // holder only.
