@@ -46,6 +46,17 @@ pub enum HouseholdFact {
     Elsewhere,
 }
 
+/// Who else holds the ID number a write gives a person (voided records hold
+/// none: a record entered by mistake is voided so that it can be entered again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdHolder {
+    /// A live person of the writer's area, by person number.
+    Here(String),
+    /// A live person outside the writer's area: not named, so that a refusal
+    /// tells nothing about other areas beyond what the duplicate itself does.
+    Elsewhere,
+}
+
 /// The looked-up facts for one write.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -55,8 +66,8 @@ pub struct Facts {
     pub mother: Option<Found>,
     pub father: Option<Found>,
     pub spouse: Option<Found>,
-    /// Another person of the register holding the same ID number.
-    pub id_held_by_other: bool,
+    /// Another live person of the register holding the same ID number.
+    pub id_held_by: Option<IdHolder>,
     pub today: Date,
 }
 
@@ -98,6 +109,10 @@ pub enum Refusal {
         "公民身份号码已登记在另一人名下 / this ID number is already registered to another person"
     )]
     DuplicateIdNumber,
+    #[error("公民身份号码已登记在人员 {holder} 名下，不能撤销注销（请先核实两条记录，必要时注销其一）/ the ID number is now registered to person {holder}, so the void cannot be revoked (check both records first and void one of them if need be)")]
+    RevokeVoidIdHeld { holder: String },
+    #[error("公民身份号码已登记在您辖区以外的另一人名下，不能撤销注销 / the ID number is now registered to another person outside your area, so the void cannot be revoked")]
+    RevokeVoidIdHeldElsewhere,
     #[error("公民身份号码中的出生日期（{id}）与出生日期（{stated}）不一致 / the birth date in the ID number ({id}) differs from the birth date ({stated})")]
     IdBirthDate { id: Date, stated: Date },
     #[error("公民身份号码显示的性别与填写的性别不一致 / the ID number's sex differs from the stated sex")]
@@ -302,8 +317,21 @@ pub fn check_write(
             .map(|i| i.to_string())
             .unwrap_or_default()
     });
-    if id_changed && next.id_number.is_some() && facts.id_held_by_other && entry == Entry::Direct {
+    let id_held = next.id_number.is_some() && facts.id_held_by.is_some();
+    if id_changed && id_held && entry == Entry::Direct {
         return Err(Refusal::DuplicateIdNumber);
+    }
+    // Revoking a void brings the record's ID number back, unchanged: while it was
+    // void the number was free, and the clerk may have entered the person again
+    // right under it. Two live holders are what the refusal above prevents.
+    if matches!(kind, EventKind::Revoke { revoked, .. } if revoked == "void") {
+        match &facts.id_held_by {
+            Some(IdHolder::Here(no)) => {
+                return Err(Refusal::RevokeVoidIdHeld { holder: no.clone() })
+            }
+            Some(IdHolder::Elsewhere) => return Err(Refusal::RevokeVoidIdHeldElsewhere),
+            None => {}
+        }
     }
     let mut issues = quality::check_person(next);
     if entry == Entry::Direct && prev.is_none() {
@@ -325,7 +353,7 @@ pub fn check_write(
             }
         }
     }
-    if id_changed && next.id_number.is_some() && facts.id_held_by_other {
+    if id_changed && id_held {
         issues.push(QualityIssue {
             person_no: next.person_no.clone(),
             kind: QualityKind::DuplicateIdNumber,
@@ -584,7 +612,7 @@ mod tests {
         let mut next = prev.clone();
         next.id_number = Some(IdNumber::compose(349901, d(1990, 1, 1), 2));
         let mut f = facts();
-        f.id_held_by_other = true;
+        f.id_held_by = Some(IdHolder::Here("P2".into()));
         assert_eq!(
             check_write(
                 &correction(Field::IdNumber),
@@ -606,5 +634,36 @@ mod tests {
         assert!(issues
             .iter()
             .any(|i| i.kind == QualityKind::DuplicateIdNumber));
+    }
+
+    #[test]
+    fn a_void_is_not_revoked_while_a_live_person_holds_the_id_number() {
+        let mut p = person("P1", Sex::Female, d(1990, 1, 1));
+        p.id_number = Some(IdNumber::compose(349901, d(1990, 1, 1), 2));
+        let revoke = |revoked: &str| EventKind::Revoke {
+            seq: 7,
+            revoked: revoked.into(),
+            reason: "test".into(),
+            changes: Vec::new(),
+        };
+        let mut f = facts();
+        f.id_held_by = Some(IdHolder::Here("P2".into()));
+        let r = check_write(&revoke("void"), Some(&p), &p, &f, Entry::Direct);
+        assert_eq!(
+            r,
+            Err(Refusal::RevokeVoidIdHeld {
+                holder: "P2".into()
+            })
+        );
+        assert!(r.unwrap_err().to_string().contains("P2"));
+        f.id_held_by = Some(IdHolder::Elsewhere);
+        assert_eq!(
+            check_write(&revoke("void"), Some(&p), &p, &f, Entry::Direct),
+            Err(Refusal::RevokeVoidIdHeldElsewhere)
+        );
+        // Revoking another event leaves the ID number as it was: not this rule's.
+        assert!(check_write(&revoke("death"), Some(&p), &p, &f, Entry::Direct).is_ok());
+        f.id_held_by = None;
+        assert!(check_write(&revoke("void"), Some(&p), &p, &f, Entry::Direct).is_ok());
     }
 }

@@ -20,7 +20,7 @@ pub fn export_persons(
     let mut w = TableWriter::for_kind(path, format, FileKind::Persons, zh_headers)?;
     let mut n = 0u64;
     progress.start("导出人员 / exporting persons", 0);
-    store.for_each_person_in(region, &mut |p| {
+    store.for_each_live_person_in(region, &mut |p| {
         w.write_row(&person_cells(&p))
             .map_err(|e| renkou_store::StoreError::Invalid(e.to_string()))?;
         n += 1;
@@ -164,7 +164,7 @@ pub fn household_rows(store: &Store, region: &RegionCode) -> Result<Vec<Vec<Cell
             "SELECT household_no, MIN(region_code), \
              SUM(CASE WHEN death_date IS NULL THEN 1 ELSE 0 END), \
              MIN(CASE WHEN relation = '02' AND death_date IS NULL THEN name END) \
-             FROM persons WHERE region_code >= $1 AND region_code < $2 \
+             FROM persons WHERE region_code >= $1 AND region_code < $2 AND voided_by IS NULL \
              GROUP BY household_no ORDER BY household_no",
             &[lo.into(), hi.into()],
         )
@@ -322,7 +322,7 @@ pub fn roster_households(
         (String, String),
         Vec<(PersonRecord, RosterExtras)>,
     > = Default::default();
-    store.for_each_person_in(region, &mut |p| {
+    store.for_each_live_person_in(region, &mut |p| {
         if p.death_date.is_none() && household.is_none_or(|h| h == p.household_no) {
             let e = extras.get(&p.person_no).cloned().unwrap_or_default();
             by_household

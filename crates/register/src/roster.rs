@@ -465,7 +465,7 @@ pub fn plan_roster(
     let mut seen_villages: HashSet<String> = HashSet::new();
     for r in &rows {
         if seen_villages.insert(r.village.to_string()) {
-            store.for_each_person_in(&r.village, &mut |p| {
+            store.for_each_live_person_in(&r.village, &mut |p| {
                 register.push(p);
                 Ok(())
             })?;
@@ -473,7 +473,7 @@ pub fn plan_roster(
     }
     if let Some(v) = &opts.village {
         if seen_villages.insert(v.to_string()) {
-            store.for_each_person_in(v, &mut |p| {
+            store.for_each_live_person_in(v, &mut |p| {
                 register.push(p);
                 Ok(())
             })?;
@@ -738,7 +738,7 @@ pub fn plan_roster(
         };
         let holders = store.with(|c| {
             c.query(
-                "SELECT person_no, region_code FROM persons WHERE id_number = $1",
+                "SELECT person_no, region_code FROM persons WHERE id_number = $1 AND voided_by IS NULL",
                 &[id.to_string().into()],
             )
         })?;

@@ -282,8 +282,12 @@ impl Store {
         })
     }
 
-    /// Streams the persons whose village lies in `region`, ordered by person number.
-    pub fn for_each_person_in(
+    /// Streams every record whose village lies in `region`, ordered by person
+    /// number, the voided ones (注销) included: for what must see the register's
+    /// rows as they are (a check that a refused write changed nothing). Anything
+    /// shown or handed to people (lists, exports, prints, matching a file's rows)
+    /// reads [`Store::for_each_live_person_in`]: a voided record counts nowhere.
+    pub fn for_each_person_in_including_voided(
         &self,
         region: &RegionCode,
         f: &mut dyn FnMut(PersonRecord) -> Result<()>,
@@ -300,7 +304,9 @@ impl Store {
         })
     }
 
-    /// [`Store::for_each_person_in`] without the persons voided as wrongly entered.
+    /// Streams the live persons whose village lies in `region`, ordered by person
+    /// number: the register as it counts, without the records voided as wrongly
+    /// entered (see [`Store::for_each_person_in_including_voided`]).
     pub fn for_each_live_person_in(
         &self,
         region: &RegionCode,

@@ -104,8 +104,9 @@ impl Store {
     /// ID number disagreeing with the birth date or sex. Records that got in
     /// before the rules were one set for every way in show up here. Persons
     /// voided as wrongly entered are not scanned (their items would be hidden
-    /// anyway), and a voided record's ID number is no other person's duplicate:
-    /// a duplicate entered by mistake is what a void is for.
+    /// anyway), a voided record's ID number is no other person's duplicate (a
+    /// duplicate entered by mistake is what a void is for), and a voided parent
+    /// is a missing one: the child's link must be put on the live record.
     pub fn scan_rules(&self, region: &RegionCode) -> Result<Vec<QualityIssue>> {
         use renkou_domain::quality::check_person;
         let (lo, hi) = crate::prefix_range(region.prefix());
@@ -126,9 +127,9 @@ impl Store {
                     "the person is recorded as their own mother or father",
                 ),
                 (
-                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
+                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no AND m.voided_by IS NULL \
                      WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND m.sex <> 2 \
-                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
+                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no AND f.voided_by IS NULL \
                      WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND f.sex <> 1",
                     QualityKind::ParentWrongSex,
                     "母亲不是女性或父亲不是男性",
@@ -136,16 +137,16 @@ impl Store {
                 ),
                 (
                     "SELECT p.person_no FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL \
-                     AND ((p.mother_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.person_no = p.mother_no)) \
-                       OR (p.father_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons f WHERE f.person_no = p.father_no)))",
+                     AND ((p.mother_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.person_no = p.mother_no AND m.voided_by IS NULL)) \
+                       OR (p.father_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons f WHERE f.person_no = p.father_no AND f.voided_by IS NULL)))",
                     QualityKind::ParentMissing,
-                    "母亲或父亲编号在登记中找不到",
-                    "the mother's or father's number is not in the register",
+                    "母亲或父亲编号在登记中找不到或已注销",
+                    "the mother's or father's number is not in the register or is void",
                 ),
                 (
-                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no \
+                    "SELECT p.person_no FROM persons p JOIN persons m ON m.person_no = p.mother_no AND m.voided_by IS NULL \
                      WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND m.birth_date >= p.birth_date \
-                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no \
+                     UNION SELECT p.person_no FROM persons p JOIN persons f ON f.person_no = p.father_no AND f.voided_by IS NULL \
                      WHERE p.region_code >= $1 AND p.region_code < $2 AND p.voided_by IS NULL AND f.birth_date >= p.birth_date",
                     QualityKind::ParentYounger,
                     "母亲或父亲的出生日期不早于子女",

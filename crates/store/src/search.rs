@@ -40,9 +40,11 @@ impl Store {
         })
     }
 
-    /// Streams every person of the register in storage order. Unlike
-    /// [`Store::for_each_person_in`] there is no `ORDER BY`, so SQLite does not sort a
-    /// county in a temporary b-tree first: for building in-memory indexes.
+    /// Streams every person of the register in storage order, voided records
+    /// included (the search shows them marked, so that a void can be found and
+    /// revoked). Unlike [`Store::for_each_live_person_in`] there is no `ORDER BY`,
+    /// so SQLite does not sort a county in a temporary b-tree first: for building
+    /// in-memory indexes.
     pub fn for_each_person_unordered(
         &self,
         f: &mut dyn FnMut(PersonRecord) -> Result<()>,

@@ -20,7 +20,7 @@ use crate::{Backend, Pool, Store};
 use renkou_domain::account::Scope;
 use renkou_domain::event::{apply, EventKind, PersonEvent};
 use renkou_domain::quality::QualityIssue;
-use renkou_domain::rules::{self, Entry, Facts, Found, HouseholdFact};
+use renkou_domain::rules::{self, Entry, Facts, Found, HouseholdFact, IdHolder};
 use renkou_domain::{PersonRecord, RegionCode};
 
 /// Who is writing, from where, and within which area.
@@ -66,6 +66,14 @@ impl Actor {
     pub fn area(&self) -> Option<&RegionCode> {
         self.scope.as_ref().map(|s| &s.region)
     }
+}
+
+fn voided_by(c: &mut dyn Conn, person_no: &str) -> Result<Option<i64>> {
+    Ok(c.query_one(
+        "SELECT voided_by FROM persons WHERE person_no = $1",
+        &[person_no.into()],
+    )?
+    .and_then(|r| r[0].int()))
 }
 
 /// A transaction in progress; see the module's documentation.
@@ -229,13 +237,7 @@ impl<'a> Tx<'a> {
 
     /// The void in force on a person (the number of its Void event), if any.
     pub fn voided_by(&mut self, person_no: &str) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .query_one(
-                "SELECT voided_by FROM persons WHERE person_no = $1",
-                &[person_no.into()],
-            )?
-            .and_then(|r| r[0].int()))
+        voided_by(self.c, person_no)
     }
 
     /// A person's events with their numbers, in order, inside this transaction.
@@ -462,25 +464,45 @@ impl<'a> Tx<'a> {
         let mut found = |no: Option<&String>| -> Result<Option<Found>> {
             let Some(no) = no else { return Ok(None) };
             Ok(Some(match load_person(self.c, no)? {
-                Some(p) if self.actor.can_read(&p.region_code) => Found::Here {
-                    sex: p.sex,
-                    birth_date: p.birth_date,
-                },
+                // A voided record is no one's mother, father or spouse: it counts
+                // nowhere, like a number nobody has.
+                Some(p)
+                    if self.actor.can_read(&p.region_code) && voided_by(self.c, no)?.is_none() =>
+                {
+                    Found::Here {
+                        sex: p.sex,
+                        birth_date: p.birth_date,
+                    }
+                }
                 _ => Found::Nowhere,
             }))
         };
         let mother = found(next.mother_no.as_ref())?;
         let father = found(next.father_no.as_ref())?;
         let spouse = found(spouse.as_ref())?;
-        let id_held_by_other = match &next.id_number {
-            Some(id) => self
-                .c
-                .query_one(
-                    "SELECT 1 FROM persons WHERE id_number = $1 AND person_no <> $2 LIMIT 1",
+        // A voided record holds no ID number: voiding a wrong entry and entering
+        // the person again right is how a clerk corrects one.
+        // Of several holders (a file's duplicates), one the writer may see is named.
+        let id_held_by = match &next.id_number {
+            Some(id) => {
+                let holders = self.c.query(
+                    "SELECT person_no, region_code FROM persons WHERE id_number = $1 AND person_no <> $2 \
+                     AND voided_by IS NULL ORDER BY person_no LIMIT 20",
                     &[id.to_string().into(), next.person_no.as_str().into()],
-                )?
-                .is_some(),
-            None => false,
+                )?;
+                let here = holders.iter().find_map(|r| {
+                    RegionCode::parse(r[1].as_str().unwrap_or_default())
+                        .is_ok_and(|c| self.actor.can_read(&c))
+                        .then(|| r[0].text())
+                        .flatten()
+                });
+                match here {
+                    Some(no) => Some(IdHolder::Here(no)),
+                    None if holders.is_empty() => None,
+                    None => Some(IdHolder::Elsewhere),
+                }
+            }
+            None => None,
         };
         let facts = Facts {
             region_known,
@@ -489,7 +511,7 @@ impl<'a> Tx<'a> {
             mother,
             father,
             spouse,
-            id_held_by_other,
+            id_held_by,
             today: self.today,
         };
         rules::check_write(kind, prev, next, &facts, entry).map_err(|r| match r {

@@ -453,7 +453,7 @@ fn export_order_and_region_prefix() {
         load(&store, &family(), "f.csv");
         let mut got = Vec::new();
         store
-            .for_each_person_in(&code("349901101000"), &mut |p| {
+            .for_each_live_person_in(&code("349901101000"), &mut |p| {
                 got.push(p.person_no);
                 Ok(())
             })
@@ -461,7 +461,7 @@ fn export_order_and_region_prefix() {
         assert_eq!(got, vec!["C1", "C2", "C3", "C4", "M1"], "{}", db.label);
         let mut all = 0;
         store
-            .for_each_person_in(&code("349901000000"), &mut |_| {
+            .for_each_live_person_in(&code("349901000000"), &mut |_| {
                 all += 1;
                 Ok(())
             })

@@ -572,3 +572,155 @@ fn the_quality_scan_leaves_voided_persons_out() {
         assert_eq!(found_for(&again.found, &nos), ["Z1 id_sex_mismatch"], "{l}");
     }
 }
+
+fn worker_of(village: &str) -> Actor {
+    Actor::account(
+        "cun",
+        "127.0.0.1",
+        Scope {
+            role: Role::VillageWorker,
+            region: code(village),
+        },
+    )
+}
+
+/// A person moving in under `id` (the clerk's way of entering someone again).
+fn move_in(store: &Store, who: &Actor, village: &str, name: &str, id: &str) -> String {
+    let form = MoveInInput {
+        name: name.into(),
+        id_number: id.into(),
+        date: "2025-10-01".into(),
+        origin: "外县".into(),
+        ..Default::default()
+    };
+    match events::record_move_in(store, who, &code(village), &form).unwrap() {
+        Saved::Done(no) => no,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_voided_record_holds_its_id_number_against_no_one_until_its_void_is_revoked() {
+    for db in databases() {
+        let store = db.store();
+        let l = db.label;
+        // Z1 was entered with a wrong name: the clerk voids it and enters her again.
+        let id = renkou_domain::IdNumber::compose(349901, d(1988, 4, 4), 220);
+        let mut z1 = person("Z1", Sex::Female, d(1988, 4, 4), V1);
+        z1.id_number = Some(id.clone());
+        let mut persons = register();
+        persons.push(z1);
+        load(&store, &persons);
+        let (who, other) = (worker_of(V1), worker_of(V2));
+        void::void_record(&store, &who, "Z1", "姓名登记错误").unwrap();
+        let void_seq = store.voided_by("Z1").unwrap().unwrap();
+        let again = move_in(&store, &who, V1, "测试改正", &id.to_string());
+        assert_eq!(
+            store.person(&again).unwrap().unwrap().id_number,
+            Some(id.clone()),
+            "{l}"
+        );
+        assert!(
+            !store
+                .quality_issues(&code(V1))
+                .unwrap()
+                .iter()
+                .any(|q| q.issue.person_no == again),
+            "{l}: the voided record makes no duplicate"
+        );
+        // Revoking the void now would give two live persons one ID number:
+        // refused, naming the holder by person number, and nothing changes.
+        let before = crate::events::snapshot(&store);
+        let e = void::revoke_event(&store, &who, "Z1", void_seq, "注销错误")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("已登记在人员 {again} 名下，不能撤销注销"))
+                && e.contains(&format!(
+                    "now registered to person {again}, so the void cannot be revoked"
+                )),
+            "{l}: {e}"
+        );
+        assert_eq!(crate::events::snapshot(&store), before, "{l}");
+        assert_eq!(store.voided_by("Z1").unwrap(), Some(void_seq), "{l}");
+        // The same while the holder lives in a village the clerk cannot read,
+        // whose person number the message does not give away.
+        void::void_record(&store, &who, &again, "重复登记").unwrap();
+        let there = move_in(&store, &other, V2, "测试外村", &id.to_string());
+        let before = crate::events::snapshot(&store);
+        let e = void::revoke_event(&store, &who, "Z1", void_seq, "注销错误")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("另一人名下，不能撤销注销") && !e.contains(&there),
+            "{l}: {e}"
+        );
+        assert_eq!(crate::events::snapshot(&store), before, "{l}");
+        // Once no live person holds it, the void is revoked and Z1 counts again.
+        void::void_record(&store, &other, &there, "登记错误").unwrap();
+        void::revoke_event(&store, &who, "Z1", void_seq, "注销错误").unwrap();
+        assert_eq!(store.voided_by("Z1").unwrap(), None, "{l}");
+        renkou_store::verify::verify_register(&store).unwrap();
+    }
+}
+
+#[test]
+fn a_voided_parent_is_missing_to_the_quality_scan_and_to_a_birth() {
+    use renkou_register::quality;
+    for db in databases() {
+        let store = db.store();
+        let l = db.label;
+        // Z5's mother Z6 was entered as a man, Z7's mother Z8 as younger than
+        // her child: both mothers wrong records, to be voided.
+        let z6 = person("Z6", Sex::Male, d(1960, 1, 1), V1);
+        let mut z5 = child("Z5", Sex::Female, d(1990, 1, 1), V1, "Z6");
+        z5.father_no = Some("F1".into());
+        let z8 = person("Z8", Sex::Female, d(2000, 1, 1), V1);
+        let z7 = child("Z7", Sex::Female, d(1995, 1, 1), V1, "Z8");
+        let mut all = register();
+        all.extend([z5, z6, z7, z8]);
+        load(&store, &all);
+        let who = worker();
+        let nos = ["Z5", "Z7"];
+        let before = quality::scan(&store, &who, &code(V1)).unwrap();
+        // (F1, born 1992, is younger than Z5 as well.)
+        assert_eq!(
+            found_for(&before.found, &nos),
+            [
+                "Z5 parent_wrong_sex",
+                "Z5 parent_younger",
+                "Z7 parent_younger"
+            ],
+            "{l}"
+        );
+        for no in ["Z6", "Z8"] {
+            void::void_record(&store, &who, no, "登记错误").unwrap();
+        }
+        // A voided mother is no mother: the children's links are to fix.
+        let after = quality::scan(&store, &who, &code(V1)).unwrap();
+        assert_eq!(
+            found_for(&after.found, &nos),
+            [
+                "Z5 parent_missing",
+                "Z5 parent_younger",
+                "Z7 parent_missing"
+            ],
+            "{l}"
+        );
+        // Nor can a birth be entered on her.
+        let n = store.counts().unwrap().events;
+        let form = BirthInput {
+            mother_no: "Z8".into(),
+            sex: "2".into(),
+            birth_date: "2025-06-01".into(),
+            name: "测试新生".into(),
+            confirm: "1".into(),
+            ..Default::default()
+        };
+        let e = events::record_birth_checked(&store, &who, &code(V1), &form)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Z8"), "{l}: {e}");
+        assert_eq!(store.counts().unwrap().events, n, "{l}");
+    }
+}

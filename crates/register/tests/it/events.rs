@@ -25,11 +25,11 @@ fn account(name: &str, role: Role, area: &str) -> Actor {
 }
 
 /// Everything a write could change: the events, every person, the audit log.
-fn snapshot(store: &Store) -> (i64, Vec<String>, usize) {
+pub(crate) fn snapshot(store: &Store) -> (i64, Vec<String>, usize) {
     let events = store.counts().unwrap().events;
     let mut persons = Vec::new();
     store
-        .for_each_person_in(&code(COUNTY), &mut |p| {
+        .for_each_person_in_including_voided(&code(COUNTY), &mut |p| {
             persons.push(format!("{p:?}"));
             Ok(())
         })

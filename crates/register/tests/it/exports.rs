@@ -161,7 +161,7 @@ fn a_roster_exported_for_people_imports_again_with_nothing_to_change() {
         let wang_no = {
             let mut no = String::new();
             store
-                .for_each_person_in(&code(V1), &mut |p| {
+                .for_each_live_person_in(&code(V1), &mut |p| {
                     if p.name == "王测一" {
                         no = p.household_no.clone();
                     }
@@ -220,7 +220,7 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let mut persons = Vec::new();
         store
-            .for_each_person_in(&code(V1), &mut |p| {
+            .for_each_live_person_in(&code(V1), &mut |p| {
                 persons.push(p);
                 Ok(())
             })
@@ -270,7 +270,7 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
         );
         let mut after = Vec::new();
         store
-            .for_each_person_in(&code(V1), &mut |p| {
+            .for_each_live_person_in(&code(V1), &mut |p| {
                 after.push(p);
                 Ok(())
             })
@@ -295,5 +295,80 @@ fn the_persons_file_for_people_is_in_words_and_reads_back_unchanged() {
             r[(2, 4)]
         );
         assert_eq!(text(&r[(2, 2)]), "一村");
+    }
+}
+
+#[test]
+fn voided_records_are_in_no_file_print_or_household_card() {
+    use renkou_interchange::sheet::Cell;
+    use renkou_register::export::{export_persons, roster_households};
+    for db in databases() {
+        let store = db.store();
+        let l = db.label;
+        // Z1 was entered as the head of 一村's household, Z2 as the head of a
+        // household of her own: both by mistake, and voided.
+        let mut z1 = person("Z1", renkou_domain::Sex::Female, d(1970, 1, 1), V1);
+        z1.relation = Some(renkou_domain::Relation::HEAD);
+        let mut z2 = person("Z2", renkou_domain::Sex::Female, d(1971, 1, 1), V1);
+        z2.household_no = "HZ2".into();
+        z2.relation = Some(renkou_domain::Relation::HEAD);
+        let mut persons = register();
+        persons.extend([z1, z2]);
+        load(&store, &persons);
+        for no in ["Z1", "Z2"] {
+            renkou_register::void::void_record(&store, &worker(V1), no, "登记错误").unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        // The persons export: 一村's seven (D1, dead, included), not the voided.
+        let path = dir.path().join("persons.csv");
+        let n = export_persons(
+            &store,
+            &code(V1),
+            &path,
+            OutFormat::Csv,
+            false,
+            &renkou_domain::progress::NoProgress,
+        )
+        .unwrap();
+        let file = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(n, 7, "{l}");
+        assert!(!file.contains("测试Z1") && !file.contains("测试Z2"), "{l}");
+        // The households file: one household of six living, with no head named.
+        let rows = household_rows(&store, &code(V1)).unwrap();
+        assert_eq!(rows.len(), 1, "{l}: {rows:?}");
+        assert_eq!(rows[0][0], Cell::code(household_of(V1)), "{l}");
+        assert_eq!(
+            (&rows[0][1], &rows[0][4]),
+            (&Cell::text(""), &Cell::Int(6)),
+            "{l}"
+        );
+        // The roster to print and download, and the household card.
+        let households = roster_households(&store, &code(V1), None).unwrap();
+        let listed: Vec<(&str, usize)> = households
+            .iter()
+            .map(|h| (h.household_no.as_str(), h.members.len()))
+            .collect();
+        assert_eq!(listed, [(household_of(V1).as_str(), 6)], "{l}");
+        assert!(households[0]
+            .members
+            .iter()
+            .all(|(p, _)| p.person_no != "Z1"));
+        assert!(
+            roster_households(&store, &code(V1), Some("HZ2"))
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
+        let out = dir.path().join("花名册.xlsx");
+        let n = export_roster(
+            &store,
+            &code(V1),
+            None,
+            &out,
+            OutFormat::Xlsx,
+            d(2026, 12, 1),
+        )
+        .unwrap();
+        assert_eq!(n, 6, "{l}");
     }
 }

@@ -332,7 +332,7 @@ fn imports(store: &Store) -> Vec<String> {
 fn by_name(store: &Store) -> std::collections::HashMap<String, PersonRecord> {
     let mut out = std::collections::HashMap::new();
     store
-        .for_each_person_in(&code(V1), &mut |p| {
+        .for_each_live_person_in(&code(V1), &mut |p| {
             out.insert(p.name.clone(), p);
             Ok(())
         })
@@ -795,7 +795,7 @@ fn a_township_roster_names_each_row_s_village() {
         assert_eq!((r.added.len(), r.households_new), (4, 2), "{}", db.label);
         let mut v2 = Vec::new();
         store
-            .for_each_person_in(&code(V2), &mut |p| {
+            .for_each_live_person_in(&code(V2), &mut |p| {
                 v2.push(p);
                 Ok(())
             })
@@ -884,5 +884,76 @@ fn a_person_listed_under_another_household_is_noted_not_moved() {
         let after = by_name(&store);
         assert_eq!(after["陶测二"].household_no, before["陶测二"].household_no);
         assert_eq!(after["陶测二"].relation.map(|r| r.name_zh()), Some("其他"));
+    }
+}
+
+#[test]
+fn a_roster_row_is_not_matched_to_a_voided_record() {
+    for db in databases() {
+        let store = db.store();
+        let l = db.label;
+        store.upsert_regions(&tree()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_xlsx(dir.path(), "roster.xlsx", false);
+        import_roster(&store, &path, &opts(worker(V1), false)).unwrap();
+        let before = by_name(&store);
+        // 王测一 (found again by ID number) and 王测三 (by name and birth date)
+        // were entered wrongly and voided.
+        let (wang, san) = (
+            before["王测一"].person_no.clone(),
+            before["王测三"].person_no.clone(),
+        );
+        for no in [&wang, &san] {
+            renkou_register::void::void_record(&store, &worker(V1), no, "登记错误").unwrap();
+        }
+        // The same roster again: their rows are new persons, not the voided ones.
+        let r = plan_roster(&store, &path, &opts(worker(V1), true)).unwrap();
+        assert!(r.errors.is_empty(), "{l}: {:?}", r.errors);
+        let mut added: Vec<&str> = r.added.iter().map(|a| a.name.as_str()).collect();
+        added.sort();
+        assert_eq!(added, ["王测一", "王测三"], "{l}");
+        assert_eq!(
+            (r.changed.len(), r.unchanged, r.missing.len()),
+            (0, 7, 0),
+            "{l}"
+        );
+        assert!(
+            r.quality
+                .iter()
+                .all(|q| q.1 != renkou_domain::quality::QualityKind::DuplicateIdNumber),
+            "{l}: {:?}",
+            r.quality
+        );
+        // Imported: entered again under new numbers, with no duplicate to check
+        // (a voided record holds no ID number); the voided records stay as they
+        // were.
+        assert!(
+            import_roster(&store, &path, &opts(worker(V1), false))
+                .unwrap()
+                .committed,
+            "{l}"
+        );
+        let again = by_name(&store)["王测一"].person_no.clone();
+        assert_ne!(again, wang, "{l}");
+        assert!(quality(&store, &again).is_empty(), "{l}");
+        assert!(store.voided_by(&wang).unwrap().is_some(), "{l}");
+        // Another village's roster with the same ID number is told of the live
+        // holder only.
+        let staff = Actor::account(
+            "zhen",
+            "127.0.0.1",
+            Scope {
+                role: Role::TownshipStaff,
+                region: code(TOWN_A),
+            },
+        );
+        let mut o = opts(staff, true);
+        o.village = Some(code(V2));
+        let notes = plan_roster(&store, &path, &o).unwrap().notes.join("\n");
+        assert!(
+            notes.contains(&again) && !notes.contains(&wang),
+            "{l}: {notes}"
+        );
+        renkou_store::verify::verify_register(&store).unwrap();
     }
 }

@@ -42,7 +42,7 @@ pub fn run(db: &str, year: i32) -> Result<()> {
     let town = crate::bench::first_region(&regions, RegionLevel::Township, None)?;
     let village = crate::bench::first_region(&regions, RegionLevel::Village, Some(&town))?;
     let mut mother: Option<PersonRecord> = None;
-    store.for_each_person_in(&village, &mut |p| {
+    store.for_each_live_person_in(&village, &mut |p| {
         if mother.is_none() && p.sex == Sex::Female && p.death_date.is_none() {
             let age = renkou_domain::date::completed_years(
                 p.birth_date,

@@ -23,7 +23,7 @@ pub fn run(db: &str, sessions: usize, seconds: u64, birth_share: f64) -> Result<
     let mut samples: Vec<(String, String, String)> = Vec::new(); // (person_no, name, village)
     let mut mothers: Vec<(String, String)> = Vec::new();
     let today = chrono::Local::now().date_naive();
-    store.for_each_person_in(&town, &mut |p| {
+    store.for_each_live_person_in(&town, &mut |p| {
         if samples.len() < 20_000 {
             samples.push((
                 p.person_no.clone(),

@@ -84,7 +84,7 @@ fn a_village_worker_registers_a_birth_in_the_browser() {
     let region = renkou_domain::RegionCode::parse(&village).unwrap();
     let mut mother = None;
     store
-        .for_each_person_in(&region, &mut |p| {
+        .for_each_live_person_in(&region, &mut |p| {
             let age = 2026 - chrono_year(&p.birth_date.to_string());
             if mother.is_none()
                 && p.sex == renkou_domain::Sex::Female
@@ -911,7 +911,7 @@ fn a_village_worker_works_on_a_phone() {
         let store = renkou_store::Store::open(&db).unwrap();
         let mut first = None;
         store
-            .for_each_person_in(
+            .for_each_live_person_in(
                 &renkou_domain::RegionCode::parse(&village).unwrap(),
                 &mut |p| {
                     first.get_or_insert(p);
@@ -1030,7 +1030,7 @@ fn a_clerk_prints_the_roster_and_a_household_card_and_finds_a_way_back_from_a_40
         let mut first: Option<renkou_domain::PersonRecord> = None;
         let mut living = 0;
         store
-            .for_each_person_in(
+            .for_each_live_person_in(
                 &renkou_domain::RegionCode::parse(&village).unwrap(),
                 &mut |p| {
                     if p.death_date.is_none() {
@@ -1181,7 +1181,7 @@ fn a_village_worker_uses_the_daily_forms_on_a_phone() {
         let mut woman = None;
         let mut man = None;
         store
-            .for_each_person_in(
+            .for_each_live_person_in(
                 &renkou_domain::RegionCode::parse(&village).unwrap(),
                 &mut |p| {
                     if p.death_date.is_none() && !p.marital_status.is_married() {

@@ -265,3 +265,53 @@ fn a_person_moves_in_and_a_correction_shows_the_current_value() {
         );
     }
 }
+
+#[test]
+fn a_void_whose_id_number_a_live_person_now_holds_is_not_revoked_and_says_who_in_one_language() {
+    for db in databases() {
+        let l = db.label;
+        let (store, app) = app_of(&db);
+        let cun = login(&app, "cun", "Secret-pass-1").unwrap();
+        // A2 was entered wrongly: voided, then entered again under its ID number.
+        let (s, _, _) = cun.post(
+            "/persons/A2/void",
+            "reason=%E7%99%BB%E8%AE%B0%E9%94%99%E8%AF%AF",
+        );
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        let id = store.person("A2").unwrap().unwrap().id_number.unwrap();
+        let body = format!(
+            "name=%E6%B5%8B%E8%AF%95%E4%B9%99&id_number={id}&date=2025-10-01&household_no=HA"
+        );
+        let (s, _, loc) = cun.post(&format!("/regions/{OURS}/move-in"), &body);
+        assert_eq!(s, StatusCode::SEE_OTHER, "{l}");
+        let again = loc.unwrap().trim_start_matches("/persons/").to_string();
+        // Revoking A2's void is refused, naming the new record, in the page's
+        // language only; nothing is written.
+        let seq = store.voided_by("A2").unwrap().unwrap();
+        let events = store.counts().unwrap().events;
+        let revoke = format!("seq={seq}&reason=%E6%B3%A8%E9%94%80%E9%94%99%E8%AF%AF");
+        let (s, page, _) = cun.post("/persons/A2/revoke", &revoke);
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(
+            page.contains(&format!(
+                "公民身份号码已登记在人员 {again} 名下，不能撤销注销"
+            )) && !page.contains("cannot be revoked"),
+            "{l}: {page}"
+        );
+        let en = crate::common::Client {
+            app: app.clone(),
+            cookie: format!("{}; lang=en", cun.cookie),
+            csrf: cun.csrf.clone(),
+        };
+        let (s, page, _) = en.post("/persons/A2/revoke", &revoke);
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{l}");
+        assert!(
+            page.contains(&format!(
+                "the ID number is now registered to person {again}, so the void cannot be revoked"
+            )) && !page.contains("不能撤销注销"),
+            "{l}: {page}"
+        );
+        assert_eq!(store.counts().unwrap().events, events, "{l}");
+        assert_eq!(store.voided_by("A2").unwrap(), Some(seq), "{l}");
+    }
+}

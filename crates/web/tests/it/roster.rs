@@ -176,7 +176,7 @@ fn a_roster_upload_shows_its_mapping_and_imports_what_was_checked() {
         assert_eq!(store.counts().unwrap().persons, 6, "{}", db.label);
         let mut ours = Vec::new();
         store
-            .for_each_person_in(&code(OURS), &mut |p| {
+            .for_each_live_person_in(&code(OURS), &mut |p| {
                 ours.push(p);
                 Ok(())
             })
