@@ -239,7 +239,7 @@ fn solve(
                 * (f64::from(u8::from(order)) + f64::from(u8::from(twins::sexes_differ(a, b)))),
         )
     };
-    let mut all: Vec<(usize, f64, Vec<Option<usize>>)> = Vec::new();
+    let mut all: Vec<(f64, Vec<Option<usize>>)> = Vec::new();
     let mut cur: Vec<Option<usize>> = Vec::with_capacity(rows.len());
     #[allow(clippy::too_many_arguments)]
     fn walk(
@@ -249,7 +249,7 @@ fn solve(
         join: &dyn Fn(usize, usize) -> Option<f64>,
         cur: &mut Vec<Option<usize>>,
         score: f64,
-        all: &mut Vec<(usize, f64, Vec<Option<usize>>)>,
+        all: &mut Vec<(f64, Vec<Option<usize>>)>,
     ) {
         if i == options.len() {
             let mapped = cur.iter().flatten().count();
@@ -260,7 +260,6 @@ fn solve(
             let missed = (births - used.len()) as f64;
             let unmatched = (cur.len() - mapped) as f64;
             all.push((
-                used.len(),
                 score + copies * COPY_BITS + missed * MISSED_BITS + unmatched * UNMATCHED_BITS,
                 cur.clone(),
             ));
@@ -285,13 +284,13 @@ fn solve(
     if all.is_empty() {
         return;
     }
-    let best = all.iter().map(|a| a.1).fold(f64::NEG_INFINITY, f64::max);
+    let best = all.iter().map(|a| a.0).fold(f64::NEG_INFINITY, f64::max);
     let possible: Vec<&Vec<Option<usize>>> = all
         .iter()
-        .filter(|a| a.1 >= best - MARGIN_BITS)
-        .map(|a| &a.2)
+        .filter(|a| a.0 >= best - MARGIN_BITS)
+        .map(|a| &a.1)
         .collect();
-    let Some(first) = all.iter().filter(|a| a.1 == best).map(|a| &a.2).min() else {
+    let Some(first) = all.iter().filter(|a| a.0 == best).map(|a| &a.1).min() else {
         return;
     };
     out.births.extend(births.iter().copied());
